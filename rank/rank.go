@@ -113,7 +113,13 @@ func (w *Workspace) sortedIndex(x []float64) []int {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
+	// Breaking ties by index makes the (faster) unstable sort stable.
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := cmp.Compare(x[a], x[b]); c != 0 {
+			return c
+		}
+		return a - b
+	})
 	return idx
 }
 

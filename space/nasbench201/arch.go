@@ -1,18 +1,3 @@
-// Package nasbench201 is the NAS-Bench-201 search space: a cell of 4 nodes
-// whose 6 edges each carry one of 5 operations, stacked into the CIFAR
-// macro skeleton. It parses, validates, formats and enumerates architecture
-// strings and derives what other packages need from a cell (graph
-// encoding, FLOPs, parameter count).
-//
-// # Architecture strings
-//
-// The canonical form lists the edges into node 1, node 2 and node 3, each
-// edge as op~source:
-//
-//	|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|
-//
-// Edge i of an Arch is the i-th edge in that string: (1<-0), (2<-0),
-// (2<-1), (3<-0), (3<-1), (3<-2).
 package nasbench201
 
 import (
