@@ -1,0 +1,204 @@
+package engine
+
+import "fmt"
+
+// convAlgo is how a convolution is computed.
+type convAlgo uint8
+
+const (
+	// im2colGEMM packs the (ReLU'd, padded, strided) input patches into the
+	// packed B layout and multiplies by the packed weights.
+	im2colGEMM convAlgo = iota
+	// winograd is F(2×2, 3×3): 16 products of cout×cin by cin×tiles
+	// instead of 36, for 3×3 stride-1 pad-1 convolutions.
+	winograd
+)
+
+// conv is one folded convolution layer with fixed input and output shapes.
+// Input and output are CHW tensors (flat []float32, channel-major).
+type conv struct {
+	cin, cout, k, stride, pad int
+	h, w, oh, ow              int // input and output spatial size
+	reluIn                    bool
+	avgPool2                  bool // input is 2×2/2 average-pooled first (reduction shortcut)
+	algo                      convAlgo
+	a                         packedA     // im2colGEMM: cout × cin·k·k
+	u                         [16]packedA // winograd: transformed weights per tile position
+	bias                      []float32   // len cout; nil for none
+}
+
+// convSpec describes a layer for newConv.
+type convSpec struct {
+	h, w, stride, pad int
+	reluIn, avgPool2  bool
+	algo              convAlgo
+}
+
+// newConv folds and packs p for inputs of spec's shape.
+func newConv(p *convParams, spec convSpec) *conv {
+	c := &conv{
+		cin: p.cin, cout: p.cout, k: p.k, stride: spec.stride, pad: spec.pad,
+		h: spec.h, w: spec.w, reluIn: spec.reluIn, avgPool2: spec.avgPool2, algo: spec.algo,
+	}
+	ih, iw := c.h, c.w
+	if c.avgPool2 {
+		ih, iw = ih/2, iw/2
+	}
+	c.oh = (ih+2*c.pad-c.k)/c.stride + 1
+	c.ow = (iw+2*c.pad-c.k)/c.stride + 1
+	w, bias := p.folded()
+	c.bias = bias
+	switch c.algo {
+	case im2colGEMM:
+		c.a = packA(w, c.cout, c.cin*c.k*c.k)
+	case winograd:
+		if c.k != 3 || c.stride != 1 || c.pad != 1 || c.avgPool2 || c.oh%2 != 0 || c.ow%2 != 0 {
+			panic(fmt.Sprintf("engine: winograd needs a 3×3/1 pad-1 conv with even output, got k=%d stride=%d pad=%d out %d×%d", c.k, c.stride, c.pad, c.oh, c.ow))
+		}
+		c.u = winogradWeights(w, c.cout, c.cin)
+	}
+	return c
+}
+
+// macs is the layer's multiply-accumulate count as a direct convolution
+// (the convention for FLOPs: 2·MACs).
+func (c *conv) macs() int64 {
+	return int64(c.cout) * int64(c.oh*c.ow) * int64(c.cin*c.k*c.k)
+}
+
+// inLen and outLen are the input and output tensor lengths.
+func (c *conv) inLen() int  { return c.cin * c.h * c.w }
+func (c *conv) outLen() int { return c.cout * c.oh * c.ow }
+
+// scratchLen returns the scratch the layer needs: packed input (b) and, for
+// Winograd, the transformed products (m).
+func (c *conv) scratchLen() (b, m int) {
+	switch c.algo {
+	case winograd:
+		t := (c.oh / 2) * (c.ow / 2)
+		return 16 * packedBLen(c.cin, t), 16 * c.cout * t
+	default:
+		return packedBLen(c.cin*c.k*c.k, c.oh*c.ow), 0
+	}
+}
+
+// forward writes (add == false) or adds (add == true) the layer's output for
+// input x into dst. bs and ms are scratch of at least scratchLen.
+func (c *conv) forward(dst, x, bs, ms []float32, add bool) {
+	if len(x) != c.inLen() || len(dst) != c.outLen() {
+		panic(fmt.Sprintf("engine: conv %d→%d k%d: input len %d (want %d), output len %d (want %d)",
+			c.cin, c.cout, c.k, len(x), c.inLen(), len(dst), c.outLen()))
+	}
+	switch c.algo {
+	case winograd:
+		c.winogradForward(dst, x, bs, ms, add)
+	default:
+		n := c.oh * c.ow
+		k := c.cin * c.k * c.k
+		b := bs[:packedBLen(k, n)]
+		switch {
+		case c.avgPool2:
+			packAvgPool2(b, x, c.cin, c.h, c.w)
+		case c.k == 1 && c.stride == 1 && c.pad == 0:
+			pack1x1(b, x, c.cin, n, c.reluIn)
+		default:
+			c.packIm2col(b, x)
+		}
+		gemm(dst, c.a, b, n, c.bias, add)
+	}
+}
+
+// relu is max(v, 0) for a flag known per layer.
+func reluIf(v float32, on bool) float32 {
+	if on && v < 0 {
+		return 0
+	}
+	return v
+}
+
+// pack1x1 packs the cin×n matrix x (optionally ReLU'd) into packed B layout.
+func pack1x1(b, x []float32, cin, n int, relu bool) {
+	for q := 0; q*nr < n; q++ {
+		j0 := q * nr
+		panel := b[q*cin*nr : (q+1)*cin*nr]
+		if j0+nr <= n {
+			for ci := 0; ci < cin; ci++ {
+				src := x[ci*n+j0 : ci*n+j0+nr]
+				dst := panel[ci*nr : ci*nr+nr]
+				for j := range dst {
+					dst[j] = reluIf(src[j], relu)
+				}
+			}
+			continue
+		}
+		for ci := 0; ci < cin; ci++ {
+			for j := 0; j < nr; j++ {
+				var v float32
+				if j0+j < n {
+					v = reluIf(x[ci*n+j0+j], relu)
+				}
+				panel[ci*nr+j] = v
+			}
+		}
+	}
+}
+
+// packAvgPool2 packs the 2×2 stride-2 average pool of the cin×h×w tensor x
+// as a cin × (h/2·w/2) packed B operand (the reduction shortcut's input).
+func packAvgPool2(b, x []float32, cin, h, w int) {
+	oh, ow := h/2, w/2
+	n := oh * ow
+	for q := 0; q*nr < n; q++ {
+		panel := b[q*cin*nr : (q+1)*cin*nr]
+		for ci := 0; ci < cin; ci++ {
+			plane := x[ci*h*w : (ci+1)*h*w]
+			for j := 0; j < nr; j++ {
+				p := q*nr + j
+				var v float32
+				if p < n {
+					oy, ox := p/ow, p%ow
+					r0 := plane[2*oy*w+2*ox : 2*oy*w+2*ox+2]
+					r1 := plane[(2*oy+1)*w+2*ox : (2*oy+1)*w+2*ox+2]
+					v = (r0[0] + r0[1] + r1[0] + r1[1]) * 0.25
+				}
+				panel[ci*nr+j] = v
+			}
+		}
+	}
+}
+
+// packIm2col packs the k×k patches of x (zero-padded, strided, optionally
+// ReLU'd) as a (cin·k·k) × (oh·ow) packed B operand.
+func (c *conv) packIm2col(b, x []float32) {
+	n := c.oh * c.ow
+	kk := c.cin * c.k * c.k
+	for q := 0; q*nr < n; q++ {
+		panel := b[q*kk*nr : (q+1)*kk*nr]
+		var oy, ox [nr]int
+		var valid [nr]bool
+		for j := 0; j < nr; j++ {
+			p := q*nr + j
+			valid[j] = p < n
+			oy[j], ox[j] = p/c.ow, p%c.ow
+		}
+		r := 0
+		for ci := 0; ci < c.cin; ci++ {
+			plane := x[ci*c.h*c.w : (ci+1)*c.h*c.w]
+			for ky := 0; ky < c.k; ky++ {
+				for kx := 0; kx < c.k; kx++ {
+					dst := panel[r*nr : r*nr+nr]
+					for j := range dst {
+						iy := oy[j]*c.stride + ky - c.pad
+						ix := ox[j]*c.stride + kx - c.pad
+						var v float32
+						if valid[j] && iy >= 0 && iy < c.h && ix >= 0 && ix < c.w {
+							v = reluIf(plane[iy*c.w+ix], c.reluIn)
+						}
+						dst[j] = v
+					}
+					r++
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,71 @@
+// Package engine runs NAS-Bench-201 CIFAR networks: a small, single-threaded
+// float32 inference engine in pure Go, fast enough to time real networks in
+// a browser (compiled to WebAssembly) and natively.
+//
+// # The network
+//
+// New(arch, seed) builds the exact NAS-Bench-201 skeleton (xautodl
+// TinyNetwork) for one cell architecture, batch 1, inference mode:
+//
+//	stem     conv3×3 3→16 + BN                                   16×32×32
+//	stage 1  5 cells at 16 channels                              16×32×32
+//	         reduction: ReLU-conv3×3/2-BN, ReLU-conv3×3-BN,
+//	         plus shortcut avgpool2×2/2 then conv1×1 (no BN)     32×16×16
+//	stage 2  5 cells at 32 channels                              32×16×16
+//	         reduction                                           64×8×8
+//	stage 3  5 cells at 64 channels                              64×8×8
+//	head     BN, ReLU, global average pool, linear 64→10         10
+//
+// A cell has nodes 0..3; node 0 is the cell input, node j the sum of the
+// edge operations from every node i<j, node 3 the output. Edge operations
+// follow the reference implementation: none is x·0 (a real pass over the
+// tensor, as the measured devices ran it), skip_connect the identity,
+// nor_conv_k×k ReLU-conv-BN with padding (k-1)/2, avg_pool_3x3 stride 1
+// padding 1 dividing by the number of in-bounds taps
+// (count_include_pad=False).
+//
+// Weights are pseudo-random (He-uniform convolutions, batch norms near
+// identity) from a PCG stream seeded by seed; no global random state. Batch
+// norms are folded into the preceding convolution's weights and bias at
+// construction.
+//
+// # Tensors and buffers
+//
+// A tensor is a flat []float32 in CHW order (channel-major, then rows), its
+// shape implied by the layer, like image.RGBA's flat pixels. The Network
+// allocates every activation and scratch buffer in New; Forward allocates
+// nothing (the tests check testing.AllocsPerRun == 0), so timing it measures
+// arithmetic, not the garbage collector.
+//
+// Input returns the network's own 3×32×32 input buffer (filled
+// deterministically by New); callers may overwrite it. Output returns the
+// network's 10-logit buffer, overwritten by each Forward. A Network is not
+// safe for concurrent use; build one per goroutine.
+//
+// # How it is fast
+//
+// Convolutions are matrix products on packed operands (gemm.go): weights
+// are packed into 4-row panels once in New; the input side is written
+// directly in 4-column panels by im2col (stride-2 and 1×1 layers, the stem)
+// or by the Winograd F(2×2,3×3) input transform (every 3×3 stride-1 layer,
+// 2.25× fewer multiplies). A 4×4 register-blocked micro-kernel without
+// bounds checks does the products. Cell nodes accumulate edge outputs in
+// place: the first edge into a node writes, later ones add. Forward is
+// single-threaded on purpose: it is a latency probe of one core.
+//
+// # Benchmarks
+//
+// Natively:
+//
+//	go test -run '^$' -bench . ./engine/
+//
+// As WebAssembly under Node (Go's wasm_exec; Node must be on PATH):
+//
+//	GOOS=js GOARCH=wasm go test -run '^$' -bench . ./engine/ \
+//		-exec "$(go env GOROOT)/lib/wasm/go_js_wasm_exec"
+//
+// BenchmarkConv reports GFLOP/s (2·MACs of the direct convolution per
+// second) per layer shape for the engine and the naive reference in the
+// same run; BenchmarkForward reports the forward time of the smallest,
+// median and largest networks by MACs.
+package engine

@@ -1,0 +1,130 @@
+package engine
+
+import "fmt"
+
+// Register-blocked matrix product C = A·B on packed operands.
+//
+// Why packing: the micro-kernel reads one column-panel of A (mr output
+// channels, K deep) and one row-panel of B (nr pixels, K deep) strictly
+// sequentially, so every load is unit-stride and the hot loop needs no index
+// arithmetic beyond one slice advance. The convolutions write their im2col
+// or Winograd-transformed input straight into the packed B layout, and the
+// weights are packed once in New, so packing costs nothing per product.
+
+// Micro-kernel block size: mr rows of C (output channels) by nr columns
+// (pixels or tiles). 4x4 = 16 accumulators is the most that stays in the 16
+// float registers of amd64 and of V8's wasm code with room for the operands.
+const (
+	mr = 4
+	nr = 4
+)
+
+// roundUp returns n rounded up to a multiple of m.
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// packedA is an m×k matrix stored as ceil(m/mr) panels; panel p holds
+// rows p*mr..p*mr+mr-1 interleaved: a[p*k*mr + kk*mr + i] = A[p*mr+i][kk].
+// Rows past m are zero.
+type packedA struct {
+	m, k int
+	data []float32
+}
+
+// packA packs the row-major m×k matrix src.
+func packA(src []float32, m, k int) packedA {
+	if len(src) != m*k {
+		panic(fmt.Sprintf("engine: packA: len %d, want %d×%d", len(src), m, k))
+	}
+	p := packedA{m: m, k: k, data: make([]float32, roundUp(m, mr)*k)}
+	for r := 0; r < m; r++ {
+		panel, i := r/mr, r%mr
+		base := panel * k * mr
+		for kk := 0; kk < k; kk++ {
+			p.data[base+kk*mr+i] = src[r*k+kk]
+		}
+	}
+	return p
+}
+
+// packedBLen is the length of a packed k×n B operand.
+func packedBLen(k, n int) int { return roundUp(n, nr) * k }
+
+// Packed B layout: ceil(n/nr) panels; panel q holds columns q*nr..q*nr+nr-1
+// interleaved: b[q*k*nr + kk*nr + j] = B[kk][q*nr+j]. Columns past n must be
+// zero (or at least finite: they are computed and discarded).
+
+// gemm computes C = A·B + bias (add == false) or C += A·B + bias
+// (add == true), where C is row-major m×n with row stride n (one output
+// channel per row), b is a packed k×n operand and bias has length m (nil
+// for none).
+func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) {
+	m, k := a.m, a.k
+	if len(c) < m*n || len(b) < packedBLen(k, n) || (bias != nil && len(bias) < m) {
+		panic(fmt.Sprintf("engine: gemm: buffers too short for %d×%d×%d", m, k, n))
+	}
+	var tile [mr * nr]float32
+	for q := 0; q*nr < n; q++ {
+		bp := b[q*k*nr : (q+1)*k*nr]
+		j0 := q * nr
+		cols := min(nr, n-j0)
+		for p := 0; p*mr < m; p++ {
+			ap := a.data[p*k*mr : (p+1)*k*mr]
+			kernel4x4(&tile, ap, bp)
+			i0 := p * mr
+			rows := min(mr, m-i0)
+			for i := 0; i < rows; i++ {
+				var bi float32
+				if bias != nil {
+					bi = bias[i0+i]
+				}
+				row := c[(i0+i)*n+j0 : (i0+i)*n+j0+cols]
+				t := tile[i*nr : i*nr+cols]
+				if add {
+					for j := range row {
+						row[j] += t[j] + bi
+					}
+				} else {
+					for j := range row {
+						row[j] = t[j] + bi
+					}
+				}
+			}
+		}
+	}
+}
+
+// kernel4x4 sets tile[i*nr+j] = sum_kk a[kk*mr+i]*b[kk*nr+j] for one
+// mr×nr block. len(a) must equal len(b).
+func kernel4x4(tile *[mr * nr]float32, a, b []float32) {
+	b = b[:len(a)]
+	var c00, c01, c02, c03 float32
+	var c10, c11, c12, c13 float32
+	var c20, c21, c22, c23 float32
+	var c30, c31, c32, c33 float32
+	for i := 3; i < len(a); i += 4 {
+		a0, a1, a2, a3 := a[i-3], a[i-2], a[i-1], a[i]
+		b0, b1, b2, b3 := b[i-3], b[i-2], b[i-1], b[i]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	*tile = [mr * nr]float32{
+		c00, c01, c02, c03,
+		c10, c11, c12, c13,
+		c20, c21, c22, c23,
+		c30, c31, c32, c33,
+	}
+}
