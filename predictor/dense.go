@@ -1,0 +1,159 @@
+package predictor
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// The building blocks of the network, each with its forward pass, its
+// backward pass and Pearlmutter's R-operator versions of both (the
+// directional derivative along a parameter direction rth). Matrices are
+// row-major with one row per sample (or per graph node).
+
+var impl gonum.Implementation
+
+func (d dense) weight(th []float64) []float64 { return th[d.w : d.w+d.in*d.out] }
+func (d dense) bias(th []float64) []float64   { return th[d.b : d.b+d.out] }
+
+// gemmOpW computes y += alpha * x op(W) for n rows of x.
+func (d dense) gemmOpW(y, x []float64, n int, alpha float64, W []float64) {
+	if d.inOut {
+		impl.Dgemm(blas.NoTrans, blas.NoTrans, n, d.out, d.in, alpha, x, d.in, W, d.out, 1, y, d.out)
+	} else {
+		impl.Dgemm(blas.NoTrans, blas.Trans, n, d.out, d.in, alpha, x, d.in, W, d.in, 1, y, d.out)
+	}
+}
+
+// gemmOpWT computes dx = dy op(W)^T (beta 0 overwrites, beta 1 adds).
+func (d dense) gemmOpWT(dx, dy []float64, n int, beta float64, W []float64) {
+	if d.inOut {
+		impl.Dgemm(blas.NoTrans, blas.Trans, n, d.in, d.out, 1, dy, d.out, W, d.out, beta, dx, d.in)
+	} else {
+		impl.Dgemm(blas.NoTrans, blas.NoTrans, n, d.in, d.out, 1, dy, d.out, W, d.in, beta, dx, d.in)
+	}
+}
+
+// gemmGradW computes gW += x^T dy laid out like W.
+func (d dense) gemmGradW(gW, x, dy []float64, n int) {
+	if d.inOut {
+		impl.Dgemm(blas.Trans, blas.NoTrans, d.in, d.out, n, 1, x, d.in, dy, d.out, 1, gW, d.out)
+	} else {
+		impl.Dgemm(blas.Trans, blas.NoTrans, d.out, d.in, n, 1, dy, d.out, x, d.in, 1, gW, d.in)
+	}
+}
+
+// forward sets y = x op(W) + b.
+func (d dense) forward(y, x []float64, n int, th []float64) {
+	b := d.bias(th)
+	for r := 0; r < n; r++ {
+		copy(y[r*d.out:(r+1)*d.out], b)
+	}
+	d.gemmOpW(y, x, n, 1, d.weight(th))
+}
+
+// forwardR sets ry = rx op(W) + x op(RW) + Rb; rx nil means the input does
+// not depend on the parameters.
+func (d dense) forwardR(ry, x, rx []float64, n int, th, rth []float64) {
+	d.forward(ry, x, n, rth)
+	if rx != nil {
+		d.gemmOpW(ry, rx, n, 1, d.weight(th))
+	}
+}
+
+// backward adds the parameter gradient to g and, if dx is not nil, sets
+// dx = dy op(W)^T.
+func (d dense) backward(dx, g, dy, x []float64, n int, th []float64) {
+	d.gemmGradW(d.weight(g), x, dy, n)
+	gb := d.bias(g)
+	for r := 0; r < n; r++ {
+		row := dy[r*d.out : (r+1)*d.out]
+		for j, v := range row {
+			gb[j] += v
+		}
+	}
+	if dx != nil {
+		d.gemmOpWT(dx, dy, n, 0, d.weight(th))
+	}
+}
+
+// backwardR is the R-operator of backward: rg += R{g}, rdx = R{dx}.
+func (d dense) backwardR(rdx, rg, dy, rdy, x, rx []float64, n int, th, rth []float64) {
+	d.backward(rdx, rg, rdy, x, n, th)
+	if rx != nil {
+		d.gemmGradW(d.weight(rg), rx, dy, n)
+	}
+	if rdx != nil {
+		d.gemmOpWT(rdx, dy, n, 1, d.weight(rth))
+	}
+}
+
+// relu sets h = max(pre, 0).
+func relu(h, pre []float64) {
+	for i, v := range pre {
+		if v > 0 {
+			h[i] = v
+		} else {
+			h[i] = 0
+		}
+	}
+}
+
+// reluMask sets dst = src where pre > 0, else 0 (ReLU's derivative; its
+// second derivative is zero almost everywhere).
+func reluMask(dst, src, pre []float64) {
+	for i, v := range pre {
+		if v > 0 {
+			dst[i] = src[i]
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+// aggregate sets z = A h per graph: z[g,i,:] = sum_j A_g[i][j] h[g,j,:] for
+// nodes i in [from, nodes). h holds nodes rows of width f per graph; z holds
+// nodes-from rows per graph.
+func aggregate(z, h, adj []float64, graphs, nodes, from, f int) {
+	rows := nodes - from
+	for g := 0; g < graphs; g++ {
+		A := adj[g*nodes*nodes : (g+1)*nodes*nodes]
+		hg := h[g*nodes*f : (g+1)*nodes*f]
+		for i := from; i < nodes; i++ {
+			zi := z[(g*rows+i-from)*f : (g*rows+i-from+1)*f]
+			clear(zi)
+			for j := 0; j < nodes; j++ {
+				a := A[i*nodes+j]
+				if a == 0 {
+					continue
+				}
+				hj := hg[j*f : (j+1)*f]
+				for c, v := range hj {
+					zi[c] += a * v
+				}
+			}
+		}
+	}
+}
+
+// aggregateBackward sets dh = A^T dz, the adjoint of aggregate.
+func aggregateBackward(dh, dz, adj []float64, graphs, nodes, from, f int) {
+	rows := nodes - from
+	clear(dh[:graphs*nodes*f])
+	for g := 0; g < graphs; g++ {
+		A := adj[g*nodes*nodes : (g+1)*nodes*nodes]
+		dhg := dh[g*nodes*f : (g+1)*nodes*f]
+		for i := from; i < nodes; i++ {
+			dzi := dz[(g*rows+i-from)*f : (g*rows+i-from+1)*f]
+			for j := 0; j < nodes; j++ {
+				a := A[i*nodes+j]
+				if a == 0 {
+					continue
+				}
+				dhj := dhg[j*f : (j+1)*f]
+				for c, v := range dzi {
+					dhj[c] += a * v
+				}
+			}
+		}
+	}
+}

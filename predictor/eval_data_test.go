@@ -1,0 +1,62 @@
+package predictor_test
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/helpwasm/helpwasm/predictor"
+	"github.com/helpwasm/helpwasm/rank"
+)
+
+// HELP's meta-test devices with the lower of the independent numpy reference
+// and the paper figure from the data README (authors' checkpoint, 10 samples, 2 steps, 10 z
+// samples, mean over 5 seeds).
+var metaTest = []struct {
+	dev  string
+	want float64
+}{
+	{"titan_rtx_256", 0.983}, {"gold_6226", 0.989}, {"fpga", 0.987},
+	{"pixel2", 0.802}, {"raspi4", 0.866}, {"eyeriss", 0.891},
+}
+
+// TestReproduceHELPCheckpoint runs HELP's meta-test with the authors'
+// checkpoint and checks each device against the reference figures. Seed
+// noise (raspi4 varies by +-0.07 across seeds) sets the tolerances: per
+// device no more than 0.06 below the lower of the reference and the paper on
+// the mean of 3 seeds, and the mean over devices no more than 0.02 below the
+// reference mean. (Scoring above the numpy reference is allowed: on eyeriss
+// we land between it and the paper's 0.940.)
+func TestReproduceHELPCheckpoint(t *testing.T) {
+	d := loadNB(t)
+	m, err := predictor.LoadHELPCheckpoint(filepath.Join(d.dir, "help_reference_checkpoint.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const seeds = 3
+	sum, wantSum := 0.0, 0.0
+	for _, mt := range metaTest {
+		got := 0.0
+		for s := range seeds {
+			rng := rand.New(rand.NewPCG(uint64(s), 1))
+			tk := d.task(mt.dev, 10, rng)
+			ad, err := m.Adapt(tk.emb, tk.xs, tk.ys, predictor.AdaptOptions{Seed: uint64(s)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pred := ad.PredictTo(nil, tk.xq)
+			got += rank.Spearman(pred, tk.yq) / seeds
+		}
+		t.Logf("%-14s spearman %.3f (reference %.3f)", mt.dev, got, mt.want)
+		if got < mt.want-0.06 {
+			t.Errorf("%s: spearman %.3f, reference %.3f", mt.dev, got, mt.want)
+		}
+		sum += got
+		wantSum += mt.want
+	}
+	mean, want := sum/float64(len(metaTest)), wantSum/float64(len(metaTest))
+	t.Logf("mean spearman %.3f (reference %.3f, paper 0.932)", mean, want)
+	if mean < want-0.02 {
+		t.Errorf("mean spearman %.3f, reference %.3f", mean, want)
+	}
+}
