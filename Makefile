@@ -5,7 +5,7 @@
 DATA ?= ../shared/data
 GO   ?= go
 
-.PHONY: all test vet bench serve dist clean
+.PHONY: all test vet bench serve dist generate clean
 
 all: dist
 
@@ -13,11 +13,32 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l . | grep -v '_vgen.go$$')" || { echo "gofmt needed:"; gofmt -l . | grep -v '_vgen.go$$'; exit 1; }
 
-test: vet
+test: vet dist
 	HELPWASM_DATA=$(abspath $(DATA)) $(GO) test -count=1 -timeout 30m ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The page: two Go WASM programs (the vugu UI and the measuring worker), the
+# Go toolchain's wasm_exec.js, vugu's renderer helper as a file (the page's
+# CSP forbids eval), the static assets, and gzip copies for serve.go.
+WASM_FLAGS = -trimpath -ldflags='-s -w'
+dist:
+	rm -rf dist && mkdir -p dist
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o dist/ui.wasm ./wasm/ui
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o dist/worker.wasm ./wasm/worker
+	cp assets/* dist/
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" dist/
+	$(GO) run ./wasm/vugujs -out dist/vugu-render.js
+	chmod u+w dist/*
+	gzip -9 -k -n dist/*.wasm dist/*.js dist/*.html dist/*.css dist/*.svg
+
+# Regenerate the vugu components (the generated *_vgen.go files are committed).
+generate:
+	$(GO) generate ./app/...
+
+serve: dist
+	$(GO) run serve.go
 
 clean:
 	rm -rf dist

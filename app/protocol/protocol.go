@@ -1,0 +1,308 @@
+// Package protocol defines the messages the page's UI and its measuring Web
+// Worker exchange with postMessage. Both sides are Go programs compiled to
+// WASM; a message crosses as one JSON string.
+//
+// # Conversation
+//
+// The UI sends Requests; the worker answers each with one or more Events
+// carrying the request's ID (a long request such as KindProfile sends
+// KindProgress events and then its result or KindError). Events with ID 0
+// are unsolicited (KindReady once the worker has loaded its weights,
+// KindWarning while the tab is hidden during a measurement).
+//
+// KindCancel and KindVisibility are handled as soon as the worker's event
+// loop sees them, also while another request runs.
+//
+// # Units
+//
+// Latencies are milliseconds (fields ending in MS), durations of the
+// page's own work too. Normalised latencies never cross this boundary.
+package protocol
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Kind names a message.
+type Kind string
+
+// Request kinds (UI -> worker).
+const (
+	KindProfile    Kind = "profile"    // measure this device: Profile
+	KindCancel     Kind = "cancel"     // stop the running profile or measurement
+	KindVisibility Kind = "visibility" // the tab was hidden or shown: Hidden
+	KindPredict    Kind = "predict"    // predict Arch; needs a profile
+	KindMeasure    Kind = "measure"    // time Arch on this device
+	KindExplore    Kind = "explore"    // predict all architectures
+	KindExport     Kind = "export"     // the current profile as JSON
+	KindImport     Kind = "import"     // adopt ProfileJSON as the current profile
+)
+
+// Event kinds (worker -> UI).
+const (
+	KindReady      Kind = "ready"      // worker loaded: Ready
+	KindProgress   Kind = "progress"   // Progress
+	KindWarning    Kind = "warning"    // Message (e.g. tab hidden: measurements paused)
+	KindResult     Kind = "result"     // profile finished or imported: Result
+	KindPrediction Kind = "prediction" // Prediction
+	KindMeasured   Kind = "measured"   // Measured
+	KindExplored   Kind = "explored"   // Explored
+	KindExported   Kind = "exported"   // ProfileJSON
+	KindCancelled  Kind = "cancelled"  // the request with this ID stopped early
+	KindError      Kind = "error"      // Message; the request with this ID failed
+)
+
+// Modes of KindProfile.
+const (
+	ModeQuick    = "quick"
+	ModeThorough = "thorough"
+)
+
+// Request is a message from the UI to the worker.
+type Request struct {
+	ID          int             `json:"id"`
+	Kind        Kind            `json:"kind"`
+	Profile     *ProfileRequest `json:"profile,omitempty"`
+	Arch        string          `json:"arch,omitempty"`
+	Hidden      bool            `json:"hidden,omitempty"`
+	ProfileJSON string          `json:"profile_json,omitempty"`
+}
+
+// ProfileRequest configures a device profile.
+type ProfileRequest struct {
+	Mode       string `json:"mode"`       // ModeQuick or ModeThorough
+	Support    int    `json:"support"`    // support samples for adaptation
+	Validation int    `json:"validation"` // held-out samples to validate on
+	Seed       uint64 `json:"seed"`       // picks the samples
+}
+
+// Event is a message from the worker to the UI.
+type Event struct {
+	ID          int         `json:"id"`
+	Kind        Kind        `json:"kind"`
+	Message     string      `json:"message,omitempty"`
+	Ready       *Ready      `json:"ready,omitempty"`
+	Progress    *Progress   `json:"progress,omitempty"`
+	Result      *Result     `json:"result,omitempty"`
+	Prediction  *Prediction `json:"prediction,omitempty"`
+	Measured    *Measured   `json:"measured,omitempty"`
+	Explored    *Explored   `json:"explored,omitempty"`
+	ProfileJSON string      `json:"profile_json,omitempty"`
+}
+
+// Ready describes the loaded worker.
+type Ready struct {
+	Space        string   `json:"space"`
+	Devices      int      `json:"devices"`       // known devices in the atlas
+	ClockStepUS  float64  `json:"clock_step_us"` // measured clock resolution, microseconds
+	Isolated     bool     `json:"isolated"`      // crossOriginIsolated in the worker
+	LoadMS       float64  `json:"load_ms"`       // time to load weights and atlas
+	Reference    []string `json:"reference"`     // reference architectures
+	ExampleArchs []string `json:"example_archs"` // a few architectures to try
+}
+
+// Phases of a profile, in order.
+const (
+	PhaseReference  = "reference"  // reference + anchor architectures (the embedding)
+	PhaseSupport    = "support"    // support samples (adaptation)
+	PhaseValidation = "validation" // held-out samples
+	PhaseAdapt      = "adapt"      // adapting the predictor (not a measurement)
+)
+
+// Progress reports a running phase.
+type Progress struct {
+	Phase  string `json:"phase"`
+	Step   string `json:"step"` // e.g. "warm-up", "timing", "paused"
+	Done   int    `json:"done"`
+	Total  int    `json:"total"`
+	Paused bool   `json:"paused,omitempty"`
+}
+
+// Fraction is Done/Total clamped to [0, 1]; 0 when Total is not positive.
+func (p Progress) Fraction() float64 {
+	if p.Total <= 0 {
+		return 0
+	}
+	f := float64(p.Done) / float64(p.Total)
+	return min(max(f, 0), 1)
+}
+
+// Result is a device profile as the UI shows it.
+type Result struct {
+	Mode         string        `json:"mode"`
+	Imported     bool          `json:"imported,omitempty"`
+	Reference    []ArchMS      `json:"reference"`     // measured reference latencies, embedding order
+	Embedding    []float64     `json:"embedding"`     // normalised [0,1], embedding order
+	Nearest      []Nearest     `json:"nearest"`       // most similar known devices first
+	Map          []MapPoint    `json:"map"`           // known devices and this one (Self)
+	Support      []ArchMS      `json:"support"`       // measured support samples
+	Validation   []Comparison  `json:"validation"`    // HELP first, then baselines
+	Steps        []Comparison  `json:"steps"`         // HELP after 0, 1, 2 inner steps
+	PhaseMS      PhaseTimes    `json:"phase_ms"`      // wall time per phase
+	Unstable     []string      `json:"unstable"`      // architectures whose timings stayed noisy
+	DiscardedMS  float64       `json:"discarded_ms"`  // time lost to hidden-tab pauses
+	ClockStepUS  float64       `json:"clock_step_us"` // clock resolution used
+	ScaleMS      [2]float64    `json:"scale_ms"`      // min, max anchor latency
+	PredictOneMS float64       `json:"predict_one_ms"`
+	Anchors      []ArchMS      `json:"anchors"` // consensus fastest and slowest
+	Meta         ProfileSource `json:"meta"`
+}
+
+// ProfileSource says where a profile was taken.
+type ProfileSource struct {
+	Runtime   string `json:"runtime"`
+	UserAgent string `json:"user_agent,omitempty"`
+	Taken     string `json:"taken,omitempty"` // RFC 3339
+}
+
+// PhaseTimes are wall-clock durations of a profile's phases, ms.
+type PhaseTimes struct {
+	Reference  float64 `json:"reference"`
+	Support    float64 `json:"support"`
+	Adapt      float64 `json:"adapt"`
+	Validation float64 `json:"validation"`
+	Total      float64 `json:"total"`
+}
+
+// ArchMS is an architecture with a latency.
+type ArchMS struct {
+	Arch string  `json:"arch"`
+	MS   float64 `json:"ms"`
+}
+
+// Nearest is a known device and its similarity to this one.
+type Nearest struct {
+	Device     string  `json:"device"`
+	Split      string  `json:"split"`
+	Similarity float64 `json:"similarity"` // Pearson r of reference latencies
+}
+
+// MapPoint places a device on the 2-D embedding map.
+type MapPoint struct {
+	Device string  `json:"device"`
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	Self   bool    `json:"self,omitempty"`
+}
+
+// Comparison is a predictor's (or baseline's) predictions against this
+// device's measured latencies on the same architectures.
+type Comparison struct {
+	Method   string   `json:"method"` // "HELP", "FLOPs", "nearest device (name)", "step 1"...
+	Points   []XYPair `json:"points"` // predicted (or score), measured ms
+	Spearman float64  `json:"spearman"`
+	Kendall  float64  `json:"kendall"`
+	Unit     string   `json:"unit"` // unit of the predicted axis: "ms", "MFLOPs"
+}
+
+// XYPair is one point of a scatter plot.
+type XYPair struct {
+	Arch      string  `json:"arch,omitempty"`
+	Predicted float64 `json:"predicted"`
+	Measured  float64 `json:"measured"`
+}
+
+// Prediction is the predicted latency of one architecture.
+type Prediction struct {
+	Arch   string  `json:"arch"`
+	MS     float64 `json:"ms"`
+	MFLOPs float64 `json:"mflops"`
+	Params float64 `json:"params_m"` // millions of parameters
+	TookMS float64 `json:"took_ms"`  // time the prediction took
+}
+
+// Measured is a timed architecture beside its prediction.
+type Measured struct {
+	Arch        string  `json:"arch"`
+	MS          float64 `json:"ms"`
+	Spread      float64 `json:"spread"` // robust relative spread of the samples
+	PredictedMS float64 `json:"predicted_ms"`
+	Stable      bool    `json:"stable"`
+}
+
+// Explored summarises predictions for the whole search space.
+type Explored struct {
+	Count      int         `json:"count"`
+	TookMS     float64     `json:"took_ms"`
+	Histogram  Histogram   `json:"histogram"`
+	Fastest    []ArchMS    `json:"fastest"`
+	Candidates []Candidate `json:"candidates"` // MetaD2A candidates with predictions
+}
+
+// Histogram has len(Counts) bins; bin i spans [Edges[i], Edges[i+1]).
+type Histogram struct {
+	Edges  []float64 `json:"edges"` // ms, len(Counts)+1
+	Counts []int     `json:"counts"`
+}
+
+// Candidate is a MetaD2A architecture with its accuracy and predicted latency.
+type Candidate struct {
+	Arch        string  `json:"arch"`
+	Accuracy    float64 `json:"accuracy"` // CIFAR-100 top-1, percent
+	PredictedMS float64 `json:"predicted_ms"`
+}
+
+// ErrMalformed is wrapped by Decode errors.
+var ErrMalformed = errors.New("protocol: malformed message")
+
+// EncodeRequest returns r as the JSON string posted to the worker.
+func EncodeRequest(r Request) string { return encode(r) }
+
+// EncodeEvent returns e as the JSON string posted to the UI.
+func EncodeEvent(e Event) string { return encode(e) }
+
+func encode(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only NaN or Inf floats can make Marshal fail on these types; they
+		// are a bug on the sending side, so say which.
+		panic(fmt.Sprintf("protocol: encoding %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// DecodeRequest parses and checks a request.
+func DecodeRequest(s string) (Request, error) {
+	var r Request
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return Request{}, fmt.Errorf("%w: request: %v", ErrMalformed, err)
+	}
+	switch r.Kind {
+	case KindProfile:
+		if r.Profile == nil {
+			return Request{}, fmt.Errorf("%w: request %d: profile without settings", ErrMalformed, r.ID)
+		}
+		if m := r.Profile.Mode; m != ModeQuick && m != ModeThorough {
+			return Request{}, fmt.Errorf("%w: request %d: unknown mode %q", ErrMalformed, r.ID, m)
+		}
+		if r.Profile.Support < 1 || r.Profile.Validation < 0 {
+			return Request{}, fmt.Errorf("%w: request %d: support %d, validation %d", ErrMalformed, r.ID, r.Profile.Support, r.Profile.Validation)
+		}
+	case KindPredict, KindMeasure:
+		if r.Arch == "" {
+			return Request{}, fmt.Errorf("%w: request %d: %s without an architecture", ErrMalformed, r.ID, r.Kind)
+		}
+	case KindImport:
+		if r.ProfileJSON == "" {
+			return Request{}, fmt.Errorf("%w: request %d: import without a profile", ErrMalformed, r.ID)
+		}
+	case KindCancel, KindVisibility, KindExplore, KindExport:
+	default:
+		return Request{}, fmt.Errorf("%w: request %d: unknown kind %q", ErrMalformed, r.ID, r.Kind)
+	}
+	return r, nil
+}
+
+// DecodeEvent parses an event.
+func DecodeEvent(s string) (Event, error) {
+	var e Event
+	if err := json.Unmarshal([]byte(s), &e); err != nil {
+		return Event{}, fmt.Errorf("%w: event: %v", ErrMalformed, err)
+	}
+	if e.Kind == "" {
+		return Event{}, fmt.Errorf("%w: event %d without a kind", ErrMalformed, e.ID)
+	}
+	return e, nil
+}
