@@ -1,0 +1,520 @@
+package measure
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+// The device profile is a JSON object; every latency is in milliseconds.
+// Version 1:
+//
+//	{
+//	  "format": "helpwasm-profile",         // constant
+//	  "version": 1,
+//	  "space": "nasbench201",               // search space of every arch
+//	  "device": "my laptop",                // optional free text
+//	  "created": "2026-11-28T01:30:00Z",    // RFC 3339, UTC
+//	  "runtime": {
+//	    "goos": "js", "goarch": "wasm", "go_version": "go1.26.8",
+//	    "user_agent": "Mozilla/5.0 ...",     // optional (the page sets it)
+//	    "cross_origin_isolated": true,       // optional (the page sets it)
+//	    "clock_resolution_ns": 5000,
+//	    "cpus": 8                            // optional
+//	  },
+//	  "protocol": {"preset": "quick", "warmup": 1, "rounds": 6,
+//	    "min_sample_ms": 2, "resolution_factor": 200, "outlier_k": 5,
+//	    "min_samples": 4, "max_spread": 0.15, "max_retries": 1,
+//	    "collect_garbage": true, "seed": 1},
+//	  "reference": [T x 10],                // HELP's reference archs, embedding order
+//	  "anchors": {"fastest": T, "slowest": T},  // consensus fastest/slowest archs
+//	  "support": [T, ...],                  // adaptation samples (>= 1)
+//	  "validation": {                       // optional
+//	    "spearman": 0.93, "kendall": 0.80,  // predicted vs measured on samples
+//	    "samples": [T with predicted_ms, ...],  // disjoint from support
+//	    "baselines": {"flops": {"spearman": .., "kendall": ..}}  // optional
+//	  },
+//	  "nearest": [{"device": "pixel3", "similarity": 0.97}]  // optional
+//	}
+//
+// where a timing T is
+//
+//	{"arch": "|nor_conv_3x3~0|+...", "ms": 12.3, "spread": 0.02,
+//	 "runs": 6, "unstable": true, "predicted_ms": 11.9}
+//
+// "runs" is the number of kept samples, "spread" the relative spread
+// (1.4826 MAD / median), "unstable" is present only when the protocol
+// could not reach its spread target, "predicted_ms" only where a
+// prediction was made.
+
+// Format is the value of every profile's "format" field.
+const Format = "helpwasm-profile"
+
+// Version is the profile format version this package reads and writes.
+const Version = 1
+
+// ReferenceCount is the number of reference architectures (the size of
+// HELP's hardware embedding).
+const ReferenceCount = 10
+
+// maxProfileBytes bounds what Read accepts; real profiles are a few KB.
+const maxProfileBytes = 4 << 20
+
+// Profile is a device profile. See the format above.
+type Profile struct {
+	Format     string      `json:"format"`
+	Version    int         `json:"version"`
+	Space      string      `json:"space"`
+	Device     string      `json:"device,omitempty"`
+	Created    time.Time   `json:"created"`
+	Runtime    Runtime     `json:"runtime"`
+	Protocol   Protocol    `json:"protocol"`
+	Reference  []Timing    `json:"reference"`
+	Anchors    Anchors     `json:"anchors"`
+	Support    []Timing    `json:"support"`
+	Validation *Validation `json:"validation,omitempty"`
+	Nearest    []Neighbour `json:"nearest,omitempty"`
+}
+
+// Runtime describes where the profile was measured.
+type Runtime struct {
+	GOOS                string `json:"goos"`
+	GOARCH              string `json:"goarch"`
+	GoVersion           string `json:"go_version"`
+	UserAgent           string `json:"user_agent,omitempty"`
+	CrossOriginIsolated *bool  `json:"cross_origin_isolated,omitempty"`
+	ClockResolutionNS   int64  `json:"clock_resolution_ns"`
+	CPUs                int    `json:"cpus,omitempty"`
+}
+
+// Protocol records the measurement settings (the serialisable part of
+// Options).
+type Protocol struct {
+	Preset           string  `json:"preset,omitempty"`
+	Warmup           int     `json:"warmup"`
+	Rounds           int     `json:"rounds"`
+	MinSampleMS      float64 `json:"min_sample_ms"`
+	ResolutionFactor float64 `json:"resolution_factor"`
+	OutlierK         float64 `json:"outlier_k"`
+	MinSamples       int     `json:"min_samples"`
+	MaxSpread        float64 `json:"max_spread"`
+	MaxRetries       int     `json:"max_retries"`
+	CollectGarbage   bool    `json:"collect_garbage"`
+	Seed             uint64  `json:"seed"`
+}
+
+// ProtocolOf records opts under the given preset name.
+func ProtocolOf(preset string, opts Options) Protocol {
+	return Protocol{
+		Preset:           preset,
+		Warmup:           opts.Warmup,
+		Rounds:           opts.Rounds,
+		MinSampleMS:      float64(opts.MinSample) / float64(time.Millisecond),
+		ResolutionFactor: opts.ResolutionFactor,
+		OutlierK:         opts.OutlierK,
+		MinSamples:       opts.MinSamples,
+		MaxSpread:        opts.MaxSpread,
+		MaxRetries:       opts.MaxRetries,
+		CollectGarbage:   opts.CollectGarbage,
+		Seed:             opts.Seed,
+	}
+}
+
+// Timing is one architecture's measured latency.
+type Timing struct {
+	Arch        string   `json:"arch"`
+	MS          float64  `json:"ms"`
+	Spread      float64  `json:"spread"`
+	Runs        int      `json:"runs"`
+	Unstable    bool     `json:"unstable,omitempty"`
+	PredictedMS *float64 `json:"predicted_ms,omitempty"`
+}
+
+// TimingOf records r as the timing of arch.
+func TimingOf(arch string, r Result) Timing {
+	return Timing{Arch: arch, MS: r.MS, Spread: r.Spread, Runs: len(r.Samples), Unstable: !r.Stable}
+}
+
+// Anchors are the consensus fastest and slowest architectures of the
+// meta-training devices, measured here to fix the latency scale.
+type Anchors struct {
+	Fastest Timing `json:"fastest"`
+	Slowest Timing `json:"slowest"`
+}
+
+// Validation holds held-out architectures with measured and predicted
+// latency, and rank correlations between the two.
+type Validation struct {
+	Spearman  float64                `json:"spearman"`
+	Kendall   float64                `json:"kendall"`
+	Samples   []Timing               `json:"samples"`
+	Baselines map[string]Correlation `json:"baselines,omitempty"`
+}
+
+// Correlation is a pair of rank correlations.
+type Correlation struct {
+	Spearman float64 `json:"spearman"`
+	Kendall  float64 `json:"kendall"`
+}
+
+// Neighbour is a known device and its similarity to this one.
+type Neighbour struct {
+	Device     string  `json:"device"`
+	Similarity float64 `json:"similarity"`
+}
+
+// ErrInvalid is wrapped by every error about a profile's content.
+var ErrInvalid = errors.New("invalid profile")
+
+// FieldError names the field of a profile at fault by its JSON path, such
+// as "support[3].ms".
+type FieldError struct {
+	Path string
+	Err  error
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Err.Error() }
+
+// Unwrap returns ErrInvalid and the cause, so errors.Is works with both.
+func (e *FieldError) Unwrap() []error { return []error{ErrInvalid, e.Err} }
+
+func fieldErr(path, format string, args ...any) error {
+	return &FieldError{Path: path, Err: fmt.Errorf(format, args...)}
+}
+
+// Read decodes and validates a profile. Errors name the JSON path of the
+// offending field, or the line and column of a syntax error.
+func Read(r io.Reader) (*Profile, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxProfileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading profile: %w", err)
+	}
+	if len(data) > maxProfileBytes {
+		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalid, maxProfileBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return nil, decodeError(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := lineCol(data, dec.InputOffset())
+		return nil, fmt.Errorf("%w: line %d, column %d: data after the profile object", ErrInvalid, line, col)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// decodeError turns an encoding/json error into one with a position.
+func decodeError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		// Offset counts the bytes read, including the offending one.
+		line, col := lineCol(data, syn.Offset-1)
+		return fmt.Errorf("%w: line %d, column %d: %v", ErrInvalid, line, col, syn)
+	case errors.As(err, &typ):
+		line, col := lineCol(data, typ.Offset)
+		return &FieldError{Path: typ.Field, Err: fmt.Errorf("got JSON %s, want %s (value ending at line %d, column %d)", typ.Value, typ.Type, line, col)}
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: empty or truncated JSON", ErrInvalid)
+	}
+	// Unknown fields, time parse errors and the like carry their own text.
+	return fmt.Errorf("%w: %v", ErrInvalid, err)
+}
+
+// lineCol converts a byte offset into 1-based line and column numbers.
+func lineCol(data []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+// Write validates p and encodes it as indented JSON.
+func (p *Profile) Write(w io.Writer) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	q := *p
+	q.Created = p.Created.UTC().Round(0)
+	b, err := json.MarshalIndent(&q, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding profile: %w", err)
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("writing profile: %w", err)
+	}
+	return nil
+}
+
+// supportedSpace reports whether profiles of space can be validated: only
+// spaces our engine can run are profiled.
+func supportedSpace(space string) bool { return space == "nasbench201" }
+
+// parseArch validates an architecture string of a supported space.
+func parseArch(space, s string) error {
+	switch space {
+	case "nasbench201":
+		_, err := nasbench201.Parse(s)
+		return err
+	}
+	return fmt.Errorf("unsupported space %q", space)
+}
+
+// Validate checks everything Read checks. The error names the first field
+// at fault.
+func (p *Profile) Validate() error {
+	switch {
+	case p.Format == "":
+		return fieldErr("format", "missing (want %q)", Format)
+	case p.Format != Format:
+		return fieldErr("format", "%q is not %q", p.Format, Format)
+	case p.Version == 0:
+		return fieldErr("version", "missing")
+	case p.Version != Version:
+		return fieldErr("version", "unsupported version %d (this build reads %d)", p.Version, Version)
+	case p.Space == "":
+		return fieldErr("space", "missing")
+	}
+	if !supportedSpace(p.Space) {
+		return fieldErr("space", "unsupported space %q (want nasbench201)", p.Space)
+	}
+	if p.Created.IsZero() {
+		return fieldErr("created", "missing")
+	}
+	rt := p.Runtime
+	switch {
+	case rt.GOOS == "":
+		return fieldErr("runtime.goos", "missing")
+	case rt.GOARCH == "":
+		return fieldErr("runtime.goarch", "missing")
+	case rt.GoVersion == "":
+		return fieldErr("runtime.go_version", "missing")
+	case rt.ClockResolutionNS <= 0:
+		return fieldErr("runtime.clock_resolution_ns", "missing or non-positive (%d)", rt.ClockResolutionNS)
+	case rt.CPUs < 0:
+		return fieldErr("runtime.cpus", "negative (%d)", rt.CPUs)
+	}
+	if err := p.Protocol.validate("protocol"); err != nil {
+		return err
+	}
+	if len(p.Reference) != ReferenceCount {
+		return fieldErr("reference", "%d timings, want %d (one per reference architecture, in embedding order)", len(p.Reference), ReferenceCount)
+	}
+	for i := range p.Reference {
+		if err := p.validTiming(fmt.Sprintf("reference[%d]", i), &p.Reference[i]); err != nil {
+			return err
+		}
+	}
+	if err := p.validTiming("anchors.fastest", &p.Anchors.Fastest); err != nil {
+		return err
+	}
+	if err := p.validTiming("anchors.slowest", &p.Anchors.Slowest); err != nil {
+		return err
+	}
+	if n := p.Normaliser(); !(n.Max > n.Min) {
+		return fieldErr("reference", "all reference and anchor latencies are equal (%g ms): no latency scale", n.Min)
+	}
+	if len(p.Support) == 0 {
+		return fieldErr("support", "missing (want at least one timing)")
+	}
+	support := make(map[string]int, len(p.Support))
+	for i := range p.Support {
+		path := fmt.Sprintf("support[%d]", i)
+		if err := p.validTiming(path, &p.Support[i]); err != nil {
+			return err
+		}
+		if j, dup := support[p.Support[i].Arch]; dup {
+			return fieldErr(path+".arch", "same architecture as support[%d]", j)
+		}
+		support[p.Support[i].Arch] = i
+	}
+	if v := p.Validation; v != nil {
+		if err := validCorrelation("validation", v.Spearman, v.Kendall); err != nil {
+			return err
+		}
+		if len(v.Samples) == 0 {
+			return fieldErr("validation.samples", "missing (want at least one timing)")
+		}
+		for i := range v.Samples {
+			path := fmt.Sprintf("validation.samples[%d]", i)
+			if err := p.validTiming(path, &v.Samples[i]); err != nil {
+				return err
+			}
+			if j, in := support[v.Samples[i].Arch]; in {
+				return fieldErr(path+".arch", "also in support[%d]: validation must be disjoint from support", j)
+			}
+		}
+		for name, c := range v.Baselines {
+			if name == "" {
+				return fieldErr("validation.baselines", "empty baseline name")
+			}
+			if err := validCorrelation("validation.baselines."+name, c.Spearman, c.Kendall); err != nil {
+				return err
+			}
+		}
+	}
+	for i, nb := range p.Nearest {
+		path := fmt.Sprintf("nearest[%d]", i)
+		if nb.Device == "" {
+			return fieldErr(path+".device", "missing")
+		}
+		if !finite(nb.Similarity) {
+			return fieldErr(path+".similarity", "not finite (%g)", nb.Similarity)
+		}
+	}
+	return nil
+}
+
+func (pr *Protocol) validate(path string) error {
+	switch {
+	case pr.Rounds < 1:
+		return fieldErr(path+".rounds", "missing or < 1 (%d)", pr.Rounds)
+	case pr.Warmup < 0:
+		return fieldErr(path+".warmup", "negative (%d)", pr.Warmup)
+	case !(pr.MinSampleMS >= 0) || math.IsInf(pr.MinSampleMS, 0):
+		return fieldErr(path+".min_sample_ms", "not a finite non-negative number (%g)", pr.MinSampleMS)
+	case !(pr.ResolutionFactor >= 0) || math.IsInf(pr.ResolutionFactor, 0):
+		return fieldErr(path+".resolution_factor", "not a finite non-negative number (%g)", pr.ResolutionFactor)
+	case !(pr.OutlierK > 0) || math.IsInf(pr.OutlierK, 0):
+		return fieldErr(path+".outlier_k", "missing or not a finite positive number (%g)", pr.OutlierK)
+	case pr.MinSamples < 1:
+		return fieldErr(path+".min_samples", "missing or < 1 (%d)", pr.MinSamples)
+	case !(pr.MaxSpread > 0) || math.IsInf(pr.MaxSpread, 0):
+		return fieldErr(path+".max_spread", "missing or not a finite positive number (%g)", pr.MaxSpread)
+	case pr.MaxRetries < 0:
+		return fieldErr(path+".max_retries", "negative (%d)", pr.MaxRetries)
+	}
+	return nil
+}
+
+func (p *Profile) validTiming(path string, t *Timing) error {
+	if t.Arch == "" {
+		return fieldErr(path+".arch", "missing")
+	}
+	if err := parseArch(p.Space, t.Arch); err != nil {
+		return fieldErr(path+".arch", "%v", err)
+	}
+	if !finite(t.MS) || t.MS <= 0 {
+		return fieldErr(path+".ms", "missing or not a finite positive latency (%g)", t.MS)
+	}
+	if !finite(t.Spread) || t.Spread < 0 {
+		return fieldErr(path+".spread", "not a finite non-negative number (%g)", t.Spread)
+	}
+	if t.Runs < 0 {
+		return fieldErr(path+".runs", "negative (%d)", t.Runs)
+	}
+	if t.PredictedMS != nil && !finite(*t.PredictedMS) {
+		return fieldErr(path+".predicted_ms", "not finite (%g)", *t.PredictedMS)
+	}
+	return nil
+}
+
+func validCorrelation(path string, spearman, kendall float64) error {
+	if !(spearman >= -1 && spearman <= 1) {
+		return fieldErr(path+".spearman", "%g is not in [-1, 1]", spearman)
+	}
+	if !(kendall >= -1 && kendall <= 1) {
+		return fieldErr(path+".kendall", "%g is not in [-1, 1]", kendall)
+	}
+	return nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// ReferenceMS returns the reference latencies in embedding order, ms.
+func (p *Profile) ReferenceMS() []float64 {
+	ms := make([]float64, len(p.Reference))
+	for i, t := range p.Reference {
+		ms[i] = t.MS
+	}
+	return ms
+}
+
+// Embedding returns HELP's hardware embedding of the profiled device: the
+// reference latencies min-max normalised among themselves to [0, 1]
+// (portion 1.0). It is NaN everywhere if all reference latencies are equal,
+// which Validate rejects only if the anchors are equal too.
+func (p *Profile) Embedding() []float64 {
+	ms := p.ReferenceMS()
+	lo, hi := minMax(ms)
+	for i, v := range ms {
+		ms[i] = (v - lo) / (hi - lo)
+	}
+	return ms
+}
+
+// Normaliser returns the latency scale of the profiled device: the minimum
+// and maximum over the reference and anchor latencies.
+func (p *Profile) Normaliser() Normaliser {
+	ms := append(p.ReferenceMS(), p.Anchors.Fastest.MS, p.Anchors.Slowest.MS)
+	lo, hi := minMax(ms)
+	return Normaliser{Min: lo, Max: hi}
+}
+
+func minMax(xs []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range xs {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi
+}
+
+// Normaliser maps latencies (ms) to HELP's normalised scale and back:
+// y = (t-Min)/(Max-Min)*0.9 + 0.05, so Min maps to 0.05 and Max to 0.95.
+type Normaliser struct {
+	Min, Max float64 // ms
+}
+
+// Normalise maps a latency in ms to the normalised scale.
+func (n Normaliser) Normalise(ms float64) float64 {
+	return (ms-n.Min)/(n.Max-n.Min)*0.9 + 0.05
+}
+
+// Denormalise maps a normalised latency back to ms.
+func (n Normaliser) Denormalise(y float64) float64 {
+	return (y-0.05)/0.9*(n.Max-n.Min) + n.Min
+}
+
+// NormaliseTo writes the normalised ms into dst (allocated if nil) and
+// returns it. dst and ms may be the same slice.
+func (n Normaliser) NormaliseTo(dst, ms []float64) []float64 {
+	dst = sized(dst, len(ms))
+	for i, v := range ms {
+		dst[i] = n.Normalise(v)
+	}
+	return dst
+}
+
+// DenormaliseTo writes the latencies (ms) of the normalised ys into dst
+// (allocated if nil) and returns it. dst and ys may be the same slice.
+func (n Normaliser) DenormaliseTo(dst, ys []float64) []float64 {
+	dst = sized(dst, len(ys))
+	for i, v := range ys {
+		dst[i] = n.Denormalise(v)
+	}
+	return dst
+}
+
+func sized(dst []float64, n int) []float64 {
+	if dst == nil {
+		return make([]float64, n)
+	}
+	if len(dst) != n {
+		panic(fmt.Sprintf("measure: dst length %d, want %d", len(dst), n))
+	}
+	return dst
+}

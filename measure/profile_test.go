@@ -1,0 +1,225 @@
+package measure
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/helpwasm/helpwasm/internal/approx"
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+func arch(i int) string { return nasbench201.FromIndex(i).String() }
+
+// validProfile returns a complete profile whose latencies are easy to
+// check: reference i takes 2+i ms, the anchors 1 and 20 ms.
+func validProfile() *Profile {
+	yes := true
+	p := &Profile{
+		Format:  Format,
+		Version: Version,
+		Space:   "nasbench201",
+		Device:  "test machine",
+		Created: time.Date(2026, 11, 28, 1, 30, 0, 0, time.UTC),
+		Runtime: Runtime{GOOS: "js", GOARCH: "wasm", GoVersion: "go1.26.8",
+			UserAgent: "Mozilla/5.0", CrossOriginIsolated: &yes, ClockResolutionNS: 5000, CPUs: 2},
+		Protocol: ProtocolOf("quick", Quick()),
+		Anchors: Anchors{
+			Fastest: Timing{Arch: arch(0), MS: 1, Spread: 0.01, Runs: 6},
+			Slowest: Timing{Arch: arch(15624), MS: 20, Spread: 0.02, Runs: 6},
+		},
+	}
+	for i := range ReferenceCount {
+		p.Reference = append(p.Reference, Timing{Arch: arch(100 + i), MS: float64(2 + i), Spread: 0.01, Runs: 6})
+	}
+	for i := range 10 {
+		p.Support = append(p.Support, Timing{Arch: arch(200 + i), MS: 3 + 0.5*float64(i), Spread: 0.03, Runs: 5})
+	}
+	v := &Validation{Spearman: 0.9, Kendall: 0.75, Baselines: map[string]Correlation{"flops": {0.5, 0.4}}}
+	for i := range 3 {
+		pred := 4.25 + float64(i)
+		v.Samples = append(v.Samples, Timing{Arch: arch(300 + i), MS: 4 + float64(i), Spread: 0.2, Runs: 6, Unstable: true, PredictedMS: &pred})
+	}
+	p.Validation = v
+	p.Nearest = []Neighbour{{Device: "pixel3", Similarity: 0.97}}
+	return p
+}
+
+func TestProfileRoundTrip(t *testing.T) {
+	p := validProfile()
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	q, err := Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("Read(Write(p)): %v\n%s", err, buf.String())
+	}
+	if !reflect.DeepEqual(p, q) {
+		t.Errorf("round trip changed the profile:\n got %+v\nwant %+v", q, p)
+	}
+	for _, key := range []string{`"format": "helpwasm-profile"`, `"version": 1`, `"created": "2026-11-28T01:30:00Z"`,
+		`"validation": {`, `"spearman": 0.9`, `"predicted_ms": 4.25`, `"cross_origin_isolated": true`} {
+		if !strings.Contains(buf.String(), key) {
+			t.Errorf("written profile lacks %s:\n%s", key, buf.String())
+		}
+	}
+}
+
+func TestProfileErrorsNameTheField(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(p *Profile)
+		want string // substring of the error
+	}{
+		{"format", func(p *Profile) { p.Format = "" }, "format: missing"},
+		{"version missing", func(p *Profile) { p.Version = 0 }, "version: missing"},
+		{"version unknown", func(p *Profile) { p.Version = 2 }, "version: unsupported version 2"},
+		{"space", func(p *Profile) { p.Space = "fbnet" }, "space: unsupported space"},
+		{"created", func(p *Profile) { p.Created = time.Time{} }, "created: missing"},
+		{"goos", func(p *Profile) { p.Runtime.GOOS = "" }, "runtime.goos: missing"},
+		{"clock", func(p *Profile) { p.Runtime.ClockResolutionNS = 0 }, "runtime.clock_resolution_ns"},
+		{"rounds", func(p *Profile) { p.Protocol.Rounds = 0 }, "protocol.rounds"},
+		{"reference count", func(p *Profile) { p.Reference = p.Reference[:9] }, "reference: 9 timings, want 10"},
+		{"reference arch", func(p *Profile) { p.Reference[4].Arch = "|conv~0|" }, "reference[4].arch"},
+		{"reference missing arch", func(p *Profile) { p.Reference[2].Arch = "" }, "reference[2].arch: missing"},
+		{"NaN", func(p *Profile) { p.Reference[1].MS = math.NaN() }, "reference[1].ms"},
+		{"zero", func(p *Profile) { p.Support[3].MS = 0 }, "support[3].ms"},
+		{"negative", func(p *Profile) { p.Anchors.Slowest.MS = -1 }, "anchors.slowest.ms"},
+		{"inf spread", func(p *Profile) { p.Support[0].Spread = math.Inf(1) }, "support[0].spread"},
+		{"no anchor", func(p *Profile) { p.Anchors.Fastest = Timing{} }, "anchors.fastest.arch: missing"},
+		{"no support", func(p *Profile) { p.Support = nil }, "support: missing"},
+		{"duplicate support", func(p *Profile) { p.Support[5].Arch = p.Support[2].Arch }, "support[5].arch: same architecture as support[2]"},
+		{"validation overlaps", func(p *Profile) { p.Validation.Samples[1].Arch = p.Support[7].Arch }, "validation.samples[1].arch: also in support[7]"},
+		{"spearman", func(p *Profile) { p.Validation.Spearman = 1.5 }, "validation.spearman"},
+		{"baseline", func(p *Profile) { p.Validation.Baselines["flops"] = Correlation{0, math.NaN()} }, "validation.baselines.flops.kendall"},
+		{"predicted", func(p *Profile) { inf := math.Inf(-1); p.Validation.Samples[2].PredictedMS = &inf }, "validation.samples[2].predicted_ms"},
+		{"nearest", func(p *Profile) { p.Nearest[0].Device = "" }, "nearest[0].device"},
+		{"flat", func(p *Profile) {
+			for i := range p.Reference {
+				p.Reference[i].MS = 5
+			}
+			p.Anchors.Fastest.MS, p.Anchors.Slowest.MS = 5, 5
+		}, "no latency scale"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := validProfile()
+			tt.edit(p)
+			err := p.Write(&bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
+				t.Errorf("err = %v, want ErrInvalid mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	var buf bytes.Buffer
+	if err := validProfile().Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.String()
+	tests := []struct {
+		name, json, want string
+	}{
+		{"empty", "", "empty or truncated"},
+		{"truncated", good[:len(good)/2], "empty or truncated"},
+		{"syntax", "{\n  \"format\": \"helpwasm-profile\",\n  \"version\": 1,,\n}", "line 3, column 16"},
+		{"type", strings.Replace(good, `"version": 1`, `"version": "1"`, 1), "version: got JSON string"},
+		{"nested type", strings.Replace(good, `"ms": 3,`, `"ms": "3",`, 1), "reference.ms: got JSON string, want float64"},
+		{"unknown field", strings.Replace(good, `"space"`, `"spcae"`, 1), `unknown field "spcae"`},
+		{"trailing", good + "{}", "data after the profile"},
+		{"NaN literal", strings.Replace(good, `"ms": 3,`, `"ms": NaN,`, 1), "invalid character 'N'"},
+		{"bad time", strings.Replace(good, `2026-11-28T01:30:00Z`, `yesterday`, 1), "yesterday"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tt.json))
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
+				t.Errorf("err = %v, want ErrInvalid mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmbeddingAndNormaliser(t *testing.T) {
+	p := validProfile() // reference 2..11 ms, anchors 1 and 20 ms
+	emb := p.Embedding()
+	for i, v := range emb {
+		approx.Equal(t, "embedding", v, float64(i)/9, approx.Float64)
+	}
+	n := p.Normaliser()
+	if n.Min != 1 || n.Max != 20 {
+		t.Fatalf("normaliser %+v, want min 1, max 20", n)
+	}
+	tests := []struct{ ms, y float64 }{
+		{1, 0.05}, {20, 0.95}, {10.5, 0.5}, {0, 0.05 - 0.9/19}, {39, 1.85},
+	}
+	for _, tt := range tests {
+		approx.Equal(t, "Normalise", n.Normalise(tt.ms), tt.y, approx.Float64)
+		approx.Equal(t, "Denormalise", n.Denormalise(tt.y), tt.ms, approx.Float64)
+	}
+	ms := []float64{1, 5, 20}
+	ys := n.NormaliseTo(nil, ms)
+	back := n.DenormaliseTo(make([]float64, 3), ys)
+	approx.Slices(t, "round trip", back, ms, approx.Float64)
+	n.NormaliseTo(ms, ms) // in place
+	approx.Slices(t, "in place", ms, ys, approx.Float64)
+}
+
+func TestTimingOf(t *testing.T) {
+	r := Result{MS: 3.5, Spread: 0.3, Samples: []float64{3, 3.5, 4}, Stable: false}
+	got := TimingOf("x", r)
+	want := Timing{Arch: "x", MS: 3.5, Spread: 0.3, Runs: 3, Unstable: true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("TimingOf = %+v, want %+v", got, want)
+	}
+}
+
+// FuzzProfile reads arbitrary bytes; whatever is accepted must survive
+// Write then Read unchanged (encoding/csv's fuzz test does the same).
+func FuzzProfile(f *testing.F) {
+	var buf bytes.Buffer
+	if err := validProfile().Write(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	p := validProfile()
+	p.Validation, p.Nearest, p.Device, p.Runtime.CrossOriginIsolated = nil, nil, "", nil
+	buf.Reset()
+	if err := p.Write(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"format":"helpwasm-profile","version":1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Read(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v does not wrap ErrInvalid", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := p.Write(&out); err != nil {
+			t.Fatalf("Write of a profile Read accepted: %v", err)
+		}
+		q, err := Read(&out)
+		if err != nil {
+			t.Fatalf("Read(Write(p)): %v\n%s", err, out.String())
+		}
+		// Read keeps the time zone given in the file; Write makes it UTC.
+		if !p.Created.Equal(q.Created) {
+			t.Fatalf("created %v became %v", p.Created, q.Created)
+		}
+		q.Created = p.Created
+		if !reflect.DeepEqual(p, q) {
+			t.Fatalf("round trip changed the profile:\n got %+v\nwant %+v", q, p)
+		}
+	})
+}

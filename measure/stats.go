@@ -1,0 +1,31 @@
+package measure
+
+import (
+	"math"
+	"slices"
+)
+
+// median returns the median of xs without modifying it; NaN if empty.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// medianMAD returns the median of xs and the median absolute deviation
+// from it, without modifying xs.
+func medianMAD(xs []float64) (med, mad float64) {
+	med = median(xs)
+	dev := make([]float64, len(xs))
+	for i, v := range xs {
+		dev[i] = math.Abs(v - med)
+	}
+	return med, median(dev)
+}
