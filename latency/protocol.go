@@ -1,0 +1,289 @@
+package latency
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// PoolSizes are the sizes of HELP's per-device pools before trimming: the
+// training pool is HELP indices [0, Train), the query pool
+// [Train, Train+Query).
+type PoolSizes struct{ Train, Query int }
+
+// Split is a division of devices into meta-train, meta-validation and
+// meta-test sets.
+type Split struct{ MetaTrain, MetaValid, MetaTest []string }
+
+// Devices returns all devices of the split, meta-train first.
+func (s Split) Devices() []string {
+	return slices.Concat(s.MetaTrain, s.MetaValid, s.MetaTest)
+}
+
+// Protocol is HELP's setup for one search space.
+type Protocol struct {
+	Space string
+	Pools PoolSizes
+	Split Split
+}
+
+// Standard returns HELP's protocol for space: the pool sizes of its
+// loader and the device split of the paper (Table 3 for NAS-Bench-201,
+// Table 2 for FBNet). Each call returns fresh slices.
+func Standard(space string) (Protocol, error) {
+	switch space {
+	case NASBench201:
+		return Protocol{
+			Space: space,
+			Pools: PoolSizes{Train: 900, Query: 1000},
+			Split: Split{
+				MetaTrain: []string{"1080ti_1", "1080ti_32", "1080ti_256", "silver_4114", "silver_4210r", "samsung_a50", "pixel3", "essential_ph_1", "samsung_s7"},
+				MetaValid: []string{"titanx_1", "titanx_32", "titanx_256", "gold_6240"},
+				MetaTest:  []string{"titan_rtx_256", "gold_6226", "fpga", "pixel2", "raspi4", "eyeriss"},
+			},
+		}, nil
+	case FBNet:
+		return Protocol{
+			Space: space,
+			Pools: PoolSizes{Train: 4000, Query: 1000},
+			Split: Split{
+				MetaTrain: []string{"1080ti_1", "1080ti_32", "1080ti_64", "silver_4114", "silver_4210r", "samsung_a50", "pixel3", "essential_ph_1", "samsung_s7"},
+				MetaValid: []string{"titanx_1", "titanx_32", "titanx_64", "gold_6240"},
+				MetaTest:  []string{"fpga", "raspi4", "eyeriss"},
+			},
+		}, nil
+	}
+	return Protocol{}, fmt.Errorf("latency: %w %q (want %s or %s)", ErrUnknownSpace, space, NASBench201, FBNet)
+}
+
+// Fractions of each pool HELP drops as outliers, per device: the fastest
+// TrimLow and the slowest 1-TrimHigh.
+const (
+	TrimLow  = 0.1
+	TrimHigh = 0.9
+)
+
+// Portions of [0, 1] that normalised values span.
+const (
+	// LatencyPortion is for latencies: y in [0.05, 0.95] over the range.
+	LatencyPortion = 0.9
+	// EmbeddingPortion is for the hardware embedding: y in [0, 1].
+	EmbeddingPortion = 1.0
+)
+
+// IndexRange returns the rows of HELP indices lo..hi-1 in index order,
+// or an error wrapping ErrUnknownIndex naming the first index missing.
+func (t *Table) IndexRange(lo, hi int) ([]int, error) {
+	if lo < 0 || hi < lo {
+		return nil, fmt.Errorf("latency: bad index range [%d, %d)", lo, hi)
+	}
+	rows := make([]int, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		r, ok := t.rowOfIndex[i]
+		if !ok {
+			return nil, fmt.Errorf("latency: %w %d: the %s table has %d rows, the pool needs indices [%d, %d)", ErrUnknownIndex, i, t.space, len(t.archs), lo, hi)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// Trim writes to dst the rows of pool ordered by ascending lat[row] with
+// the first int(0.1n) and the rows from int(0.9n) on dropped, and returns
+// it. This is HELP's idx[argsort(lat[idx])[int(n*0.1):int(n*0.9)]]. Ties
+// keep pool order (a stable sort); HELP's numpy argsort is not stable, so
+// with tied latencies (whole-ms phones) which tied rows sit at a cut may
+// differ from HELP's run. dst must not alias pool.
+func Trim(dst, pool []int, lat []float64) []int {
+	n := len(pool)
+	sorted := slices.Clone(pool)
+	slices.SortStableFunc(sorted, func(a, b int) int { return cmp.Compare(lat[a], lat[b]) })
+	lo, hi := int(float64(n)*TrimLow), int(float64(n)*TrimHigh)
+	return append(dst[:0], sorted[lo:hi]...)
+}
+
+// Scale is a min-max normalisation: y = (t-Min)/(Max-Min)*Portion +
+// (1-Portion)/2, so Min maps to (1-Portion)/2 and Max to (1+Portion)/2.
+type Scale struct{ Min, Max, Portion float64 }
+
+// ScaleOver returns the Scale with the minimum and maximum of lat over
+// rows. It panics if rows is empty.
+func ScaleOver(lat []float64, rows []int, portion float64) Scale {
+	if len(rows) == 0 {
+		panic("latency: ScaleOver: no rows")
+	}
+	s := Scale{Min: lat[rows[0]], Max: lat[rows[0]], Portion: portion}
+	for _, r := range rows[1:] {
+		s.Min = min(s.Min, lat[r])
+		s.Max = max(s.Max, lat[r])
+	}
+	return s
+}
+
+// ScaleOf returns the Scale with the minimum and maximum of values.
+func ScaleOf(values []float64, portion float64) Scale {
+	if len(values) == 0 {
+		panic("latency: ScaleOf: no values")
+	}
+	return Scale{Min: slices.Min(values), Max: slices.Max(values), Portion: portion}
+}
+
+// Normalise maps t (ms) to the normalised scale. If Max == Min the result
+// is NaN or ±Inf, as in HELP; callers with constant data must check.
+func (s Scale) Normalise(t float64) float64 {
+	return (t-s.Min)/(s.Max-s.Min)*s.Portion + (1-s.Portion)/2
+}
+
+// Denormalise inverts Normalise: normalised y back to ms.
+func (s Scale) Denormalise(y float64) float64 {
+	return (y-(1-s.Portion)/2)/s.Portion*(s.Max-s.Min) + s.Min
+}
+
+// NormaliseTo writes Normalise(ms[i]) to dst[i] and returns dst (grown if
+// short). dst may alias ms.
+func (s Scale) NormaliseTo(dst, ms []float64) []float64 {
+	dst = grow(dst, len(ms))
+	for i, t := range ms {
+		dst[i] = s.Normalise(t)
+	}
+	return dst
+}
+
+// DenormaliseTo writes Denormalise(y[i]) to dst[i] and returns dst (grown
+// if short). dst may alias y.
+func (s Scale) DenormaliseTo(dst, y []float64) []float64 {
+	dst = grow(dst, len(y))
+	for i, v := range y {
+		dst[i] = s.Denormalise(v)
+	}
+	return dst
+}
+
+// Embedding writes the hardware embedding of the reference latencies ref
+// (ms, in reference order) to dst and returns it: ref min-max normalised
+// among themselves with EmbeddingPortion. dst may alias ref.
+func Embedding(dst, ref []float64) []float64 {
+	return ScaleOf(ref, EmbeddingPortion).NormaliseTo(dst, ref)
+}
+
+// Device is one device's data under HELP's protocol.
+type Device struct {
+	Name string
+	// Latency is the device's latency in ms by table row (the table's
+	// storage).
+	Latency []float64
+	// Train and Query are the trimmed pools (rows, ascending latency).
+	Train, Query []int
+	// Scale normalises this device's latencies: min-max over Train,
+	// LatencyPortion.
+	Scale Scale
+	// Reference holds the reference latencies (ms, embedding order) and
+	// Embedding their normalised form, HELP's hardware embedding.
+	Reference, Embedding []float64
+}
+
+// Normalised returns the device's normalised latency of each row in rows.
+func (d *Device) Normalised(dst []float64, rows []int) []float64 {
+	dst = grow(dst, len(rows))
+	for i, r := range rows {
+		dst[i] = d.Scale.Normalise(d.Latency[r])
+	}
+	return dst
+}
+
+// Device returns device's pools, scale and embedding under HELP's protocol
+// with pool sizes p.
+func (t *Table) Device(device string, p PoolSizes) (*Device, error) {
+	if err := t.CheckDevices(device); err != nil {
+		return nil, fmt.Errorf("latency: %w", err)
+	}
+	if len(t.reference) == 0 {
+		return nil, fmt.Errorf("latency: the %s table has no reference architectures (load %s)", t.space, ReferenceFile)
+	}
+	trainPool, err := t.IndexRange(0, p.Train)
+	if err != nil {
+		return nil, err
+	}
+	queryPool, err := t.IndexRange(p.Train, p.Train+p.Query)
+	if err != nil {
+		return nil, err
+	}
+	lat := t.Latency(device)
+	d := &Device{
+		Name:    device,
+		Latency: lat,
+		Train:   Trim(nil, trainPool, lat),
+		Query:   Trim(nil, queryPool, lat),
+	}
+	if len(d.Train) == 0 || len(d.Query) == 0 {
+		return nil, fmt.Errorf("latency: pools %+v leave %d training and %d query rows after trimming", p, len(d.Train), len(d.Query))
+	}
+	d.Scale = ScaleOver(lat, d.Train, LatencyPortion)
+	d.Reference = make([]float64, len(t.reference))
+	for i, r := range t.reference {
+		d.Reference[i] = lat[r]
+	}
+	d.Embedding = Embedding(nil, d.Reference)
+	return d, nil
+}
+
+// Consensus returns the consensus slowest and fastest rows over devices,
+// as HELP's utils.get_minmax_latency_index: for each device, each row of
+// its trimmed training pool scores its position in that pool sorted by
+// latency; rows in every device's pool are compared by total score; the
+// first row (in the first device's pool order) with the largest total is
+// slowest, with the smallest fastest. HELP passes meta-train and
+// meta-validation devices in "nas" mode.
+func (t *Table) Consensus(devices []string, p PoolSizes) (slowest, fastest int, err error) {
+	if len(devices) == 0 {
+		return 0, 0, fmt.Errorf("latency: Consensus needs at least one device")
+	}
+	score := map[int]int{}
+	count := map[int]int{}
+	var order []int // first device's pool order, HELP's dict order
+	for i, name := range devices {
+		d, err := t.Device(name, p)
+		if err != nil {
+			return 0, 0, err
+		}
+		// d.Train is sorted by latency, so position = rank, as in HELP
+		// (its train_idx is already sorted, so torch.sort's indices are
+		// positions).
+		for pos, r := range d.Train {
+			score[r] += pos
+			count[r]++
+		}
+		if i == 0 {
+			order = d.Train
+		}
+	}
+	slowest, fastest = -1, -1
+	for _, r := range order {
+		if count[r] < len(devices) {
+			continue
+		}
+		if slowest < 0 || score[r] > score[slowest] {
+			slowest = r
+		}
+		if fastest < 0 || score[r] < score[fastest] {
+			fastest = r
+		}
+	}
+	if slowest < 0 {
+		return 0, 0, fmt.Errorf("latency: no architecture is in the trimmed training pool of all of %v", devices)
+	}
+	return slowest, fastest, nil
+}
+
+// AnchorRows returns HELP's "nas"-mode normalisation anchors: slowest,
+// fastest, then the reference rows.
+func (t *Table) AnchorRows(slowest, fastest int) []int {
+	return append([]int{slowest, fastest}, t.reference...)
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
