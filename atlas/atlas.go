@@ -44,12 +44,13 @@ type Device struct {
 	AnchorMS [2]float64 `json:"anchor_ms"`
 	// Embedding is ReferenceMS min-max normalised to [0,1] (Embed).
 	Embedding []float64 `json:"embedding"`
-	// PoolMS are the latencies (ms) of Atlas.PoolArchs, in that order.
+	// PoolMS are the latencies (ms) of Atlas.PoolArchs, in that order,
+	// rounded to 4 significant digits.
 	PoolMS []float32 `json:"pool_ms"`
 }
 
 // Candidate is an architecture proposed by MetaD2A with its CIFAR-100
-// accuracy in percent.
+// accuracy in percent (Build rounds it to 3 decimals).
 type Candidate struct {
 	Arch     string  `json:"arch"`
 	Accuracy float64 `json:"accuracy"`
@@ -119,6 +120,9 @@ func Build(in Input) (*Atlas, error) {
 		PoolArchs:  slices.Clone(in.PoolArchs),
 		Candidates: slices.Clone(in.Candidates),
 	}
+	for i := range a.Candidates {
+		a.Candidates[i].Accuracy = math.Round(a.Candidates[i].Accuracy*1000) / 1000
+	}
 	for i, d := range in.Devices {
 		emb, err := Embed(d.ReferenceMS)
 		if err != nil {
@@ -126,7 +130,7 @@ func Build(in Input) (*Atlas, error) {
 		}
 		pool := make([]float32, len(d.PoolMS))
 		for j, v := range d.PoolMS {
-			pool[j] = float32(v)
+			pool[j] = float32(roundSig(v, poolDigits))
 		}
 		a.Devices = append(a.Devices, Device{
 			Name:        d.Name,
@@ -149,6 +153,20 @@ func Build(in Input) (*Atlas, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// poolDigits is the number of significant digits kept of pool latencies:
+// an error of at most 5 parts in 10^4 is far below the tables'
+// measurement noise, and short numbers keep the file small.
+const poolDigits = 4
+
+// roundSig rounds v > 0 to n significant decimal digits.
+func roundSig(v float64, n int) float64 {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return v
+	}
+	p := math.Pow(10, float64(n-1)-math.Floor(math.Log10(v)))
+	return math.Round(v*p) / p
 }
 
 // Embed returns HELP's hardware embedding of reference latencies (ms):
