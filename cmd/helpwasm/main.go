@@ -29,6 +29,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		// Each subcommand lives in its own file, named after it.
+		{"eval", "evaluate a predictor (or a baseline) on unseen devices", runEval},
 	}
 }
 
