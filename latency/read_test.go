@@ -227,3 +227,36 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadFS fuzzes the reference and candidate files beside a valid
+// table: any error must be a located *ParseError, and what loads must
+// point at matching rows.
+func FuzzLoadFS(f *testing.F) {
+	f.Add("index,arch\n2,"+nbC+"\n0,"+nbA+"\n", "arch,cifar100_accuracy,score\n"+nbB+",70.5,0.01\n")
+	f.Add("index,arch\n1,"+nbB+"\n", "arch,cifar100_accuracy,score\n")
+	f.Fuzz(func(t *testing.T, ref, cand string) {
+		fsys := fstest.MapFS{
+			LatencyFile:    {Data: []byte(goodLatency)},
+			ReferenceFile:  {Data: []byte(ref)},
+			CandidatesFile: {Data: []byte(cand)},
+		}
+		tab, err := LoadFS(fsys, ".")
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v is not a *ParseError", err)
+			}
+			return
+		}
+		for _, r := range tab.ReferenceRows() {
+			if r < 0 || r >= tab.Len() {
+				t.Fatalf("reference row %d out of range", r)
+			}
+		}
+		for _, c := range tab.Candidates() {
+			if tab.Arch(c.Row) != c.Arch {
+				t.Fatalf("candidate %+v points at %q", c, tab.Arch(c.Row))
+			}
+		}
+	})
+}
