@@ -1,0 +1,390 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testDist builds a small dist/ in a temporary directory, next to a secret
+// file outside it that no request may reach.
+func testDist(t *testing.T) string {
+	t.Helper()
+	base := t.TempDir()
+	dir := filepath.Join(base, "dist")
+	files := map[string]string{
+		"index.html":         "<!doctype html><title>root</title>",
+		"app.wasm":           "\x00asm plain",
+		"app.wasm.gz":        "gzip bytes",
+		"app.wasm.br":        "brotli bytes",
+		"style.css":          "body{}",
+		"style.css.gz":       "gzipped css",
+		"boot.js":            "boot()",
+		"wasm_exec.js":       "// Go wasm_exec",
+		"weights.json":       `{"a":1}`,
+		"favicon.svg":        "<svg/>",
+		"notes.xyz":          "unknown type",
+		"sub/index.html":     "<p>sub</p>",
+		"empty/.keep":        "",
+		".hidden":            "hidden",
+		"stale.js":           "new",
+		"stale.js.gz":        "old gzip",
+		"../secret.txt":      "top secret",
+		"../dist-evil/x.txt": "sibling dir with a common prefix",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The stale gzip variant is older than its source.
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "stale.js.gz"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{
+		"escape.txt": "../secret.txt",
+		"absolute":   filepath.Join(base, "secret.txt"),
+		"alias.js":   "boot.js", // inside dist: fine
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func testServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	h, err := newHandler(testDist(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config = newServer(h, nil)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// do sends a raw request line (no normalisation by the client) and returns
+// the response.
+func rawGet(t *testing.T, srv *httptest.Server, target string, headers ...string) *http.Response {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	req := "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + strings.Join(headers, "") + "Connection: close\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("GET %q: %v", target, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestServeTypesAndHeaders(t *testing.T) {
+	srv := testServer(t)
+	tests := []struct {
+		path, wantType, wantBody string
+	}{
+		{"/", "text/html; charset=utf-8", "<!doctype html><title>root</title>"},
+		{"/index.html", "text/html; charset=utf-8", "<!doctype html><title>root</title>"},
+		{"/app.wasm", "application/wasm", "\x00asm plain"},
+		{"/style.css", "text/css; charset=utf-8", "body{}"},
+		{"/boot.js", "text/javascript; charset=utf-8", "boot()"},
+		{"/wasm_exec.js", "text/javascript; charset=utf-8", "// Go wasm_exec"},
+		{"/weights.json", "application/json", `{"a":1}`},
+		{"/favicon.svg", "image/svg+xml", "<svg/>"},
+		{"/notes.xyz", "application/octet-stream", "unknown type"},
+		{"/sub/", "text/html; charset=utf-8", "<p>sub</p>"},
+		{"/alias.js", "text/javascript; charset=utf-8", "boot()"},
+	}
+	for _, tt := range tests {
+		// No Accept-Encoding: the identity variant.
+		resp := rawGet(t, srv, tt.path)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: status %d", tt.path, resp.StatusCode)
+			continue
+		}
+		if got := resp.Header.Get("Content-Type"); got != tt.wantType {
+			t.Errorf("%s: Content-Type %q, want %q", tt.path, got, tt.wantType)
+		}
+		if got := body(t, resp); got != tt.wantBody {
+			t.Errorf("%s: body %q, want %q", tt.path, got, tt.wantBody)
+		}
+		checkSecurityHeaders(t, tt.path, resp.Header)
+	}
+}
+
+func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	want := map[string]string{
+		"Cross-Origin-Opener-Policy":   "same-origin",
+		"Cross-Origin-Embedder-Policy": "require-corp",
+		"Cross-Origin-Resource-Policy": "same-origin",
+		"X-Content-Type-Options":       "nosniff",
+	}
+	for k, v := range want {
+		if got := h.Get(k); got != v {
+			t.Errorf("%s: %s = %q, want %q", what, k, got, v)
+		}
+	}
+	csp := h.Get("Content-Security-Policy")
+	for _, d := range []string{"default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"} {
+		if !strings.Contains(csp, d) {
+			t.Errorf("%s: CSP %q lacks %q", what, csp, d)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "'unsafe-eval'") {
+		t.Errorf("%s: CSP %q allows inline code or eval", what, csp)
+	}
+}
+
+func TestServeCompression(t *testing.T) {
+	srv := testServer(t)
+	tests := []struct {
+		path, accept, wantEncoding, wantBody string
+	}{
+		{"/app.wasm", "gzip, deflate, br", "br", "brotli bytes"},
+		{"/app.wasm", "gzip", "gzip", "gzip bytes"},
+		{"/app.wasm", "br;q=0, gzip;q=0.5", "gzip", "gzip bytes"},
+		{"/app.wasm", "gzip;q=0", "", "\x00asm plain"},
+		{"/app.wasm", "*", "br", "brotli bytes"},
+		{"/app.wasm", "*, br;q=0", "gzip", "gzip bytes"},
+		{"/app.wasm", "identity", "", "\x00asm plain"},
+		{"/app.wasm", "GZIP", "gzip", "gzip bytes"},
+		{"/app.wasm", "gzip;q=bogus", "", "\x00asm plain"},
+		{"/style.css", "br, gzip", "gzip", "gzipped css"}, // no .br variant
+		{"/boot.js", "br, gzip", "", "boot()"},            // no variant
+		{"/stale.js", "gzip", "", "new"},                  // variant older than source
+	}
+	etags := map[string]string{}
+	for _, tt := range tests {
+		resp := rawGet(t, srv, tt.path, "Accept-Encoding: "+tt.accept+"\r\n")
+		what := tt.path + " [" + tt.accept + "]"
+		if got := resp.Header.Get("Content-Encoding"); got != tt.wantEncoding {
+			t.Errorf("%s: Content-Encoding %q, want %q", what, got, tt.wantEncoding)
+		}
+		if got := body(t, resp); got != tt.wantBody {
+			t.Errorf("%s: body %q, want %q", what, got, tt.wantBody)
+		}
+		if got := resp.Header.Get("Vary"); got != "Accept-Encoding" {
+			t.Errorf("%s: Vary %q", what, got)
+		}
+		if tt.path == "/app.wasm" && resp.Header.Get("Content-Type") != "application/wasm" {
+			t.Errorf("%s: compressed wasm served as %q", what, resp.Header.Get("Content-Type"))
+		}
+		etag := resp.Header.Get("ETag")
+		if prev, ok := etags[tt.path+tt.wantEncoding]; ok && prev != etag {
+			t.Errorf("%s: ETag %s differs from %s for the same variant", what, etag, prev)
+		}
+		etags[tt.path+tt.wantEncoding] = etag
+	}
+	if etags["/app.wasmbr"] == etags["/app.wasmgzip"] || etags["/app.wasm"] == etags["/app.wasmgzip"] {
+		t.Errorf("variants share an ETag: %v", etags)
+	}
+	// Revalidation works per variant.
+	resp := rawGet(t, srv, "/app.wasm", "Accept-Encoding: gzip\r\n", "If-None-Match: "+etags["/app.wasmgzip"]+"\r\n")
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: status %d, want 304", resp.StatusCode)
+	}
+}
+
+func TestServeRefusesPathsOutsideDir(t *testing.T) {
+	srv := testServer(t)
+	tests := []string{
+		"/../secret.txt",
+		"/..%2fsecret.txt",
+		"/%2e%2e/secret.txt",
+		"/%2E%2E%2Fsecret.txt",
+		"/sub/../../secret.txt",
+		"/sub/%2e%2e/%2e%2e/secret.txt",
+		"/..%5csecret.txt",
+		"/%5c..%5csecret.txt",
+		"/../dist-evil/x.txt",
+		"/escape.txt",
+		"/absolute",
+		"/.hidden",
+		"/empty/.keep",
+		"/index.html%00.js",
+		"/nope.js",
+		"/app.wasm/",
+		"/boot.js/x",
+		"//secret.txt",
+		"/empty/", // a directory without index.html is not listed
+	}
+	for _, target := range tests {
+		resp := rawGet(t, srv, target)
+		b := body(t, resp)
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET %s: status %d, want 404 (or 400)", target, resp.StatusCode)
+		}
+		if strings.Contains(b, "secret") || strings.Contains(b, "sibling") || strings.Contains(b, "hidden") {
+			t.Errorf("GET %s leaked %q", target, b)
+		}
+		if strings.Contains(b, "/") && resp.StatusCode == http.StatusNotFound {
+			t.Errorf("GET %s: error body %q reveals a path", target, b)
+		}
+		checkSecurityHeaders(t, target, resp.Header)
+	}
+	// A directory without its slash is redirected to it, on this host only.
+	resp := rawGet(t, srv, "/sub")
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/sub/" {
+		t.Errorf("GET /sub: status %d, Location %q; want 301 to /sub/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestServeMethods(t *testing.T) {
+	srv := testServer(t)
+	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"} {
+		req, _ := http.NewRequest(m, srv.URL+"/index.html", nil)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s: status %d, Allow %q; want 405, GET, HEAD", m, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
+	resp, err := srv.Client().Head(srv.URL + "/app.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.ContentLength != int64(len("\x00asm plain")) || resp.Header.Get("Content-Type") != "application/wasm" {
+		t.Errorf("HEAD: status %d, length %d, type %q", resp.StatusCode, resp.ContentLength, resp.Header.Get("Content-Type"))
+	}
+	if b := body(t, resp); b != "" {
+		t.Errorf("HEAD sent a body %q", b)
+	}
+}
+
+func TestServeRefusesOversizeRequests(t *testing.T) {
+	srv := testServer(t)
+	tests := []struct {
+		name string
+		req  string
+		want int
+	}{
+		{"long URL", "GET /" + strings.Repeat("a", 3000) + " HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusRequestURITooLong},
+		{"huge header", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("b", 20000) + "\r\n\r\n", http.StatusRequestHeaderFieldsTooLarge},
+		{"body", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", http.StatusRequestEntityTooLarge},
+		{"chunked body", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(conn, tt.req); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+	}
+}
+
+func TestNewHandlerErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{filepath.Join(dir, "missing"), file} {
+		if _, err := newHandler(d); err == nil || !strings.Contains(err.Error(), "directory to serve") {
+			t.Errorf("newHandler(%s): err = %v, want a clear error", d, err)
+		}
+	}
+}
+
+func TestServeMainShutsDownCleanly(t *testing.T) {
+	dir := testDist(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- serveMain(ctx, []string{"-addr", "127.0.0.1:0", "-dir", dir}, out, io.Discard) }()
+	var url string
+	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, u, ok := strings.Cut(out.String(), " on "); ok {
+			url = strings.TrimSpace(u)
+		}
+	}
+	if url == "" {
+		t.Fatal("server did not print its URL")
+	}
+	resp, err := http.Get(url + "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Errorf("GET %sindex.html: %d", url, resp.StatusCode)
+	}
+	cancel() // as SIGINT does
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serveMain after cancel: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+	if err := serveMain(context.Background(), []string{"-dir", filepath.Join(dir, "nope")}, io.Discard, io.Discard); err == nil {
+		t.Error("serveMain with a missing dir: no error")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
