@@ -56,9 +56,13 @@ func TestLoadNASBench201(t *testing.T) {
 		approx.Equal(t, dev+" max normalised", slices.Max(y), 0.95, approx.Float64)
 	}
 
-	slow, fast, err := tab.Consensus(slices.Concat(p.Split.MetaTrain, p.Split.MetaValid), p.Pools)
+	slow, fast, err := tab.Consensus(p.AnchorDevices(), p.Pools)
 	if err != nil {
 		t.Fatal(err)
+	}
+	anchors, err := tab.Anchors(p)
+	if err != nil || len(anchors) != 12 || anchors[0] != slow || anchors[1] != fast || anchors[2] != tab.ReferenceRows()[0] {
+		t.Errorf("Anchors = %v, %v", anchors, err)
 	}
 	// An independent recomputation (Python, from HELP's .pt files with
 	// float32 latencies as HELP's loader uses, HELP's rank-sum rule) gave
@@ -67,6 +71,11 @@ func TestLoadNASBench201(t *testing.T) {
 	// the CSV's.
 	if tab.Index(slow) != 672 || tab.Index(fast) != 719 {
 		t.Errorf("consensus slowest index %d, fastest %d; want 672, 719", tab.Index(slow), tab.Index(fast))
+	}
+	// Over the meta-train devices alone the slowest differs (index 242):
+	// which devices vote matters.
+	if s, f, _ := tab.Consensus(p.Split.MetaTrain, p.Pools); tab.Index(s) != 242 || tab.Index(f) != 719 {
+		t.Errorf("meta-train-only consensus %d, %d; want 242, 719", tab.Index(s), tab.Index(f))
 	}
 	for _, dev := range p.Split.MetaTrain {
 		lat := tab.Latency(dev)

@@ -287,3 +287,22 @@ func grow(s []float64, n int) []float64 {
 	}
 	return s[:n]
 }
+
+// AnchorDevices returns the devices whose consensus gives the scale
+// anchors in HELP's "nas" mode: meta-train and meta-validation devices
+// (HELP's main_nas passes both to get_minmax_latency_index).
+func (p Protocol) AnchorDevices() []string {
+	return slices.Concat(p.Split.MetaTrain, p.Split.MetaValid)
+}
+
+// Anchors returns HELP's 12 "nas"-mode normalisation anchors for p:
+// the consensus slowest and fastest rows over p.AnchorDevices(), then the
+// reference rows. A new device's latencies are normalised with
+// ScaleOf(its latencies of these rows, LatencyPortion).
+func (t *Table) Anchors(p Protocol) ([]int, error) {
+	slowest, fastest, err := t.Consensus(p.AnchorDevices(), p.Pools)
+	if err != nil {
+		return nil, err
+	}
+	return t.AnchorRows(slowest, fastest), nil
+}
