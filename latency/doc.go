@@ -50,6 +50,6 @@
 // reference latencies min-max normalised among themselves with portion 1.0
 // (Embedding). For a device outside the table, HELP's "nas" mode
 // normalises over 12 anchors instead: the consensus slowest and fastest
-// architectures of the known devices (Consensus) and the reference
-// architectures (AnchorRows).
+// architectures of the meta-train and meta-validation devices (Consensus,
+// Protocol.AnchorDevices) and the reference architectures (Anchors).
 package latency
