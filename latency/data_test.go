@@ -56,6 +56,14 @@ func TestLoadNASBench201(t *testing.T) {
 		approx.Equal(t, dev+" max normalised", slices.Max(y), 0.95, approx.Float64)
 	}
 
+	// Eyeriss's ties at the cut: the Python recomputation (float32, stable)
+	// keeps index 81 (7.823540000000004 ms) and drops 24
+	// (3.399860000000001 ms), which a float64 comparison would swap.
+	eye, _ := tab.Device("eyeriss", p.Pools)
+	if !slices.Contains(eye.Train, 81) || slices.Contains(eye.Train, 24) {
+		t.Error("eyeriss training pool: want index 81 kept and 24 dropped")
+	}
+
 	slow, fast, err := tab.Consensus(p.AnchorDevices(), p.Pools)
 	if err != nil {
 		t.Fatal(err)

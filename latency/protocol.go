@@ -90,14 +90,19 @@ func (t *Table) IndexRange(lo, hi int) ([]int, error) {
 
 // Trim writes to dst the rows of pool ordered by ascending lat[row] with
 // the first int(0.1n) and the rows from int(0.9n) on dropped, and returns
-// it. This is HELP's idx[argsort(lat[idx])[int(n*0.1):int(n*0.9)]]. Ties
-// keep pool order (a stable sort); HELP's numpy argsort is not stable, so
-// with tied latencies (whole-ms phones) which tied rows sit at a cut may
-// differ from HELP's run. dst must not alias pool.
+// it. This is HELP's idx[argsort(lat[idx])[int(n*0.1):int(n*0.9)]].
+//
+// Latencies are compared as float32, as HELP's loader holds them
+// (torch.FloatTensor): eyeriss, for one, lists equal latencies that
+// differ only in float64 rounding noise (3.39986 and 3.399860000000001),
+// and which of those survive the cut would otherwise depend on that
+// noise. Ties keep pool order (a stable sort); HELP's numpy argsort is not
+// stable, so which tied rows sit at a cut may differ from HELP's run.
+// dst must not alias pool.
 func Trim(dst, pool []int, lat []float64) []int {
 	n := len(pool)
 	sorted := slices.Clone(pool)
-	slices.SortStableFunc(sorted, func(a, b int) int { return cmp.Compare(lat[a], lat[b]) })
+	slices.SortStableFunc(sorted, func(a, b int) int { return cmp.Compare(float32(lat[a]), float32(lat[b])) })
 	lo, hi := int(float64(n)*TrimLow), int(float64(n)*TrimHigh)
 	return append(dst[:0], sorted[lo:hi]...)
 }

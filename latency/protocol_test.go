@@ -9,15 +9,17 @@ import (
 	"github.com/helpwasm/helpwasm/internal/approx"
 )
 
-// naiveTrim keeps the rows whose stable rank (ties broken by pool
-// position) is in [int(0.1n), int(0.9n)), listed by rank.
+// naiveTrim keeps the rows whose stable rank (latencies compared as
+// float32, ties broken by pool position) is in [int(0.1n), int(0.9n)),
+// listed by rank.
 func naiveTrim(pool []int, lat []float64) []int {
 	n := len(pool)
 	byRank := make([]int, n)
 	for i, r := range pool {
 		rank := 0
 		for j, s := range pool {
-			if lat[s] < lat[r] || (lat[s] == lat[r] && j < i) {
+			ls, lr := float32(lat[s]), float32(lat[r])
+			if ls < lr || (ls == lr && j < i) {
 				rank++
 			}
 		}
@@ -45,6 +47,11 @@ func TestTrim(t *testing.T) {
 		if !slices.Equal(pool, poolCopy) {
 			t.Fatal("Trim modified pool")
 		}
+	}
+	// Values equal in float32 are ties, kept in pool order.
+	noisy := []float64{3.3998600000000003, 3.399860000000001, 3.39986, 1, 2, 5, 6, 7, 8, 9}
+	if got := Trim(nil, []int{1, 0, 2, 3, 4, 5, 6, 7, 8, 9}, noisy); !slices.Equal(got, []int{4, 1, 0, 2, 5, 6, 7, 8}) {
+		t.Errorf("Trim with float64 noise = %v, want [4 1 0 2 5 6 7 8]", got)
 	}
 	// HELP's pools: 900 -> [90, 810), 1000 -> [100, 900), 4000 -> [400, 3600).
 	for n, want := range map[int]int{900: 720, 1000: 800, 4000: 3200} {
@@ -126,7 +133,8 @@ func naiveConsensus(tab *Table, devices []string, p PoolSizes) (slowest, fastest
 		for _, r := range pool {
 			rank := 0
 			for _, s := range pool {
-				if lat[s] < lat[r] || (lat[s] == lat[r] && tab.Index(s) < tab.Index(r)) {
+				ls, lr := float32(lat[s]), float32(lat[r])
+				if ls < lr || (ls == lr && tab.Index(s) < tab.Index(r)) {
 					rank++
 				}
 			}
