@@ -182,6 +182,7 @@ type Nearest struct {
 // MapPoint places a device on the 2-D embedding map.
 type MapPoint struct {
 	Device string  `json:"device"`
+	Split  string  `json:"split,omitempty"` // train, valid or test; empty for this device
 	X      float64 `json:"x"`
 	Y      float64 `json:"y"`
 	Self   bool    `json:"self,omitempty"`
@@ -225,6 +226,7 @@ type Measured struct {
 // Explored summarises predictions for the whole search space.
 type Explored struct {
 	Count      int         `json:"count"`
+	MeanZ      bool        `json:"mean_z"` // predicted with z at its mean, not HELP's 10 samples
 	TookMS     float64     `json:"took_ms"`
 	Histogram  Histogram   `json:"histogram"`
 	Fastest    []ArchMS    `json:"fastest"`

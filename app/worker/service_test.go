@@ -1,0 +1,388 @@
+package worker
+
+import (
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/internal/shareddata"
+	"github.com/helpwasm/helpwasm/latency"
+	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/predictor"
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+// simClock is a fake clock that only moves when a simulated network runs,
+// so a "device" is just a latency table column and tests are instant and
+// deterministic.
+type simClock struct {
+	mu  sync.Mutex
+	now time.Duration
+}
+
+func (c *simClock) Now() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now += time.Microsecond // every reading costs a little, like a real clock
+	return c.now
+}
+
+func (c *simClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now += d
+	c.mu.Unlock()
+}
+
+// fixture is a Service simulating a known device from HELP's tables.
+type fixture struct {
+	svc    *Service
+	clock  *simClock
+	events chan protocol.Event
+	table  *latency.Table
+	device string
+}
+
+var (
+	loadOnce  sync.Once
+	loadTable *latency.Table
+	loadAtlas *atlas.Atlas
+	loadModel *predictor.Model
+	loadErr   error
+)
+
+func load(t *testing.T) (*latency.Table, *atlas.Atlas, *predictor.Model) {
+	t.Helper()
+	dir := shareddata.Space(t, "nasbench201")
+	loadOnce.Do(func() {
+		loadTable, loadErr = latency.Load(dir)
+		if loadErr != nil {
+			return
+		}
+		var p latency.Protocol
+		p, loadErr = latency.Standard("nasbench201")
+		if loadErr != nil {
+			return
+		}
+		loadAtlas, loadErr = atlas.FromTable(loadTable, p, atlas.TableOptions{})
+		if loadErr != nil {
+			return
+		}
+		loadModel, loadErr = predictor.LoadHELPCheckpoint(filepath.Join(dir, "help_reference_checkpoint.json"))
+	})
+	if loadErr != nil {
+		t.Fatal(loadErr)
+	}
+	return loadTable, loadAtlas, loadModel
+}
+
+func newFixture(t *testing.T, device string) *fixture {
+	t.Helper()
+	table, at, model := load(t)
+	f := &fixture{clock: &simClock{}, events: make(chan protocol.Event, 10000), table: table, device: device}
+	lat := table.Latency(device)
+	if lat == nil {
+		t.Fatalf("no device %s", device)
+	}
+	svc, err := New(Config{
+		Model: model,
+		Atlas: at,
+		Emit:  func(e protocol.Event) { f.events <- e },
+		Clock: f.clock,
+		Now:   func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) },
+		Options: func(mode string) measure.Options {
+			o := measure.Quick()
+			o.CollectGarbage = false
+			o.GCCount = func() uint64 { return 0 }
+			return o
+		},
+		NewItem: func(a nasbench201.Arch) measure.Item {
+			row, ok := table.RowOfArch(a.String())
+			if !ok {
+				t.Errorf("architecture %s not in the table", a)
+			}
+			d := time.Duration(lat[row] * float64(time.Millisecond))
+			return measure.ItemFunc(func() { f.clock.advance(d) })
+		},
+		Runtime: measure.Runtime{GOOS: "js", GOARCH: "wasm", GoVersion: "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc = svc
+	return f
+}
+
+// await returns the events of request id up to its final one.
+func (f *fixture) await(t *testing.T, id int) (final protocol.Event, progress []protocol.Progress) {
+	t.Helper()
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case e := <-f.events:
+			// Every event must survive the trip through JSON.
+			back, err := protocol.DecodeEvent(protocol.EncodeEvent(e))
+			if err != nil {
+				t.Fatalf("event %+v: %v", e, err)
+			}
+			if back.ID != id && back.ID != 0 {
+				t.Fatalf("event for request %d while waiting for %d", back.ID, id)
+			}
+			switch back.Kind {
+			case protocol.KindProgress:
+				progress = append(progress, *back.Progress)
+			case protocol.KindWarning:
+			default:
+				return back, progress
+			}
+		case <-timeout:
+			t.Fatalf("request %d did not finish", id)
+		}
+	}
+}
+
+func quick(id int, seed uint64) protocol.Request {
+	return protocol.Request{ID: id, Kind: protocol.KindProfile, Profile: &protocol.ProfileRequest{Mode: protocol.ModeQuick, Support: 10, Validation: 20, Seed: seed}}
+}
+
+func finite(t *testing.T, what string, xs ...float64) {
+	t.Helper()
+	for i, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) || x <= 0 {
+			t.Errorf("%s[%d] = %v, want finite positive", what, i, x)
+		}
+	}
+}
+
+// TestProfileSimulatedDevices profiles meta-test devices through the whole
+// pipeline (sampling, measure protocol, adaptation, validation, baselines)
+// with their tabulated latencies standing in for the engine.
+func TestProfileSimulatedDevices(t *testing.T) {
+	for _, tc := range []struct {
+		device string
+		// Minimum mean HELP Spearman over three seeds on 20 validation
+		// archs each; the data README's 10-shot query-pool figures are
+		// 0.989 (gold_6226) and 0.809 (pixel2). Six seeds gave 0.967
+		// and 0.847 here.
+		minSpearman float64
+	}{
+		{"gold_6226", 0.93},
+		{"pixel2", 0.75},
+	} {
+		t.Run(tc.device, func(t *testing.T) {
+			f := newFixture(t, tc.device)
+			var sum float64
+			for seed := 1; seed <= 3; seed++ {
+				sum += f.profileOnce(t, tc.device, seed)
+			}
+			if mean := sum / 3; mean < tc.minSpearman {
+				t.Errorf("mean HELP validation Spearman %.3f < %.2f", mean, tc.minSpearman)
+			}
+		})
+	}
+}
+
+// profileOnce runs a quick profile, checks it and returns HELP's
+// validation Spearman.
+func (f *fixture) profileOnce(t *testing.T, device string, seed int) float64 {
+	t.Helper()
+	{
+		{
+			f.svc.Handle(quick(seed, uint64(seed)))
+			ev, prog := f.await(t, seed)
+			if ev.Kind != protocol.KindResult {
+				t.Fatalf("got %s: %s", ev.Kind, ev.Message)
+			}
+			r := ev.Result
+			phases := map[string]bool{}
+			for _, p := range prog {
+				phases[p.Phase] = true
+			}
+			for _, ph := range []string{protocol.PhaseReference, protocol.PhaseSupport, protocol.PhaseValidation} {
+				if !phases[ph] {
+					t.Errorf("no progress for phase %s", ph)
+				}
+			}
+			if len(r.Reference) != 10 || len(r.Support) != 10 || len(r.Embedding) != 10 {
+				t.Fatalf("reference %d, support %d, embedding %d", len(r.Reference), len(r.Support), len(r.Embedding))
+			}
+			// The simulated clock makes measured latencies exact up to
+			// the clock's per-reading cost.
+			lat := f.table.Latency(device)
+			for _, am := range r.Reference {
+				row, _ := f.table.RowOfArch(am.Arch)
+				if rel := math.Abs(am.MS-lat[row]) / lat[row]; rel > 0.01 {
+					t.Errorf("reference %s: measured %v ms, simulated %v ms", am.Arch, am.MS, lat[row])
+				}
+			}
+			if len(r.Validation) != 3 {
+				t.Fatalf("%d comparisons, want HELP, FLOPs, nearest device", len(r.Validation))
+			}
+			help := r.Validation[0]
+			if help.Method != "HELP" || len(help.Points) != 20 {
+				t.Fatalf("first comparison %s with %d points", help.Method, len(help.Points))
+			}
+			for _, pt := range help.Points {
+				finite(t, "predicted", pt.Predicted)
+				finite(t, "measured", pt.Measured)
+			}
+			t.Logf("%s seed %d: HELP spearman %.3f kendall %.3f; %s %.3f; %s %.3f; nearest %v",
+				device, seed, help.Spearman, help.Kendall, r.Validation[1].Method, r.Validation[1].Spearman,
+				r.Validation[2].Method, r.Validation[2].Spearman, r.Nearest[0])
+			if len(r.Steps) != 3 {
+				t.Errorf("%d adaptation steps shown, want 3", len(r.Steps))
+			}
+			if r.Nearest[0].Device != device {
+				t.Errorf("nearest known device %s, want the simulated device %s itself (it is in the atlas)", r.Nearest[0].Device, device)
+			}
+			var self int
+			for _, mp := range r.Map {
+				if mp.Self {
+					self++
+				}
+			}
+			if self != 1 || len(r.Map) != len(f.svc.cfg.Atlas.Devices)+1 {
+				t.Errorf("map has %d points, %d of them this device", len(r.Map), self)
+			}
+			return help.Spearman
+		}
+	}
+}
+
+func TestPredictExploreExportImport(t *testing.T) {
+	f := newFixture(t, "gold_6226")
+	f.svc.Handle(protocol.Request{ID: 1, Kind: protocol.KindPredict, Arch: "|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|"})
+	if ev, _ := f.await(t, 1); ev.Kind != protocol.KindError || !strings.Contains(ev.Message, "profile") {
+		t.Fatalf("predict before profiling: %s %q, want an error asking for a profile", ev.Kind, ev.Message)
+	}
+	f.svc.Handle(quick(2, 3))
+	if ev, _ := f.await(t, 2); ev.Kind != protocol.KindResult {
+		t.Fatalf("profile: %s %s", ev.Kind, ev.Message)
+	}
+
+	arch := "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+	f.svc.Handle(protocol.Request{ID: 3, Kind: protocol.KindPredict, Arch: arch})
+	ev, _ := f.await(t, 3)
+	if ev.Kind != protocol.KindPrediction {
+		t.Fatalf("predict: %s %s", ev.Kind, ev.Message)
+	}
+	finite(t, "prediction", ev.Prediction.MS, ev.Prediction.MFLOPs, ev.Prediction.Params)
+
+	for _, bad := range []string{"", "|conv~0|", "nor_conv_3x3", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|"} {
+		f.svc.Handle(protocol.Request{ID: 4, Kind: protocol.KindPredict, Arch: bad})
+		if ev, _ := f.await(t, 4); ev.Kind != protocol.KindError || !strings.Contains(ev.Message, "expected e.g.") {
+			t.Errorf("predict %q: %s %q, want a clear error", bad, ev.Kind, ev.Message)
+		}
+	}
+
+	f.svc.Handle(protocol.Request{ID: 5, Kind: protocol.KindMeasure, Arch: arch})
+	ev, _ = f.await(t, 5)
+	if ev.Kind != protocol.KindMeasured {
+		t.Fatalf("measure: %s %s", ev.Kind, ev.Message)
+	}
+	row, _ := f.table.RowOfArch(arch)
+	if want := f.table.Latency("gold_6226")[row]; math.Abs(ev.Measured.MS-want)/want > 0.01 {
+		t.Errorf("measured %v ms, simulated %v", ev.Measured.MS, want)
+	}
+	finite(t, "measured prediction", ev.Measured.PredictedMS)
+
+	f.svc.Handle(protocol.Request{ID: 6, Kind: protocol.KindExplore})
+	ev, _ = f.await(t, 6)
+	if ev.Kind != protocol.KindExplored {
+		t.Fatalf("explore: %s %s", ev.Kind, ev.Message)
+	}
+	ex := ev.Explored
+	total := 0
+	for _, c := range ex.Histogram.Counts {
+		total += c
+	}
+	if ex.Count != nasbench201.NumArchs || total != nasbench201.NumArchs {
+		t.Errorf("explored %d, histogram holds %d, want %d", ex.Count, total, nasbench201.NumArchs)
+	}
+	if len(ex.Fastest) != 10 || len(ex.Candidates) == 0 {
+		t.Errorf("%d fastest, %d candidates", len(ex.Fastest), len(ex.Candidates))
+	}
+	for i := 1; i < len(ex.Fastest); i++ {
+		if ex.Fastest[i].MS < ex.Fastest[i-1].MS {
+			t.Errorf("fastest not sorted at %d", i)
+		}
+	}
+
+	f.svc.Handle(protocol.Request{ID: 7, Kind: protocol.KindExport})
+	ev, _ = f.await(t, 7)
+	if ev.Kind != protocol.KindExported {
+		t.Fatalf("export: %s %s", ev.Kind, ev.Message)
+	}
+	doc := ev.ProfileJSON
+	if _, err := measure.Read(strings.NewReader(doc)); err != nil {
+		t.Fatalf("exported profile does not read back: %v", err)
+	}
+
+	// A fresh worker imports it and predicts the same.
+	g := newFixture(t, "gold_6226")
+	g.svc.Handle(protocol.Request{ID: 1, Kind: protocol.KindImport, ProfileJSON: doc})
+	ev, _ = g.await(t, 1)
+	if ev.Kind != protocol.KindResult || !ev.Result.Imported {
+		t.Fatalf("import: %s %s", ev.Kind, ev.Message)
+	}
+	g.svc.Handle(protocol.Request{ID: 2, Kind: protocol.KindPredict, Arch: arch})
+	ev2, _ := g.await(t, 2)
+	f.svc.Handle(protocol.Request{ID: 8, Kind: protocol.KindPredict, Arch: arch})
+	ev1, _ := f.await(t, 8)
+	if ev1.Prediction == nil || ev2.Prediction == nil || ev1.Prediction.MS != ev2.Prediction.MS {
+		t.Errorf("prediction after import %+v, before export %+v: want equal", ev2.Prediction, ev1.Prediction)
+	}
+
+	// Broken files get a clear message naming the problem.
+	var m map[string]any
+	if err := json.Unmarshal([]byte(doc), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["reference"] = []any{}
+	broken, _ := json.Marshal(m)
+	for _, bad := range []string{"{", "not json", `{"format":"x"}`, string(broken)} {
+		g.svc.Handle(protocol.Request{ID: 3, Kind: protocol.KindImport, ProfileJSON: bad})
+		if ev, _ := g.await(t, 3); ev.Kind != protocol.KindError || !strings.Contains(ev.Message, "profile") {
+			t.Errorf("import %.20q: %s %q, want a clear error", bad, ev.Kind, ev.Message)
+		} else {
+			t.Logf("import %.20q: %s", bad, ev.Message)
+		}
+	}
+}
+
+func TestCancelAndBusy(t *testing.T) {
+	f := newFixture(t, "gold_6226")
+	// Cancel from inside the first progress report: the measurement must
+	// stop at the next sample boundary.
+	var once sync.Once
+	f.svc.cfg.Yield = func() { once.Do(func() { f.svc.Handle(protocol.Request{Kind: protocol.KindCancel}) }) }
+	f.svc.Handle(quick(1, 1))
+	f.svc.Handle(quick(2, 1))
+	var sawBusy, sawCancel bool
+	for !sawBusy || !sawCancel {
+		select {
+		case e := <-f.events:
+			switch {
+			case e.ID == 2 && e.Kind == protocol.KindError && strings.Contains(e.Message, "busy"):
+				sawBusy = true
+			case e.ID == 1 && e.Kind == protocol.KindCancelled:
+				sawCancel = true
+			case e.ID == 1 && e.Kind == protocol.KindResult:
+				t.Fatal("profile finished despite cancel")
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("busy %v, cancelled %v", sawBusy, sawCancel)
+		}
+	}
+	// The worker is free again afterwards.
+	f.svc.cfg.Yield = func() {}
+	f.svc.Handle(protocol.Request{ID: 3, Kind: protocol.KindExport})
+	if ev, _ := f.await(t, 3); ev.Kind != protocol.KindError {
+		t.Errorf("export after a cancelled first profile: %s, want error (no profile)", ev.Kind)
+	}
+}
