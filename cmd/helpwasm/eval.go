@@ -360,7 +360,11 @@ func loadModel(path string) (*predictor.Model, error) {
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("%s: our weights format is not readable yet", path)
+	m, err := predictor.Load(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
 }
 
 // modelOrder is the node-type order m was trained with (the authors'

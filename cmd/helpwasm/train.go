@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/helpwasm/helpwasm/predictor"
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+// trainFlags are train's settings after flag parsing.
+type trainFlags struct {
+	space, data, out, method, order string
+	seed                            uint64
+	episodes, tasks, support, query int
+	validEvery, validSamples        int
+	firstOrder                      bool
+	workers                         int
+	quiet                           bool
+}
+
+func parseTrainFlags(args []string, stderr io.Writer) (trainFlags, error) {
+	var f trainFlags
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.space, "space", "nasbench201", "search space")
+	fs.StringVar(&f.data, "data", "../shared/data", "directory holding <space>/latency.csv")
+	fs.StringVar(&f.out, "out", "", "write the best-on-validation weights here (atomically)")
+	fs.StringVar(&f.method, "method", "help", "help (hardware embedding + z + Meta-SGD), metasgd (no embedding, no z) or maml (no embedding, no z, fixed inner rate)")
+	fs.StringVar(&f.order, "order", nasbench201.DefaultTypeOrder.String(), "NAS-Bench-201 node type order of the GCN encoding")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, task sampling and z noise")
+	fs.IntVar(&f.episodes, "episodes", 2000, "meta-training episodes")
+	fs.IntVar(&f.tasks, "tasks", 8, "tasks (meta-train devices) per episode")
+	fs.IntVar(&f.support, "support", 10, "support samples per task")
+	fs.IntVar(&f.query, "query", 200, "query samples per task")
+	fs.IntVar(&f.validEvery, "valid-every", 50, "validate on the meta-validation devices every this many episodes")
+	fs.IntVar(&f.validSamples, "valid-samples", 10, "support samples per validation device")
+	fs.BoolVar(&f.firstOrder, "first-order", false, "first-order meta-gradient (drop second-order terms)")
+	fs.IntVar(&f.workers, "workers", 0, "parallel tasks (0 = GOMAXPROCS); the result does not depend on it")
+	fs.BoolVar(&f.quiet, "q", false, "no progress line")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	switch {
+	case f.out == "":
+		return f, errors.New("-out is required")
+	case f.episodes < 1:
+		return f, fmt.Errorf("-episodes %d: want at least 1", f.episodes)
+	case f.tasks < 1 || f.support < 1 || f.query < 1 || f.validSamples < 1 || f.validEvery < 1:
+		return f, errors.New("-tasks, -support, -query, -valid-samples and -valid-every must be positive")
+	}
+	if _, err := methodConfig(f.method); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// methodConfig is the predictor configuration of a training method.
+func methodConfig(method string) (predictor.Config, error) {
+	c := predictor.NASBench201Config()
+	switch method {
+	case "help":
+	case "metasgd":
+		c.HWEmbed, c.Modulator = false, false
+	case "maml":
+		c.HWEmbed, c.Modulator, c.MetaSGD = false, false, false
+	default:
+		return c, fmt.Errorf("-method %q: want help, metasgd or maml", method)
+	}
+	return c, nil
+}
+
+// trainSetup is everything Train needs, built from the latency tables.
+type trainSetup struct {
+	sampler *predictor.PoolSampler
+	valid   []predictor.Task
+}
+
+// newTrainSetup builds HELP's episode sampler over the meta-train devices'
+// trimmed training pools and fixed validation tasks on the meta-validation
+// devices: validSamples support samples from each one's training pool
+// (drawn once from seed, so scores are comparable across episodes) and its
+// whole trimmed query pool.
+func newTrainSetup(d *spaceData, f trainFlags) (*trainSetup, error) {
+	s := &trainSetup{sampler: &predictor.PoolSampler{Support: f.support, Query: f.query}}
+	for _, name := range d.proto.Split.MetaTrain {
+		dev, err := d.device(name)
+		if err != nil {
+			return nil, err
+		}
+		s.sampler.Pools = append(s.sampler.Pools, predictor.DevicePool{
+			Device: name, Embedding: dev.Embedding, X: d.rowsX(dev.Train), Y: dev.Normalised(nil, dev.Train),
+		})
+	}
+	for _, name := range d.proto.Split.MetaValid {
+		dev, err := d.device(name)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := supportRows(dev, f.validSamples, f.seed)
+		if err != nil {
+			return nil, err
+		}
+		s.valid = append(s.valid, predictor.Task{
+			Device: name, Embedding: dev.Embedding,
+			SupportX: d.rowsX(rows), SupportY: dev.Normalised(nil, rows),
+			QueryX: d.rowsX(dev.Query), QueryY: dev.Normalised(nil, dev.Query),
+		})
+	}
+	return s, nil
+}
+
+// trainModel meta-trains a fresh model as f says; progress goes to
+// progress (nil for none).
+func trainModel(ctx context.Context, f trainFlags, progress io.Writer) (*predictor.Model, predictor.TrainResult, error) {
+	order, err := nasbench201.ParseTypeOrder(f.order)
+	if err != nil {
+		return nil, predictor.TrainResult{}, err
+	}
+	cfg, err := methodConfig(f.method)
+	if err != nil {
+		return nil, predictor.TrainResult{}, err
+	}
+	d, err := loadSpace(f.data, f.space, order)
+	if err != nil {
+		return nil, predictor.TrainResult{}, err
+	}
+	setup, err := newTrainSetup(d, f)
+	if err != nil {
+		return nil, predictor.TrainResult{}, err
+	}
+	m := predictor.New(cfg, f.seed)
+	// The validation adaptation noise is fixed too: only the weights change
+	// between validations.
+	validOpts := predictor.AdaptOptions{Seed: f.seed}
+	var last predictor.EpisodeStats
+	opts := predictor.TrainOptions{
+		Episodes: f.episodes, Tasks: f.tasks, Seed: f.seed, FirstOrder: f.firstOrder,
+		ValidEvery: f.validEvery, Workers: f.workers,
+		Validate: func(m *predictor.Model) (float64, error) { return predictor.MeanSpearman(m, setup.valid, validOpts) },
+	}
+	if progress != nil {
+		opts.Progress = func(st predictor.EpisodeStats) {
+			if st.Validated {
+				last = st
+			}
+			if st.Episode%10 != 0 && !st.Validated && st.Episode != f.episodes {
+				return
+			}
+			eta := time.Duration(float64(st.Elapsed) / float64(st.Episode) * float64(f.episodes-st.Episode)).Round(time.Second)
+			line := fmt.Sprintf("episode %d/%d  loss %.5f  mse %.5f  kl %.2f", st.Episode, f.episodes, st.Loss, st.QueryMSE, st.KL)
+			if last.Episode > 0 {
+				line += fmt.Sprintf("  valid %.4f@%d  best %.4f@%d", last.Valid, last.Episode, st.BestValid, st.BestEpisode)
+			}
+			line += fmt.Sprintf("  elapsed %s  eta %s", st.Elapsed.Round(time.Second), eta)
+			if st.Validated {
+				fmt.Fprintln(progress, line) // keep validation lines in logs
+			} else {
+				fmt.Fprintf(progress, "%s\r", line)
+			}
+		}
+	}
+	res, err := predictor.Train(ctx, m, setup.sampler, opts)
+	if err != nil {
+		return m, res, err
+	}
+	m.Meta.TypeOrder = order.String()
+	m.Meta.Seed = f.seed
+	m.Meta.Source = fmt.Sprintf("HELP %s latency tables, standard split: meta-train %s; meta-valid %s",
+		f.space, strings.Join(d.proto.Split.MetaTrain, ","), strings.Join(d.proto.Split.MetaValid, ","))
+	return m, res, nil
+}
+
+// writeFileAtomic writes via a temporary file in the same directory and a
+// rename, so path never holds a half-written file.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	f, err := parseTrainFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var progress io.Writer
+	if !f.quiet {
+		progress = stderr
+	}
+	m, res, err := trainModel(ctx, f, progress)
+	if err != nil && !(errors.Is(err, context.Canceled) && m != nil && res.Episodes > 0) {
+		return err
+	}
+	interrupted := err != nil
+	m.Meta.Command = "helpwasm train " + strings.Join(args, " ")
+	if err := writeFileAtomic(f.out, m.Save); err != nil {
+		return fmt.Errorf("writing %s: %w", f.out, err)
+	}
+	fmt.Fprintf(stdout, "trained %d episodes in %s; kept episode %d (validation Spearman %.4f); wrote %s\n",
+		res.Episodes, res.Elapsed.Round(time.Millisecond), res.BestEpisode, res.BestValid, f.out)
+	if interrupted {
+		return fmt.Errorf("interrupted after %d episodes (best weights so far written)", res.Episodes)
+	}
+	return nil
+}
