@@ -1,6 +1,7 @@
 package latency
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -89,22 +90,23 @@ func LoadFS(fsys fs.FS, dir string) (*Table, error) {
 	return t, nil
 }
 
+// readFile and readInto read a whole file before parsing it: under
+// js/wasm every small read is a round trip through JavaScript, which made
+// loading latency.csv from a file 3.5x slower under Node (5.2 s vs 1.5 s).
 func readFile(fsys fs.FS, name string, read func(io.Reader, string) (*Table, error)) (*Table, error) {
-	f, err := fsys.Open(name)
+	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return read(f, name)
+	return read(bytes.NewReader(b), name)
 }
 
 func readInto(fsys fs.FS, name string, read func(io.Reader, string) error) error {
-	f, err := fsys.Open(name)
+	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return read(f, name)
+	return read(bytes.NewReader(b), name)
 }
 
 // csvFile wraps encoding/csv to report errors as *ParseError.
