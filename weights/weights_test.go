@@ -1,0 +1,60 @@
+package weights
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/internal/shareddata"
+	"github.com/helpwasm/helpwasm/latency"
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+func TestAtlasShipped(t *testing.T) {
+	a, err := Atlas("nasbench201")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Devices) != 19 || len(a.Reference) != 10 {
+		t.Errorf("%d devices, %d reference archs; want 19 and 10", len(a.Devices), len(a.Reference))
+	}
+	for _, s := range append(append([]string{a.Anchors.Fastest, a.Anchors.Slowest}, a.Reference...), a.PoolArchs...) {
+		if _, err := nasbench201.Parse(s); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := Atlas("fbnet"); err == nil {
+		t.Error("Atlas(fbnet): no error for a space that is not shipped")
+	}
+}
+
+// TestAtlasReproducible regenerates the atlas from the data and requires
+// the shipped file byte for byte: what is committed is what the code
+// derives.
+func TestAtlasReproducible(t *testing.T) {
+	dir := shareddata.Dir(t)
+	tab, err := latency.Load(filepath.Join(dir, latency.NASBench201))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := latency.Standard(latency.NASBench201)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := atlas.FromTable(tab, p, atlas.TableOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := a.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := Bytes("nasbench201", AtlasFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), shipped) {
+		t.Error("shipped nasbench201.atlas.json differs from atlas.FromTable on the data: run go generate ./weights")
+	}
+}
