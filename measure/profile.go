@@ -25,6 +25,7 @@ import (
 //	    "goos": "js", "goarch": "wasm", "go_version": "go1.26.8",
 //	    "user_agent": "Mozilla/5.0 ...",     // optional (the page sets it)
 //	    "cross_origin_isolated": true,       // optional (the page sets it)
+//	    "clock": "wall",                     // optional: "wall" or "thread-cpu"
 //	    "clock_resolution_ns": 5000,
 //	    "cpus": 8                            // optional
 //	  },
@@ -59,6 +60,17 @@ const Format = "helpwasm-profile"
 // Version is the profile format version this package reads and writes.
 const Version = 1
 
+// Clocks a profile may be timed with.
+const (
+	// ClockWall is elapsed time: performance.now() in a browser, the
+	// monotonic clock natively.
+	ClockWall = "wall"
+	// ClockThreadCPU is the measuring thread's CPU time (Linux
+	// CLOCK_THREAD_CPUTIME_ID): it excludes time spent waiting for a core,
+	// so it is steadier on a shared machine.
+	ClockThreadCPU = "thread-cpu"
+)
+
 // ReferenceCount is the number of reference architectures (the size of
 // HELP's hardware embedding).
 const ReferenceCount = 10
@@ -89,8 +101,11 @@ type Runtime struct {
 	GoVersion           string `json:"go_version"`
 	UserAgent           string `json:"user_agent,omitempty"`
 	CrossOriginIsolated *bool  `json:"cross_origin_isolated,omitempty"`
-	ClockResolutionNS   int64  `json:"clock_resolution_ns"`
-	CPUs                int    `json:"cpus,omitempty"`
+	// Clock is what timed the samples: ClockWall (the default, also when
+	// empty) or ClockThreadCPU.
+	Clock             string `json:"clock,omitempty"`
+	ClockResolutionNS int64  `json:"clock_resolution_ns"`
+	CPUs              int    `json:"cpus,omitempty"`
 }
 
 // Protocol records the measurement settings (the serialisable part of
@@ -303,6 +318,8 @@ func (p *Profile) Validate() error {
 		return fieldErr("runtime.goarch", "missing")
 	case rt.GoVersion == "":
 		return fieldErr("runtime.go_version", "missing")
+	case rt.Clock != "" && rt.Clock != ClockWall && rt.Clock != ClockThreadCPU:
+		return fieldErr("runtime.clock", "%q is neither %q nor %q", rt.Clock, ClockWall, ClockThreadCPU)
 	case rt.ClockResolutionNS <= 0:
 		return fieldErr("runtime.clock_resolution_ns", "missing or non-positive (%d)", rt.ClockResolutionNS)
 	case rt.CPUs < 0:

@@ -26,7 +26,7 @@ func validProfile() *Profile {
 		Device:  "test machine",
 		Created: time.Date(2026, 11, 28, 1, 30, 0, 0, time.UTC),
 		Runtime: Runtime{GOOS: "js", GOARCH: "wasm", GoVersion: "go1.26.8",
-			UserAgent: "Mozilla/5.0", CrossOriginIsolated: &yes, ClockResolutionNS: 5000, CPUs: 2},
+			UserAgent: "Mozilla/5.0", CrossOriginIsolated: &yes, Clock: ClockWall, ClockResolutionNS: 5000, CPUs: 2},
 		Protocol: ProtocolOf("quick", Quick()),
 		Anchors: Anchors{
 			Fastest: Timing{Arch: arch(0), MS: 1, Spread: 0.01, Runs: 6},
@@ -82,7 +82,8 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"space", func(p *Profile) { p.Space = "fbnet" }, "space: unsupported space"},
 		{"created", func(p *Profile) { p.Created = time.Time{} }, "created: missing"},
 		{"goos", func(p *Profile) { p.Runtime.GOOS = "" }, "runtime.goos: missing"},
-		{"clock", func(p *Profile) { p.Runtime.ClockResolutionNS = 0 }, "runtime.clock_resolution_ns"},
+		{"clock resolution", func(p *Profile) { p.Runtime.ClockResolutionNS = 0 }, "runtime.clock_resolution_ns"},
+		{"clock", func(p *Profile) { p.Runtime.Clock = "sundial" }, `runtime.clock: "sundial"`},
 		{"rounds", func(p *Profile) { p.Protocol.Rounds = 0 }, "protocol.rounds"},
 		{"reference count", func(p *Profile) { p.Reference = p.Reference[:9] }, "reference: 9 timings, want 10"},
 		{"reference arch", func(p *Profile) { p.Reference[4].Arch = "|conv~0|" }, "reference[4].arch"},
