@@ -45,7 +45,59 @@ type Adapted struct {
 	thetas    [][]float64
 	embedding []float64
 	fwd       *pass
-	acc       []float64
+	scratch   gcnScratch
+}
+
+// Batch is a set of encoded architectures prepared once for repeated bulk
+// prediction (e.g. the whole search space): for the GCN encoder it holds
+// the plan of distinct node states that makes bulk prediction cheap. It
+// keeps references to xs, which must not change while it is used.
+type Batch struct {
+	xs   [][]float64
+	plan *gcnPlan
+}
+
+// bulkMin is the batch size from which PredictTo plans the GCN (planning
+// costs about as much as predicting a few hundred architectures directly).
+const bulkMin = 512
+
+// NewBatch prepares xs for PredictBatchTo. It panics if an encoding has the
+// wrong length.
+func (m *Model) NewBatch(xs [][]float64) *Batch {
+	want := m.Config.InputLen()
+	for i, x := range xs {
+		if len(x) != want {
+			panic(fmt.Sprintf("predictor: architecture %d has encoding length %d, want %d", i, len(x), want))
+		}
+	}
+	b := &Batch{xs: xs}
+	if m.Config.Encoder == EncoderGCN {
+		b.plan = newGCNPlan(&m.Config, xs)
+	}
+	return b
+}
+
+// Len is the number of architectures in b.
+func (b *Batch) Len() int { return len(b.xs) }
+
+// PredictBatchTo is PredictTo for a prepared batch (from the same model).
+func (a *Adapted) PredictBatchTo(dst []float64, b *Batch) []float64 {
+	if b.plan == nil {
+		return a.PredictTo(dst, b.xs)
+	}
+	if cap(dst) < len(b.xs) {
+		dst = make([]float64, len(b.xs))
+	}
+	dst = dst[:len(b.xs)]
+	clear(dst)
+	for _, th := range a.thetas {
+		predictPlanTo(dst, &a.m.Config, a.m.l, b.plan, th, a.embedding, &a.scratch)
+	}
+	inv := 1 / float64(len(a.thetas))
+	for i := range dst {
+		dst[i] *= inv
+	}
+	return dst
 }
 
 // predictChunk is the batch size PredictTo evaluates at once.
@@ -146,6 +198,9 @@ func (a *Adapted) PredictTo(dst []float64, xs [][]float64) []float64 {
 		dst = make([]float64, len(xs))
 	}
 	dst = dst[:len(xs)]
+	if len(xs) >= bulkMin && a.m.Config.Encoder == EncoderGCN {
+		return a.PredictBatchTo(dst, a.m.NewBatch(xs))
+	}
 	if a.fwd == nil {
 		a.fwd = newPass(&a.m.Config, a.m.l, predictChunk, false, false)
 	}

@@ -1,0 +1,32 @@
+package predictor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/helpwasm/helpwasm/internal/approx"
+)
+
+// TestBulkMatchesPass compares the planned bulk GCN prediction with the
+// plain batched forward pass, on random graphs with repeated node states.
+func TestBulkMatchesPass(t *testing.T) {
+	for _, name := range []string{"gcn", "gcn-nohw"} {
+		c := smallConfigs()[name]
+		rng := rand.New(rand.NewPCG(3, 4))
+		m := randomModel(c, 5)
+		e := randomEmbedding(c, rng)
+		xs, ys := randomBatch(c, 700, rng)
+		ad, err := m.Adapt(e, xs[:10], ys[:10], AdaptOptions{MCSamples: 3, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float64, len(xs))
+		for lo := 0; lo < len(xs); lo += 100 {
+			copy(want[lo:], ad.PredictTo(nil, xs[lo:lo+100]))
+		}
+		got := ad.PredictBatchTo(nil, m.NewBatch(xs))
+		approx.Slices(t, fmt.Sprintf("%s bulk prediction", name), got, want, approx.Float64)
+		approx.Slices(t, fmt.Sprintf("%s PredictTo (bulk path)", name), ad.PredictTo(nil, xs), want, approx.Float64)
+	}
+}
