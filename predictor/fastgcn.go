@@ -151,11 +151,11 @@ func (p *gcnPlan) maxStates() int {
 
 // gcnScratch holds bulk prediction buffers, grown on demand.
 type gcnScratch struct {
-	h, prod, g  []float64
-	hw, hwh     []float64
-	bias3       []float64
-	y3, y4      []float64
-	catW3       []float64
+	h, prod, g []float64
+	hw, hwh    []float64
+	bias3      []float64
+	y3, y4     []float64
+	catW3      []float64
 }
 
 func grow(s []float64, n int) []float64 {
