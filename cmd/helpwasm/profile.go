@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -26,6 +27,7 @@ import (
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/weights"
 )
 
 type profileFlags struct {
@@ -200,11 +202,22 @@ func loadPredictor(path, data, space string) (*predictor.Model, error) {
 }
 
 // shippedModel is the predictor shipped in package weights, if any.
-// TODO(H4): use package weights once it lands.
-func shippedModel(space string) (*predictor.Model, bool, error) { return nil, false, nil }
+func shippedModel(space string) (*predictor.Model, bool, error) {
+	m, err := weights.Model(space)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	return m, err == nil, err
+}
 
 // shippedAtlas is the atlas shipped in package weights, if any.
-func shippedAtlas(space string) (*atlas.Atlas, bool, error) { return nil, false, nil }
+func shippedAtlas(space string) (*atlas.Atlas, bool, error) {
+	a, err := weights.Atlas(space)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	return a, err == nil, err
+}
 
 // loadAtlas reads the atlas at path, or builds it from the data directory
 // if path is empty and none is shipped.
