@@ -60,3 +60,44 @@ func TestReproduceHELPCheckpoint(t *testing.T) {
 		t.Errorf("mean spearman %.3f, reference %.3f", mean, want)
 	}
 }
+
+// TestMeanZRanksLikeSampling measures whether the cheap deterministic mode
+// (z = mu, one adapted model) ranks the query pool as well as HELP's mean
+// over 10 sampled z, on the meta-test devices with the authors' checkpoint.
+func TestMeanZRanksLikeSampling(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: adapts 6 devices x 3 seeds twice")
+	}
+	d := loadNB(t)
+	m, err := predictor.LoadHELPCheckpoint(filepath.Join(d.dir, "help_reference_checkpoint.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const seeds = 3
+	var sumMC, sumMean float64
+	for _, mt := range metaTest {
+		var mc, mean float64
+		for s := range seeds {
+			tk := d.task(mt.dev, 10, rand.New(rand.NewPCG(uint64(s), 1)))
+			for _, mode := range []predictor.ZMode{predictor.ZSample, predictor.ZMean} {
+				ad, err := m.Adapt(tk.emb, tk.xs, tk.ys, predictor.AdaptOptions{Seed: uint64(s), Mode: mode})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := rank.Spearman(ad.PredictTo(nil, tk.xq), tk.yq) / seeds
+				if mode == predictor.ZMean {
+					mean += r
+				} else {
+					mc += r
+				}
+			}
+		}
+		t.Logf("%-14s 10 z samples %.3f, mean z %.3f", mt.dev, mc, mean)
+		sumMC += mc / float64(len(metaTest))
+		sumMean += mean / float64(len(metaTest))
+	}
+	t.Logf("mean over devices: 10 z samples %.3f, mean z %.3f", sumMC, sumMean)
+	if sumMean < sumMC-0.01 {
+		t.Errorf("mean z ranks worse than sampling by %.3f", sumMC-sumMean)
+	}
+}
