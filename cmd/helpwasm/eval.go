@@ -116,13 +116,13 @@ func (r *evalReport) writeText(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "device\tspearman\tkendall\t")
+	fmt.Fprintln(tw, "device\tspearman\tkendall")
 	for _, d := range r.Devices {
 		sm, ss := meanStd(r.Scores[d].Spearman)
 		km, ks := meanStd(r.Scores[d].Kendall)
-		fmt.Fprintf(tw, "%s\t%.3f ± %.3f\t%.3f ± %.3f\t\n", d, sm, ss, km, ks)
+		fmt.Fprintf(tw, "%s\t%.3f ± %.3f\t%.3f ± %.3f\n", d, sm, ss, km, ks)
 	}
-	fmt.Fprintf(tw, "mean\t%.3f\t%.3f\t\n", r.meanOver(spearmanOf), r.meanOver(kendallOf))
+	fmt.Fprintf(tw, "mean\t%.3f\t%.3f\n", r.meanOver(spearmanOf), r.meanOver(kendallOf))
 	return tw.Flush()
 }
 
