@@ -19,19 +19,20 @@ test: vet dist
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# The page: two Go WASM programs (the vugu UI and the measuring worker), the
+# The page: one Go WASM program (run as the vugu UI and as the worker), the
 # Go toolchain's wasm_exec.js, vugu's renderer helper as a file (the page's
-# CSP forbids eval), the static assets, and gzip copies for serve.go.
+# CSP forbids eval), the predictor weights and device atlas (from weights/,
+# see wasm/pagedata), the static assets, and gzip copies for serve.go.
 WASM_FLAGS = -trimpath -ldflags='-s -w'
 dist:
 	rm -rf dist && mkdir -p dist
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o dist/ui.wasm ./wasm/ui
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o dist/worker.wasm ./wasm/worker
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o dist/helpwasm.wasm ./wasm/page
 	cp assets/* dist/
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" dist/
 	$(GO) run ./wasm/vugujs -out dist/vugu-render.js
+	$(GO) run ./wasm/pagedata -data $(DATA) -out dist
 	chmod u+w dist/*
-	gzip -9 -k -n dist/*.wasm dist/*.js dist/*.html dist/*.css dist/*.svg
+	gzip -9 -k -n dist/*.wasm dist/*.js dist/*.html dist/*.css dist/*.svg dist/*.json dist/*.helpw
 
 # Regenerate the vugu components (the generated *_vgen.go files are committed).
 generate:

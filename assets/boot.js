@@ -31,7 +31,7 @@
   };
   var go = new Go();
   var started = performance.now();
-  var src = fetch("ui.wasm");
+  var src = fetch("helpwasm.wasm");
   var inst = WebAssembly.instantiateStreaming
     ? WebAssembly.instantiateStreaming(src, go.importObject)
     : src.then(function (r) { return r.arrayBuffer(); }).then(function (b) { return WebAssembly.instantiate(b, go.importObject); });

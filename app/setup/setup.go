@@ -1,15 +1,48 @@
-// Package setup wires the page together: it creates the application state,
-// connects it to the measurement worker and returns the root component.
+// Package setup wires the page together: the application state, the root
+// component, and the entry points the browser glue in wasm/ calls (worker
+// events, keyboard shortcuts, tab visibility), each under vugu's render lock.
 package setup
 
 import (
 	"github.com/vugu/vugu"
 
+	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/app/state"
 	"github.com/helpwasm/helpwasm/app/ui"
 )
 
-// Root returns the page's root component; env is the render loop's event
-// environment, which long-running work locks to publish results.
-func Root(env vugu.EventEnv) vugu.Builder {
-	return &ui.Root{Message: "ready"}
+// Page is the running page.
+type Page struct {
+	App  *state.App
+	Root *ui.Root
+	env  vugu.EventEnv
 }
+
+// New builds the page's state and root component. env is the render
+// loop's event environment.
+func New(env vugu.EventEnv, p state.Platform, files ui.Files) *Page {
+	app := state.New(p)
+	return &Page{App: app, Root: &ui.Root{App: app, Files: files}, env: env}
+}
+
+// locked runs f with the render lock held and asks for a render.
+func (pg *Page) locked(f func()) {
+	pg.env.Lock()
+	defer pg.env.UnlockRender()
+	f()
+}
+
+// Deliver applies an event from the worker.
+func (pg *Page) Deliver(e protocol.Event) { pg.locked(func() { pg.App.Apply(e) }) }
+
+// Key handles a keyboard shortcut and reports whether it was one.
+func (pg *Page) Key(key string) (handled bool) {
+	pg.locked(func() { handled = pg.App.Key(key) })
+	return handled
+}
+
+// Visibility reports the tab being hidden or shown.
+func (pg *Page) Visibility(hidden bool) { pg.locked(func() { pg.App.SetHidden(hidden) }) }
+
+// AutoRun profiles the device as soon as the worker is ready (?autorun).
+func (pg *Page) AutoRun() { pg.locked(func() { pg.App.AutoRun = true; pg.App.StartProfile() }) }

@@ -1,7 +1,74 @@
 package ui
 
-// Root is the page's top component.
+import (
+	"fmt"
+
+	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/app/state"
+)
+
+// Root is the page: intro, profiling controls and the sections below.
 type Root struct {
-	Message string
-	Clicks  int
+	App   *state.App
+	Files Files
+}
+
+// PhaseBar is one progress bar.
+type PhaseBar struct {
+	Phase, Title   string
+	Width, Percent string
+}
+
+// Phases lists the profile's measuring phases with their progress.
+func (c *Root) Phases() []PhaseBar {
+	var out []PhaseBar
+	for _, ph := range []struct{ phase, title string }{
+		{protocol.PhaseReference, "Reference networks (the device embedding)"},
+		{protocol.PhaseSupport, "Support samples (to adapt the predictor)"},
+		{protocol.PhaseValidation, "Validation samples (to check it)"},
+	} {
+		f := c.App.PhaseFraction(ph.phase)
+		out = append(out, PhaseBar{Phase: ph.phase, Title: ph.title,
+			Width: fmt.Sprintf("%.1f", 100*f), Percent: fmt.Sprintf("%.0f%%", 100*f)})
+	}
+	return out
+}
+
+// CanCancel says whether Cancel does anything now.
+func (c *Root) CanCancel() bool {
+	return c.App.Busy == state.Profiling || c.App.Busy == state.Measuring
+}
+
+// Status is the one-line state of the worker.
+func (c *Root) Status() string {
+	a := c.App
+	switch {
+	case a.LoadError != "":
+		return "The page could not start."
+	case a.Ready == nil:
+		return "Loading the measuring worker..."
+	case a.Busy == state.Profiling:
+		ph := "measuring"
+		if p, ok := a.Progress[protocol.PhaseAdapt]; ok && a.PhaseFraction(protocol.PhaseValidation) == 0 {
+			ph = p.Step
+		}
+		return fmt.Sprintf("Profiling (%s): %.1f s so far. Keep this tab visible.", ph, a.Elapsed())
+	case a.Busy != state.Idle:
+		return fmt.Sprintf("Busy: %s...", a.Busy)
+	case a.Result != nil:
+		return "Ready. This device is profiled; build a network below to predict its latency."
+	}
+	iso := "fine-grained"
+	if !a.Ready.Isolated {
+		iso = "coarse (the page is not cross-origin isolated)"
+	}
+	return fmt.Sprintf("Ready: clock resolution %.0f us, %s.", a.Ready.ClockStepUS, iso)
+}
+
+// RuntimeInfo describes the loaded predictor.
+func (c *Root) RuntimeInfo() string {
+	if c.App.Ready == nil {
+		return "loading."
+	}
+	return fmt.Sprintf("%d known devices, worker loaded in %.0f ms.", c.App.Ready.Devices, c.App.Ready.LoadMS)
 }

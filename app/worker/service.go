@@ -81,6 +81,7 @@ type Service struct {
 	profile   *measure.Profile
 	adapted   *predictor.Adapted // HELP's protocol: mean over 10 samples of z
 	meanZ     *predictor.Adapted // z = its mean: 10x cheaper, for the whole space
+	batch     *predictor.Batch   // every architecture, planned for bulk prediction
 	norm      measure.Normaliser
 	embedding []float64
 	seed      uint64
@@ -649,19 +650,7 @@ func (s *Service) runExplore(id int) error {
 		return ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
-	const batch = 1024
-	buf := make([]float64, batch*nasbench201.EncodedLen)
-	xs := make([][]float64, batch)
-	var pred []float64
-	all := make([]float64, 0, nasbench201.NumArchs)
-	for lo := 0; lo < nasbench201.NumArchs; lo += batch {
-		hi := min(lo+batch, nasbench201.NumArchs)
-		for i := lo; i < hi; i++ {
-			xs[i-lo] = s.encode(buf[(i-lo)*nasbench201.EncodedLen:(i-lo+1)*nasbench201.EncodedLen], nasbench201.FromIndex(i))
-		}
-		pred = s.meanZ.PredictTo(pred, xs[:hi-lo])
-		all = append(all, s.norm.DenormaliseTo(pred, pred)...)
-	}
+	all := s.predictAll()
 	took := ms64(s.cfg.Clock.Now() - t0)
 
 	ex := &protocol.Explored{Count: len(all), TookMS: took, Histogram: histogram(all, 40), MeanZ: true}
@@ -682,6 +671,24 @@ func (s *Service) runExplore(id int) error {
 	}
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindExplored, Explored: ex})
 	return nil
+}
+
+// predictAll returns the predicted latency (ms) of every architecture, in
+// nasbench201 index order. The first call also encodes the space and plans
+// the predictor's bulk evaluation (shared GCN node states), kept for later
+// calls.
+func (s *Service) predictAll() []float64 {
+	if s.batch == nil {
+		n := nasbench201.NumArchs
+		buf := make([]float64, n*nasbench201.EncodedLen)
+		xs := make([][]float64, n)
+		for i := range xs {
+			xs[i] = s.encode(buf[i*nasbench201.EncodedLen:(i+1)*nasbench201.EncodedLen], nasbench201.FromIndex(i))
+		}
+		s.batch = s.cfg.Model.NewBatch(xs)
+	}
+	all := s.meanZ.PredictBatchTo(nil, s.batch)
+	return s.norm.DenormaliseTo(all, all)
 }
 
 // histogram bins xs into n equal-width bins between their min and max.

@@ -56,7 +56,9 @@ var (
 	loadErr   error
 )
 
-func load(t *testing.T) (*latency.Table, *atlas.Atlas, *predictor.Model) {
+func load(t *testing.T) (*latency.Table, *atlas.Atlas, *predictor.Model) { return loadB(t) }
+
+func loadB(t testing.TB) (*latency.Table, *atlas.Atlas, *predictor.Model) {
 	t.Helper()
 	dir := shareddata.Space(t, "nasbench201")
 	loadOnce.Do(func() {
@@ -384,5 +386,32 @@ func TestCancelAndBusy(t *testing.T) {
 	f.svc.Handle(protocol.Request{ID: 3, Kind: protocol.KindExport})
 	if ev, _ := f.await(t, 3); ev.Kind != protocol.KindError {
 		t.Errorf("export after a cancelled first profile: %s, want error (no profile)", ev.Kind)
+	}
+}
+
+// BenchmarkPredictAll times predicting the whole space after adaptation
+// (natively; the page reports its own time in the Explore section).
+func BenchmarkPredictAll(b *testing.B) {
+	_, at, model := loadB(b)
+	svc, err := New(Config{Model: model, Atlas: at, Emit: func(protocol.Event) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &measure.Profile{}
+	for i, a := range at.Reference {
+		p.Reference = append(p.Reference, measure.Timing{Arch: a, MS: float64(i + 1)})
+	}
+	p.Anchors.Fastest = measure.Timing{Arch: at.Anchors.Fastest, MS: 0.5}
+	p.Anchors.Slowest = measure.Timing{Arch: at.Anchors.Slowest, MS: 20}
+	for i, a := range at.PoolArchs[:10] {
+		p.Support = append(p.Support, measure.Timing{Arch: a, MS: float64(2 + i)})
+	}
+	if err := svc.adopt(p, 1); err != nil {
+		b.Fatal(err)
+	}
+	svc.predictAll() // plan once
+	b.ResetTimer()
+	for range b.N {
+		svc.predictAll()
 	}
 }

@@ -1,17 +1,19 @@
 //go:build js && wasm
 
-// Command ui is the page's user interface: the vugu render loop. Wiring lives
-// in app/setup; this file only builds and renders until the page goes away.
 package main
 
 import (
+	"strings"
+
 	"github.com/vugu/vugu"
 	"github.com/vugu/vugu/domrender"
 
 	"github.com/helpwasm/helpwasm/app/setup"
 )
 
-func main() {
+// runUI is the render loop; wiring is in app/setup, browser APIs in
+// browser_wasm.go.
+func runUI() {
 	renderer, err := domrender.New("#app")
 	if err != nil {
 		panic(err)
@@ -21,9 +23,14 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	root := setup.Root(renderer.EventEnv())
+	b := newBrowser()
+	page := setup.New(renderer.EventEnv(), b, files{})
+	b.connect(page)
+	if strings.Contains(b.query(), "autorun") {
+		page.AutoRun()
+	}
 	for ok := true; ok; ok = renderer.EventWait() {
-		if err := renderer.Render(buildEnv.RunBuild(root)); err != nil {
+		if err := renderer.Render(buildEnv.RunBuild(page.Root)); err != nil {
 			panic(err)
 		}
 	}

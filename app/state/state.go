@@ -1,0 +1,474 @@
+// Package state is the page's application state: what the visitor has
+// done, what the worker has answered, and the actions the UI components
+// call. It knows nothing about the DOM, so it is tested natively.
+//
+// # Locking
+//
+// Methods are not safe for concurrent use: the UI calls them with vugu's
+// render lock held (event handlers run under it; the goroutine delivering
+// worker events takes it around Apply).
+//
+// # Units
+//
+// Latencies are milliseconds, like everything in app/protocol.
+package state
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+// Platform is what the state needs from the browser.
+type Platform interface {
+	// Post sends a request to the measuring worker.
+	Post(req protocol.Request)
+	// Download offers text to the visitor as a file.
+	Download(filename, mime, text string)
+	// Now is a monotonic clock (performance.now()).
+	Now() time.Duration
+}
+
+// Activity names what the worker is busy with ("" when idle).
+type Activity string
+
+// Activities.
+const (
+	Idle      Activity = ""
+	Profiling Activity = "profiling"
+	Measuring Activity = "measuring"
+	Exploring Activity = "exploring"
+	Importing Activity = "importing"
+	Exporting Activity = "exporting"
+)
+
+// DefaultArch is the editor's starting architecture.
+const DefaultArch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+
+// Profile sizes (issue 4: quick = 10 reference + 10 support + 20 validation).
+const (
+	QuickSupport       = 10
+	QuickValidation    = 20
+	ThoroughSupport    = 20
+	ThoroughValidation = 50
+)
+
+// App is the page state.
+type App struct {
+	platform  Platform
+	nextID    int
+	predictID int // the outstanding prediction request
+
+	// Worker.
+	Ready     *protocol.Ready
+	LoadError string // the worker failed to start
+	AutoRun   bool   // profile as soon as the worker is ready (?autorun)
+
+	// Profiling.
+	Mode      string // protocol.ModeQuick or ModeThorough
+	Seed      uint64
+	Busy      Activity
+	busyID    int
+	Progress  map[string]protocol.Progress // by phase
+	Hidden    bool                         // the tab is hidden
+	Warning   string                       // e.g. paused while hidden
+	Error     string                       // last error, shown in a banner
+	Notice    string                       // last informational message
+	Result    *protocol.Result
+	StartedAt time.Duration // when the running request started
+	LastRunMS float64       // wall time of the last finished profile, ms
+	// CancelledAfterMS is the time from pressing Cancel to the worker
+	// confirming it, ms (shown, and checked by the browser test).
+	CancelledAfterMS float64
+	cancelAt         time.Duration
+
+	// Teaching: which adaptation step the step-through shows (0..2).
+	Step int
+
+	// Editor.
+	Arch       nasbench201.Arch
+	ArchText   string
+	ArchError  string
+	Prediction *protocol.Prediction
+	Measured   []protocol.Measured
+
+	// Explore.
+	Explored *protocol.Explored
+	BudgetMS float64
+
+	// Import/export.
+	Exported string // last exported profile JSON
+}
+
+// New returns the state of a freshly loaded page.
+func New(p Platform) *App {
+	a := &App{platform: p, Mode: protocol.ModeQuick, Seed: 1, Progress: map[string]protocol.Progress{}}
+	a.Arch = nasbench201.MustParse(DefaultArch)
+	a.ArchText = DefaultArch
+	return a
+}
+
+func (a *App) post(kind protocol.Kind, fill func(*protocol.Request)) int {
+	a.nextID++
+	r := protocol.Request{ID: a.nextID, Kind: kind}
+	if fill != nil {
+		fill(&r)
+	}
+	a.platform.Post(r)
+	return r.ID
+}
+
+// start marks the worker busy with a request.
+func (a *App) start(act Activity, id int) {
+	a.Busy, a.busyID, a.StartedAt = act, id, a.platform.Now()
+	a.Error, a.Notice = "", ""
+}
+
+// CanStart says whether a new worker request may be started now.
+func (a *App) CanStart() bool { return a.Ready != nil && a.Busy == Idle }
+
+// HasProfile says whether predictions are possible.
+func (a *App) HasProfile() bool { return a.Result != nil }
+
+// SetMode picks quick or thorough profiling.
+func (a *App) SetMode(mode string) {
+	if mode == protocol.ModeQuick || mode == protocol.ModeThorough {
+		a.Mode = mode
+	}
+}
+
+// Sizes returns the support and validation sample counts of the mode.
+func (a *App) Sizes() (support, validation int) {
+	if a.Mode == protocol.ModeThorough {
+		return ThoroughSupport, ThoroughValidation
+	}
+	return QuickSupport, QuickValidation
+}
+
+// StartProfile asks the worker to profile this device.
+func (a *App) StartProfile() {
+	if !a.CanStart() {
+		return
+	}
+	sup, val := a.Sizes()
+	id := a.post(protocol.KindProfile, func(r *protocol.Request) {
+		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: a.Seed}
+	})
+	a.Progress = map[string]protocol.Progress{}
+	a.CancelledAfterMS = 0
+	a.start(Profiling, id)
+	a.Seed++ // the next run draws new samples
+}
+
+// Cancel stops the running measurement.
+func (a *App) Cancel() {
+	if a.Busy != Profiling && a.Busy != Measuring {
+		return
+	}
+	a.cancelAt = a.platform.Now()
+	a.post(protocol.KindCancel, nil)
+}
+
+// SetHidden tells the worker the tab was hidden or shown.
+func (a *App) SetHidden(hidden bool) {
+	a.Hidden = hidden
+	a.post(protocol.KindVisibility, func(r *protocol.Request) { r.Hidden = hidden })
+	if !hidden {
+		a.Warning = ""
+	} else if a.Busy == Profiling || a.Busy == Measuring {
+		a.Warning = "This tab is hidden, so measuring is paused: browsers slow hidden tabs down. Come back to continue."
+	}
+}
+
+// SetEdge sets edge i (0..5) of the editor's cell to the named operation.
+func (a *App) SetEdge(i int, op string) {
+	o, err := nasbench201.ParseOp(op)
+	if err != nil || i < 0 || i >= nasbench201.NumEdges {
+		a.ArchError = fmt.Sprintf("unknown operation %q", op)
+		return
+	}
+	a.Arch[i] = o
+	a.ArchText = a.Arch.String()
+	a.ArchError = ""
+	a.Predict()
+}
+
+// SetArchText parses a pasted architecture string into the editor.
+func (a *App) SetArchText(s string) {
+	a.ArchText = s
+	arch, err := nasbench201.Parse(strings.TrimSpace(s))
+	if err != nil {
+		a.ArchError = fmt.Sprintf("Not a NAS-Bench-201 architecture: %v. Expected six edges like %s", err, DefaultArch)
+		a.Prediction = nil
+		return
+	}
+	a.Arch, a.ArchError = arch, ""
+	a.Predict()
+}
+
+// UseArch loads an architecture (e.g. from the fastest list) into the editor.
+func (a *App) UseArch(s string) { a.SetArchText(s) }
+
+// EdgeOp returns the name of edge i's operation.
+func (a *App) EdgeOp(i int) string { return a.Arch[i].String() }
+
+// FLOPs and Params of the editor's architecture, in millions; computed
+// here so they show before any profile exists.
+func (a *App) FLOPs() float64  { return float64(nasbench201.FLOPs(a.Arch)) / 1e6 }
+func (a *App) Params() float64 { return float64(nasbench201.Params(a.Arch)) / 1e6 }
+
+// Predict asks for the editor architecture's latency (needs a profile).
+func (a *App) Predict() {
+	a.Prediction = nil
+	if a.ArchError != "" || !a.HasProfile() || a.Ready == nil {
+		return
+	}
+	if a.Busy == Profiling {
+		return // the worker answers after the profile; the result re-predicts
+	}
+	arch := a.Arch.String()
+	a.predictID = a.post(protocol.KindPredict, func(r *protocol.Request) { r.Arch = arch })
+}
+
+// MeasureArch times the editor's architecture on this device.
+func (a *App) MeasureArch() {
+	if !a.CanStart() || a.ArchError != "" {
+		return
+	}
+	arch := a.Arch.String()
+	a.start(Measuring, a.post(protocol.KindMeasure, func(r *protocol.Request) { r.Arch = arch }))
+}
+
+// Explore predicts the whole search space.
+func (a *App) Explore() {
+	if !a.CanStart() || !a.HasProfile() {
+		return
+	}
+	a.start(Exploring, a.post(protocol.KindExplore, nil))
+}
+
+// Export asks for the profile JSON; Apply offers it as a download.
+func (a *App) Export() {
+	if !a.CanStart() || !a.HasProfile() {
+		return
+	}
+	a.start(Exporting, a.post(protocol.KindExport, nil))
+}
+
+// Import adopts a profile file's contents.
+func (a *App) Import(text string) {
+	if !a.CanStart() {
+		if a.Ready == nil {
+			a.Error = "The page is still loading; try again in a moment."
+		}
+		return
+	}
+	if strings.TrimSpace(text) == "" {
+		a.Error = "That profile file is empty."
+		return
+	}
+	a.start(Importing, a.post(protocol.KindImport, func(r *protocol.Request) { r.ProfileJSON = text }))
+}
+
+// ImportFailed reports a file that could not be read at all.
+func (a *App) ImportFailed(err error) { a.Error = "Could not read that file: " + err.Error() }
+
+// SetStep picks the adaptation step to show (0: before, 1, 2).
+func (a *App) SetStep(step int) {
+	if a.Result != nil && step >= 0 && step < len(a.Result.Steps) {
+		a.Step = step
+	}
+}
+
+// SetBudget sets the latency budget (ms) of the constrained pick.
+func (a *App) SetBudget(ms float64) {
+	if !math.IsNaN(ms) && ms > 0 {
+		a.BudgetMS = ms
+	}
+}
+
+// Key handles a keyboard shortcut; it reports whether key was one.
+func (a *App) Key(key string) bool {
+	switch strings.ToLower(key) {
+	case "p":
+		a.StartProfile()
+	case "c", "escape":
+		a.Cancel()
+	case "m":
+		a.MeasureArch()
+	case "e":
+		a.Explore()
+	case "t":
+		if a.Mode == protocol.ModeQuick {
+			a.SetMode(protocol.ModeThorough)
+		} else {
+			a.SetMode(protocol.ModeQuick)
+		}
+	case "arrowleft":
+		a.SetStep(a.Step - 1)
+	case "arrowright":
+		a.SetStep(a.Step + 1)
+	default:
+		return false
+	}
+	return true
+}
+
+// Apply updates the state with an event from the worker.
+func (a *App) Apply(e protocol.Event) {
+	finish := func() {
+		if e.ID != 0 && e.ID == a.busyID {
+			a.Busy, a.busyID = Idle, 0
+			a.Warning = ""
+		}
+	}
+	switch e.Kind {
+	case protocol.KindReady:
+		a.Ready = e.Ready
+		if a.AutoRun {
+			a.AutoRun = false
+			a.StartProfile()
+		}
+	case protocol.KindProgress:
+		if e.ID == a.busyID && e.Progress != nil {
+			a.Progress[e.Progress.Phase] = *e.Progress
+		}
+	case protocol.KindWarning:
+		a.Warning = e.Message
+	case protocol.KindResult:
+		if a.Busy == Profiling {
+			a.LastRunMS = ms(a.platform.Now() - a.StartedAt)
+			a.Notice = fmt.Sprintf("Profile finished in %.1f s.", a.LastRunMS/1000)
+		} else {
+			a.Notice = "Profile imported."
+		}
+		finish()
+		a.Result = e.Result
+		a.Step = len(e.Result.Steps) - 1
+		a.Explored = nil
+		a.Predict()
+	case protocol.KindPrediction:
+		if e.Prediction != nil && e.Prediction.Arch == a.Arch.String() {
+			a.Prediction = e.Prediction
+		}
+	case protocol.KindMeasured:
+		finish()
+		a.Measured = append([]protocol.Measured{*e.Measured}, a.Measured...)
+	case protocol.KindExplored:
+		finish()
+		a.Explored = e.Explored
+		if a.BudgetMS == 0 && len(e.Explored.Candidates) > 0 {
+			// Start the budget at the median candidate's prediction.
+			ms := make([]float64, len(e.Explored.Candidates))
+			for i, c := range e.Explored.Candidates {
+				ms[i] = c.PredictedMS
+			}
+			slices.Sort(ms)
+			a.BudgetMS = ms[len(ms)/2]
+		}
+	case protocol.KindExported:
+		finish()
+		a.Exported = e.ProfileJSON
+		a.platform.Download("helpwasm-profile.json", "application/json", e.ProfileJSON)
+		a.Notice = "Profile exported as helpwasm-profile.json (the CLI reads it: helpwasm predict -profile helpwasm-profile.json -arch ...)."
+	case protocol.KindCancelled:
+		if a.cancelAt != 0 {
+			a.CancelledAfterMS = ms(a.platform.Now() - a.cancelAt)
+			a.cancelAt = 0
+		}
+		finish()
+		a.Notice = fmt.Sprintf("Cancelled (stopped %.0f ms after the request).", a.CancelledAfterMS)
+	case protocol.KindError:
+		if e.ID == 0 && a.Ready == nil {
+			a.LoadError = e.Message
+			return
+		}
+		if e.ID != 0 && e.ID == a.predictID {
+			a.ArchError = e.Message // a failed prediction belongs to the editor
+			return
+		}
+		finish()
+		a.Error = e.Message
+	}
+}
+
+// Elapsed is the running request's time so far, seconds.
+func (a *App) Elapsed() float64 {
+	if a.Busy == Idle {
+		return 0
+	}
+	return ms(a.platform.Now()-a.StartedAt) / 1000
+}
+
+// PhaseFraction is a phase's progress in [0, 1] (1 once a later phase began).
+func (a *App) PhaseFraction(phase string) float64 {
+	order := []string{protocol.PhaseReference, protocol.PhaseSupport, protocol.PhaseValidation}
+	idx := slices.Index(order, phase)
+	for _, later := range order[idx+1:] {
+		if _, ok := a.Progress[later]; ok {
+			return 1
+		}
+	}
+	if phase == protocol.PhaseSupport {
+		if _, ok := a.Progress[protocol.PhaseAdapt]; ok {
+			return 1
+		}
+	}
+	p, ok := a.Progress[phase]
+	if !ok {
+		if a.Busy == Idle && a.Result != nil && !a.Result.Imported {
+			return 1
+		}
+		return 0
+	}
+	return p.Fraction()
+}
+
+// Pick is the most accurate MetaD2A candidate predicted under the budget.
+func (a *App) Pick() (protocol.Candidate, bool) {
+	if a.Explored == nil {
+		return protocol.Candidate{}, false
+	}
+	best, ok := protocol.Candidate{}, false
+	for _, c := range a.Explored.Candidates {
+		if c.PredictedMS <= a.BudgetMS && (!ok || c.Accuracy > best.Accuracy) {
+			best, ok = c, true
+		}
+	}
+	return best, ok
+}
+
+// BudgetRange is the slider's range: the candidates' predicted latencies.
+func (a *App) BudgetRange() (lo, hi float64) {
+	if a.Explored == nil || len(a.Explored.Candidates) == 0 {
+		return 0, 1
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, c := range a.Explored.Candidates {
+		lo, hi = min(lo, c.PredictedMS), max(hi, c.PredictedMS)
+	}
+	return lo, hi
+}
+
+// UnderBudget lists up to n candidates under the budget, most accurate first.
+func (a *App) UnderBudget(n int) []protocol.Candidate {
+	if a.Explored == nil {
+		return nil
+	}
+	var out []protocol.Candidate
+	for _, c := range a.Explored.Candidates {
+		if c.PredictedMS <= a.BudgetMS {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Accuracy > out[j].Accuracy })
+	return out[:min(n, len(out))]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

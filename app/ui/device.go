@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/helpwasm/helpwasm/app/chart"
+	"github.com/helpwasm/helpwasm/app/state"
+)
+
+// Device shows the profiled device: embedding, map and nearest devices.
+type Device struct {
+	App *state.App
+}
+
+// EmbeddingBars draws the normalised reference latencies.
+func (c *Device) EmbeddingBars() []BarView {
+	f := chart.Frame{W: 400, H: 220, Left: 30, Right: 5, Top: 10, Bottom: 40}
+	r := c.App.Result
+	labels := make([]string, len(r.Embedding))
+	for i := range labels {
+		labels[i] = fmt.Sprint(i + 1)
+	}
+	bars := chart.Bars(f, r.Embedding, 1, labels)
+	for i := range bars {
+		if i < len(r.Reference) {
+			bars[i].Title = fmt.Sprintf("%d: %s, %s (%.2f)", i+1, r.Reference[i].Arch, msText(r.Reference[i].MS), r.Embedding[i])
+		}
+	}
+	return barViews(bars, f.Y0()+16)
+}
+
+// MapDots places the known devices and this one.
+func (c *Device) MapDots() []DotView {
+	f := chart.Frame{W: 400, H: 300, Left: 20, Right: 90, Top: 20, Bottom: 20}
+	pts := c.App.Result.Map
+	xs := make([]float64, len(pts))
+	ys := make([]float64, len(pts))
+	for i, p := range pts {
+		xs[i], ys[i] = p.X, p.Y
+	}
+	px, py := chart.Place(f, xs, ys)
+	out := make([]DotView, 0, len(pts))
+	var self DotView
+	for i, p := range pts {
+		d := DotView{X: chart.Num(px[i]), Y: chart.Num(py[i]), Title: p.Device, Label: p.Device, LX: chart.Num(px[i] + 9), Class: "dev " + p.Split}
+		if p.Self {
+			d.Class = "dev self"
+			self = d
+			continue
+		}
+		out = append(out, d)
+	}
+	return append(out, self) // drawn last, on top
+}
+
+// Details lists timing facts and any unstable measurements.
+func (c *Device) Details() string {
+	r := c.App.Result
+	s := fmt.Sprintf("Latency scale (anchors): %s to %s. Clock resolution %.0f us. One prediction takes %.2f ms. %s",
+		msText(r.ScaleMS[0]), msText(r.ScaleMS[1]), r.ClockStepUS, r.PredictOneMS, r.Meta.Runtime)
+	if r.PhaseMS.Total > 0 {
+		s += fmt.Sprintf(" Phases: reference %.1f s, support %.1f s, adaptation %.2f s, validation %.1f s.",
+			r.PhaseMS.Reference/1000, r.PhaseMS.Support/1000, r.PhaseMS.Adapt/1000, r.PhaseMS.Validation/1000)
+	}
+	if len(r.Unstable) > 0 {
+		s += " Noisy timings (kept, flagged): " + strings.Join(r.Unstable, ", ") + "."
+	}
+	return s
+}

@@ -1,0 +1,48 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/helpwasm/helpwasm/app/chart"
+	"github.com/helpwasm/helpwasm/app/state"
+)
+
+// Explore shows predictions for the whole space and the constrained pick.
+type Explore struct {
+	App *state.App
+}
+
+var histFrame = chart.Frame{W: 640, H: 230, Left: 50, Right: 10, Top: 10, Bottom: 40}
+
+func (c *Explore) hist() ([]chart.Bar, []chart.Tick, []chart.Tick) {
+	h := c.App.Explored.Histogram
+	return chart.Histogram(histFrame, h.Edges, h.Counts)
+}
+
+// Hist, HistX and HistY are the histogram's bars and axis ticks.
+func (c *Explore) Hist() []BarView  { b, _, _ := c.hist(); return barViews(b, 0) }
+func (c *Explore) HistX() []TickView { _, x, _ := c.hist(); return tickViews(x) }
+func (c *Explore) HistY() []TickView { _, _, y := c.hist(); return tickViews(y) }
+
+// Took says how long predicting everything took.
+func (c *Explore) Took() string {
+	e := c.App.Explored
+	s := fmt.Sprintf("Predicted %d networks in %.0f ms in this page", e.Count, e.TookMS)
+	if e.MeanZ {
+		s += " (with the predictor's noise variable z at its mean; single predictions above average 10 samples of z, as HELP does)"
+	}
+	return s + "."
+}
+
+// Min and Max bound the budget slider.
+func (c *Explore) Min() string { lo, _ := c.App.BudgetRange(); return fmt.Sprintf("%.3f", lo) }
+func (c *Explore) Max() string { _, hi := c.App.BudgetRange(); return fmt.Sprintf("%.3f", hi) }
+
+// PickText names the pick under the budget.
+func (c *Explore) PickText() string {
+	p, ok := c.App.Pick()
+	if !ok {
+		return "No MetaD2A candidate is predicted to fit this budget."
+	}
+	return fmt.Sprintf("Pick: %s, %.2f%% CIFAR-100 accuracy, predicted %s. Press edit to load it into the editor, then measure it.", p.Arch, p.Accuracy, msText(p.PredictedMS))
+}

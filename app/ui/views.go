@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/helpwasm/helpwasm/app/chart"
+	"github.com/helpwasm/helpwasm/app/protocol"
+)
+
+// Views: chart geometry as the strings the markup needs.
+
+// BarView is a bar of a chart.
+type BarView struct{ X, Y, W, H, Title, Label, LX, LY string }
+
+func barViews(bars []chart.Bar, labelY float64) []BarView {
+	out := make([]BarView, len(bars))
+	for i, b := range bars {
+		out[i] = BarView{X: chart.Num(b.X), Y: chart.Num(b.Y), W: chart.Num(b.W), H: chart.Num(b.H),
+			Title: b.Title, Label: b.Label, LX: chart.Num(b.X + b.W/2), LY: chart.Num(labelY)}
+	}
+	return out
+}
+
+// TickView is an axis tick.
+type TickView struct{ Pos, Label string }
+
+func tickViews(ts []chart.Tick) []TickView {
+	out := make([]TickView, len(ts))
+	for i, t := range ts {
+		out[i] = TickView{Pos: chart.Num(t.Pos), Label: t.Label}
+	}
+	return out
+}
+
+// DotView is a point.
+type DotView struct{ X, Y, Title, Class, Label, LX string }
+
+// PlotView is a scatter plot of predicted against measured latency.
+type PlotView struct {
+	ID, Method, Spearman, Kendall, XLabel string
+	Dots                                  []DotView
+	XTicks, YTicks                        []TickView
+	Diagonal                              string
+	X0, X1, Y0, Y1                        string // plot area
+	XLabelX, YLabelY                      string
+}
+
+// scatterFrame is the viewBox of every scatter plot (0 0 300 260).
+var scatterFrame = chart.Frame{W: 300, H: 260, Left: 46, Right: 10, Top: 10, Bottom: 42}
+
+func plotView(id string, c protocol.Comparison) PlotView {
+	xs := make([]float64, len(c.Points))
+	ys := make([]float64, len(c.Points))
+	titles := make([]string, len(c.Points))
+	for i, p := range c.Points {
+		xs[i], ys[i] = p.Predicted, p.Measured
+		titles[i] = fmt.Sprintf("%s: predicted %s %s, measured %s ms", p.Arch, chart.Num(p.Predicted), c.Unit, chart.Num(p.Measured))
+	}
+	f := scatterFrame
+	p := chart.Scatter(f, xs, ys, titles, c.Unit == "ms")
+	v := PlotView{ID: id, Method: c.Method, Spearman: fmt.Sprintf("%.3f", c.Spearman), Kendall: fmt.Sprintf("%.3f", c.Kendall),
+		XLabel: "predicted (" + c.Unit + ")", Diagonal: p.Diagonal,
+		XTicks: tickViews(p.XTicks), YTicks: tickViews(p.YTicks),
+		X0: chart.Num(f.X0()), X1: chart.Num(f.X1()), Y0: chart.Num(f.Y0()), Y1: chart.Num(f.Y1()),
+		XLabelX: chart.Num((f.X0() + f.X1()) / 2), YLabelY: chart.Num((f.Y0() + f.Y1()) / 2)}
+	if c.Unit != "ms" {
+		v.XLabel = c.Unit + " (a proxy, not a latency)"
+	}
+	for _, d := range p.Dots {
+		v.Dots = append(v.Dots, DotView{X: chart.Num(d.X), Y: chart.Num(d.Y), Title: d.Title})
+	}
+	return v
+}
+
+func f1(v float64) string { return fmt.Sprintf("%.1f", v) }
+func f2(v float64) string { return fmt.Sprintf("%.2f", v) }
+
+// msText formats a latency for reading, with sensible precision.
+func msText(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f ms", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f ms", v)
+	}
+	return fmt.Sprintf("%.2f ms", v)
+}
