@@ -21,7 +21,9 @@
 // garbage collector, and it discards any sample during which a GC cycle
 // completed (read from runtime/metrics, about 0.4 us per read). Samples above
 // median + OutlierK x MAD are dropped as outliers. The statistic is the
-// median of the kept samples; the spread is 1.4826 x MAD / median, a robust
+// median of the kept samples (Options.Quantile 0.5; a lower quantile suits
+// clocks whose noise only ever adds time, such as a thread's CPU time on a
+// busy machine); the spread is 1.4826 x MAD / median, a robust
 // coefficient of variation (about the relative standard deviation for
 // Gaussian noise). Items with too few kept samples or a spread above
 // MaxSpread are re-measured, up to MaxRetries times; if they stay unstable

@@ -31,7 +31,7 @@ import (
 //	  },
 //	  "protocol": {"preset": "quick", "warmup": 1, "rounds": 6,
 //	    "min_sample_ms": 2, "resolution_factor": 200, "outlier_k": 5,
-//	    "min_samples": 4, "max_spread": 0.15, "max_retries": 1,
+//	    "min_samples": 4, "max_spread": 0.15, "quantile": 0.5, "max_retries": 1,
 //	    "collect_garbage": true, "seed": 1},
 //	  "reference": [T x 10],                // HELP's reference archs, embedding order
 //	  "anchors": {"fastest": T, "slowest": T},  // consensus fastest/slowest archs
@@ -119,6 +119,7 @@ type Protocol struct {
 	OutlierK         float64 `json:"outlier_k"`
 	MinSamples       int     `json:"min_samples"`
 	MaxSpread        float64 `json:"max_spread"`
+	Quantile         float64 `json:"quantile"`
 	MaxRetries       int     `json:"max_retries"`
 	CollectGarbage   bool    `json:"collect_garbage"`
 	Seed             uint64  `json:"seed"`
@@ -135,6 +136,7 @@ func ProtocolOf(preset string, opts Options) Protocol {
 		OutlierK:         opts.OutlierK,
 		MinSamples:       opts.MinSamples,
 		MaxSpread:        opts.MaxSpread,
+		Quantile:         opts.Quantile,
 		MaxRetries:       opts.MaxRetries,
 		CollectGarbage:   opts.CollectGarbage,
 		Seed:             opts.Seed,
@@ -412,6 +414,8 @@ func (pr *Protocol) validate(path string) error {
 		return fieldErr(path+".min_samples", "missing or < 1 (%d)", pr.MinSamples)
 	case !(pr.MaxSpread > 0) || math.IsInf(pr.MaxSpread, 0):
 		return fieldErr(path+".max_spread", "missing or not a finite positive number (%g)", pr.MaxSpread)
+	case !(pr.Quantile >= 0 && pr.Quantile <= 1):
+		return fieldErr(path+".quantile", "%g is not in [0, 1]", pr.Quantile)
 	case pr.MaxRetries < 0:
 		return fieldErr(path+".max_retries", "negative (%d)", pr.MaxRetries)
 	}

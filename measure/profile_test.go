@@ -85,6 +85,7 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"clock resolution", func(p *Profile) { p.Runtime.ClockResolutionNS = 0 }, "runtime.clock_resolution_ns"},
 		{"clock", func(p *Profile) { p.Runtime.Clock = "sundial" }, `runtime.clock: "sundial"`},
 		{"rounds", func(p *Profile) { p.Protocol.Rounds = 0 }, "protocol.rounds"},
+		{"quantile", func(p *Profile) { p.Protocol.Quantile = 1.5 }, "protocol.quantile"},
 		{"reference count", func(p *Profile) { p.Reference = p.Reference[:9] }, "reference: 9 timings, want 10"},
 		{"reference arch", func(p *Profile) { p.Reference[4].Arch = "|conv~0|" }, "reference[4].arch"},
 		{"reference missing arch", func(p *Profile) { p.Reference[2].Arch = "" }, "reference[2].arch: missing"},

@@ -83,6 +83,7 @@ type Options struct {
 	OutlierK         float64       // drop samples above median + OutlierK x MAD
 	MinSamples       int           // fewest kept samples for a stable result
 	MaxSpread        float64       // largest stable spread (1.4826 MAD / median)
+	Quantile         float64       // the statistic: this quantile of the kept samples (0.5 median, 0 minimum)
 	MaxRetries       int           // re-measurements of unstable items
 	Seed             uint64        // seeds the per-round shuffles
 	CollectGarbage   bool          // run runtime.GC before every round
@@ -110,6 +111,7 @@ func Quick() Options {
 		MinSamples:       4,
 		MaxSpread:        0.15,
 		MaxRetries:       1,
+		Quantile:         0.5,
 		CollectGarbage:   true,
 		PausePoll:        100 * time.Millisecond,
 	}
@@ -129,7 +131,7 @@ func Thorough() Options {
 
 // Result is the measurement of one item.
 type Result struct {
-	MS        float64   // median latency of one run, ms
+	MS        float64   // latency of one run, ms: Options.Quantile of the samples (the median by default)
 	Spread    float64   // 1.4826 x MAD / median of the kept samples
 	Samples   []float64 // kept per-run latencies, ms, in the order taken
 	Inner     int       // runs per timed sample
@@ -160,6 +162,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: MaxSpread %g must be > 0", ErrBadOptions, o.MaxSpread)
 	case o.MaxRetries < 0:
 		return fmt.Errorf("%w: MaxRetries %d < 0", ErrBadOptions, o.MaxRetries)
+	case !(o.Quantile >= 0 && o.Quantile <= 1):
+		return fmt.Errorf("%w: Quantile %g not in [0, 1]", ErrBadOptions, o.Quantile)
 	}
 	return nil
 }
@@ -420,7 +424,7 @@ func summarise(samples []float64, opts Options) Result {
 	r.Outliers = len(samples) - len(kept)
 	r.Samples = kept
 	med, mad = medianMAD(kept)
-	r.MS = med
+	r.MS = quantile(kept, opts.Quantile)
 	r.Spread = 1.4826 * mad / med
 	r.Stable = len(kept) >= opts.MinSamples && r.Spread <= opts.MaxSpread &&
 		med > 0 && !math.IsInf(med, 0)

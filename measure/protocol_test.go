@@ -3,6 +3,7 @@ package measure
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"slices"
@@ -348,6 +349,7 @@ func TestMeasureBadOptions(t *testing.T) {
 		{"min samples", func(o *Options) { o.MinSamples = o.Rounds + 1 }},
 		{"spread", func(o *Options) { o.MaxSpread = 0 }},
 		{"retries", func(o *Options) { o.MaxRetries = -1 }},
+		{"quantile", func(o *Options) { o.Quantile = -0.1 }},
 	}
 	for _, tt := range tests {
 		o := Quick()
@@ -419,5 +421,46 @@ func BenchmarkGCCount(b *testing.B) {
 func BenchmarkCollectGarbage(b *testing.B) {
 	for b.Loop() {
 		runtime.GC()
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	xs := []float64{5, 1, 4, 2, 3}
+	tests := []struct{ q, want float64 }{
+		{0, 1}, {0.25, 2}, {0.5, 3}, {0.625, 3.5}, {1, 5},
+	}
+	for _, tt := range tests {
+		approx.Equal(t, "quantile", quantile(xs, tt.q), tt.want, approx.Float64)
+	}
+	even := []float64{4, 1, 3, 2}
+	approx.Equal(t, "quantile 0.5 of even", quantile(even, 0.5), median(even), approx.Float64)
+	if !slices.Equal(xs, []float64{5, 1, 4, 2, 3}) {
+		t.Error("quantile modified its input")
+	}
+	if !math.IsNaN(quantile(nil, 0.5)) {
+		t.Error("quantile of nothing is not NaN")
+	}
+}
+
+// With noise that only adds time, a low quantile recovers the true cost
+// where the median does not.
+func TestMeasureQuantile(t *testing.T) {
+	for _, tt := range []struct {
+		q    float64
+		want float64 // ms
+	}{{0.5, 3.5}, {0, 3}} {
+		c := &fakeClock{}
+		its, fakes := items(c, 3*time.Millisecond)
+		fakes[0].extra = func(n int) time.Duration { // +0, +1 ms alternately
+			return time.Duration(n%2) * time.Millisecond
+		}
+		opts := testOptions(c)
+		opts.Quantile = tt.q
+		opts.MaxSpread = 1
+		res, err := Measure(context.Background(), its, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		approx.Equal(t, "MS at quantile "+fmt.Sprint(tt.q), res[0].MS, tt.want, approx.Float64)
 	}
 }

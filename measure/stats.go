@@ -29,3 +29,18 @@ func medianMAD(xs []float64) (med, mad float64) {
 	}
 	return med, median(dev)
 }
+
+// quantile returns the q-quantile of xs (0 <= q <= 1), interpolating
+// linearly between order statistics, without modifying xs; NaN if empty.
+// quantile(xs, 0.5) equals median(xs).
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	pos := q * float64(len(s)-1)
+	lo := int(math.Floor(pos))
+	hi := min(lo+1, len(s)-1)
+	return s[lo] + (pos-float64(lo))*(s[hi]-s[lo])
+}

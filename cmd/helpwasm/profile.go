@@ -45,6 +45,7 @@ type profileFlags struct {
 	nearest   int
 	compare   bool
 	clock     string
+	quantile  float64
 }
 
 func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string, error) {
@@ -69,6 +70,7 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 	fl.StringVar(&f.device, "device", "", "a name for this machine, recorded in the profile")
 	fl.IntVar(&f.nearest, "nearest", 3, "known devices to list by embedding similarity")
 	fl.StringVar(&f.clock, "clock", "auto", "what times the samples: cpu (this thread's CPU time: steady on a busy machine, Linux only), wall (elapsed time, as the browser measures) or auto (cpu where available)")
+	fl.Float64Var(&f.quantile, "quantile", -1, "statistic: this quantile of each architecture's samples (0.5 median, 0 minimum; default: the preset's)")
 	fl.BoolVar(&f.compare, "compare", false, "compare two profile files (repeatability) instead of profiling")
 	if err := fl.Parse(args); err != nil {
 		return f, nil, err
@@ -84,6 +86,8 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 		return f, nil, fmt.Errorf("-samples %d: want at least 1", f.samples)
 	case f.validate < 0:
 		return f, nil, fmt.Errorf("-validate %d: want 0 or more", f.validate)
+	case f.quantile != -1 && !(f.quantile >= 0 && f.quantile <= 1):
+		return f, nil, fmt.Errorf("-quantile %g: want a number in [0, 1]", f.quantile)
 	case f.clock != "auto" && f.clock != "cpu" && f.clock != "wall":
 		return f, nil, fmt.Errorf("-clock %q: want auto, cpu or wall", f.clock)
 	case f.space != "nasbench201":
@@ -125,6 +129,9 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		opts, preset = measure.Thorough(), "thorough"
 	}
 	opts.Seed = f.seed
+	if f.quantile != -1 {
+		opts.Quantile = f.quantile
+	}
 	opts.Progress = progressLine(stderr)
 	clockName, clock := measure.ClockWall, measure.SystemClock()
 	if c, ok := cpuClock(); ok && f.clock != "wall" {
