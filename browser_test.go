@@ -6,20 +6,28 @@ package main
 // (gitignored) so a person can look at them.
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
+
+	"github.com/helpwasm/helpwasm/measure"
 )
 
 // chromiumPath finds the browser: $HELPWASM_CHROMIUM, then chromium on PATH.
@@ -81,14 +89,9 @@ func (p *page) allLogs() string {
 	return strings.Join(p.logs, "\n")
 }
 
-// openPage starts Chromium on a fresh profile and serves dir.
-func openPage(t *testing.T, dir string) *page {
+// openPage starts Chromium on a fresh profile, serving h.
+func openPage(t *testing.T, exe string, h http.Handler) *page {
 	t.Helper()
-	exe := chromiumPath(t)
-	h, err := pageHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 
@@ -153,7 +156,7 @@ func (p *page) screenshot(t *testing.T, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
@@ -167,40 +170,276 @@ func (p *page) screenshot(t *testing.T, name string) {
 	t.Logf("screenshot %s", path)
 }
 
-func TestBrowserPageLoads(t *testing.T) {
-	dir := distDir(t)
-	p := openPage(t, dir)
+// countingHandler counts the response body bytes the page downloads (as
+// sent: precompressed where the browser accepts it).
+type countingHandler struct {
+	h     http.Handler
+	mu    sync.Mutex
+	bytes map[string]int64
+}
 
-	p.do(t, 30*time.Second,
-		chromedp.Navigate(p.url),
-		chromedp.WaitVisible(chromedp.CSS(`#hello`)),
-		chromedp.Click(chromedp.CSS(`#hello`)),
-	)
-	isolated := eval[bool](t, p, 5*time.Second, `self.crossOriginIsolated`)
-	title := eval[string](t, p, 5*time.Second, `document.title`)
-	if !isolated {
-		t.Error("page is not cross-origin isolated (COOP/COEP headers missing?)")
+func (c *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cw := &countingWriter{ResponseWriter: w}
+	c.h.ServeHTTP(cw, r)
+	c.mu.Lock()
+	c.bytes[r.URL.Path] += cw.n
+	c.mu.Unlock()
+}
+
+func (c *countingHandler) total() (sum int64, per map[string]int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	per = map[string]int64{}
+	for k, v := range c.bytes {
+		per[k] = v
+		sum += v
 	}
-	if !strings.Contains(title, "helpwasm") {
-		t.Errorf("title %q", title)
+	return sum, per
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+// waitJS is a promise expression that resolves with performance.now()
+// once cond (a JS expression) holds, checked every animation frame, or
+// rejects with what after timeoutMS.
+func waitJS(cond, what string, timeoutMS int) string {
+	return fmt.Sprintf(`new Promise((resolve, reject) => {
+		const t0 = performance.now();
+		const check = () => {
+			let ok = false;
+			try { ok = !!(%s); } catch (e) {}
+			if (ok) { resolve(performance.now()); return; }
+			if (performance.now() - t0 > %d) { reject(new Error(%q + " not reached after %d ms: " + document.querySelector("#status")?.textContent)); return; }
+			setTimeout(check, 5);
+		};
+		check();
+	})`, cond, timeoutMS, what, timeoutMS)
+}
+
+// text returns the text of the first element matching a CSS selector.
+func text(t *testing.T, p *page, sel string) string {
+	t.Helper()
+	return eval[string](t, p, 5*time.Second, fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, sel))
+}
+
+// setValue sets a form control's value and fires the event vugu listens to.
+func setValue(t *testing.T, p *page, sel, value, event string) {
+	t.Helper()
+	eval[bool](t, p, 5*time.Second, fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = %q; el.dispatchEvent(new Event(%q, {bubbles: true})); return true; })()`, sel, value, event))
+}
+
+func click(t *testing.T, p *page, sel string) {
+	t.Helper()
+	eval[bool](t, p, 5*time.Second, fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (!b || b.disabled) throw new Error(%q + " missing or disabled"); b.click(); return true; })()`, sel, sel))
+}
+
+var firstFloat = regexp.MustCompile(`-?[0-9]+(\.[0-9]+)?`)
+
+// number parses the first number in s.
+func number(t *testing.T, what, s string) float64 {
+	t.Helper()
+	m := firstFloat.FindString(s)
+	v, err := strconv.ParseFloat(m, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		t.Fatalf("%s: no finite number in %q", what, s)
 	}
-	p.screenshot(t, "load")
+	return v
+}
+
+const profileBusy = `document.querySelector("#profile") && document.querySelector("#profile").disabled`
+const profileReady = `document.querySelector("#profile") && !document.querySelector("#profile").disabled`
+
+// TestBrowserPage drives the built page through what a visitor does:
+// load, a malformed architecture, cancel, a quick profile, the editor,
+// explore, export and import. It prints the numbers issue 4 asks for.
+func TestBrowserPage(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingHandler{h: h, bytes: map[string]int64{}}
+	p := openPage(t, exe, counter)
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatalf("allowing downloads: %v", err)
+	}
+
+	// Load: time to interactive is navigation start to an enabled
+	// "Profile" button (UI rendered and worker loaded).
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
+	tti := eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	sent, per := counter.total()
+	t.Logf("time to interactive: %.0f ms; transferred %.2f MB: %v", tti, float64(sent)/1e6, per)
+	if sent > 4e6 {
+		t.Errorf("page transferred %d bytes, budget 4 MB", sent)
+	}
+	if !eval[bool](t, p, 5*time.Second, `self.crossOriginIsolated`) {
+		t.Error("page is not cross-origin isolated")
+	}
+	step := eval[float64](t, p, 5*time.Second, `(() => { let best = 1e9; for (let i = 0; i < 20; i++) { const a = performance.now(); let b = a; while (b === a) b = performance.now(); best = Math.min(best, b - a); } return best * 1000; })()`)
+	status := text(t, p, "#status")
+	t.Logf("page clock step %.1f us; worker: %s", step, status)
+	if step > 20 {
+		t.Errorf("page clock step %.1f us: not the fine-grained clock of an isolated page", step)
+	}
+	if !strings.Contains(status, "fine-grained") {
+		t.Errorf("status %q: worker not isolated", status)
+	}
+	p.screenshot(t, "1-loaded")
+
+	// A malformed architecture string gets a clear message.
+	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|bogus~0|", "input")
+	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#arch-error")`, "architecture error", 3000))
+	if msg := text(t, p, "#arch-error"); !strings.Contains(msg, "Not a NAS-Bench-201 architecture") {
+		t.Errorf("malformed architecture message %q", msg)
+	}
+	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|", "input")
+	eval[float64](t, p, 5*time.Second, waitJS(`!document.querySelector("#arch-error")`, "error cleared", 3000))
+
+	// Cancel mid-profile: the UI stays responsive and the worker stops
+	// within a second.
+	click(t, p, "#profile")
+	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-reference").getAttribute("width")) > 0`, "reference progress", 25000))
+	stopped := eval[float64](t, p, 10*time.Second, `(() => { const t0 = performance.now(); document.querySelector("#cancel").click(); return `+waitJS(profileReady, "cancelled", 5000)+`.then(t1 => t1 - t0); })()`)
+	t.Logf("cancel: stopped %.0f ms after the click (%s)", stopped, text(t, p, "#notice"))
+	if stopped > 1000 {
+		t.Errorf("cancel took %.0f ms, want < 1 s", stopped)
+	}
+
+	// The quick profile.
+	click(t, p, "#profile")
+	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
+	p.screenshot(t, "2-profiling")
+	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "profile result", 290000))
+	notice := text(t, p, "#notice")
+	rho := number(t, "HELP Spearman", text(t, p, "#plot-0 .rho"))
+	tau := number(t, "HELP Kendall", text(t, p, "#plot-0 .tau"))
+	flops := number(t, "FLOPs Spearman", text(t, p, "#plot-1 .rho"))
+	near := number(t, "nearest-device Spearman", text(t, p, "#plot-2 .rho"))
+	t.Logf("quick profile: %s HELP validation Spearman %.3f, Kendall %.3f; FLOPs %.3f; nearest device %.3f; nearest: %s",
+		notice, rho, tau, flops, near, text(t, p, "#nearest li"))
+	if rho < -1 || rho > 1 {
+		t.Errorf("Spearman %v out of range", rho)
+	}
+	refs := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll("#device table td.num")).map(td => td.textContent)`)
+	if len(refs) != 10 {
+		t.Errorf("%d reference latencies shown, want 10", len(refs))
+	}
+	for i, r := range refs {
+		if v := number(t, "reference latency", r); v <= 0 {
+			t.Errorf("reference latency %d = %v", i, v)
+		}
+	}
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#device-map circle").length`); n < 10 {
+		t.Errorf("device map has %d points", n)
+	}
+	p.screenshot(t, "3-profiled")
+
+	// Step through adaptation.
+	for i := 0; i < 3; i++ {
+		click(t, p, fmt.Sprintf("#step-%d", i))
+		eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#step-%d").classList.contains("selected")`, i), "step selected", 3000))
+		t.Logf("adaptation %s: Spearman %s", text(t, p, fmt.Sprintf("#step-%d", i)), text(t, p, "#step-plot .rho"))
+	}
+
+	// The editor: build a cell with the selects, predict, measure.
+	for i, op := range []string{"nor_conv_1x1", "nor_conv_3x3", "skip_connect", "avg_pool_3x3", "nor_conv_3x3", "none"} {
+		setValue(t, p, fmt.Sprintf("#edge-%d", i), op, "change")
+	}
+	want := "|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|none~2|"
+	eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#arch").value === %q && /ms/.test(document.querySelector("#predicted-ms").textContent)`, want), "prediction", 4000))
+	predicted := number(t, "predicted ms", text(t, p, "#predicted-ms"))
+	t.Logf("editor: %s predicted %.2f ms, %s MFLOPs, %s M params (%s)", want, predicted, text(t, p, "#mflops"), text(t, p, "#params"), text(t, p, "#editor p.muted"))
+	if predicted <= 0 {
+		t.Errorf("predicted %v ms", predicted)
+	}
+	click(t, p, "#measure")
+	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#measured td.measured-ms")`, "measurement", 55000))
+	measured := number(t, "measured ms", text(t, p, "#measured td.measured-ms"))
+	t.Logf("editor: measured %.2f ms", measured)
+	if measured <= 0 {
+		t.Errorf("measured %v ms", measured)
+	}
+
+	// Explore the whole space.
+	click(t, p, "#explore-run")
+	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+	t.Logf("explore: %s; pick: %s", text(t, p, "#explore-time"), text(t, p, "#pick"))
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#histogram rect.hist-bar").length`); n == 0 {
+		t.Error("empty histogram")
+	}
+	p.screenshot(t, "4-explored")
+
+	// Export the profile, then import it back.
+	click(t, p, "#export")
+	var exported []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if b, err := os.ReadFile(filepath.Join(downloads, "helpwasm-profile.json")); err == nil && len(b) > 0 {
+			exported = b
+			break
+		}
+	}
+	if exported == nil {
+		t.Fatal("no profile downloaded")
+	}
+	if _, err := measure.Read(bytes.NewReader(exported)); err != nil {
+		t.Fatalf("exported profile does not read: %v", err)
+	}
+	upload := func(name string, content []byte) {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p.do(t, 10*time.Second, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{path}))
+	}
+	upload("broken.json", exported[:len(exported)/2])
+	eval[float64](t, p, 10*time.Second, waitJS(`/not a usable device profile/.test(document.querySelector("#error")?.textContent)`, "import error", 8000))
+	t.Logf("broken profile: %s", text(t, p, "#error"))
+	upload("profile.json", exported)
+	eval[float64](t, p, 10*time.Second, waitJS(`/imported/.test(document.querySelector("#notice")?.textContent) && document.querySelector("#plot-0 .rho")`, "import", 8000))
+	rho2 := number(t, "imported Spearman", text(t, p, "#plot-0 .rho"))
+	t.Logf("imported profile: HELP Spearman %.3f (exported %.3f)", rho2, rho)
+	if rho2 != rho {
+		t.Errorf("imported profile validates at %v, exported at %v", rho2, rho)
+	}
+	p.screenshot(t, "5-imported")
+
 	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
 		t.Errorf("CSP violations:\n%s", strings.Join(csp, "\n"))
 	}
-	t.Logf("page log:\n%s", p.allLogs())
+	if ex := p.logged("exception"); len(ex) > 0 {
+		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
+	}
 }
 
-// pageHandler serves dir the way serve.go does.
-// TODO(H5): switch to serve.go's newHandler when it lands.
-func pageHandler(dir string) (http.Handler, error) {
-	fs := http.FileServer(http.Dir(dir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Embedder-Policy", "require-corp")
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		fs.ServeHTTP(w, r)
-	}), nil
+// TestBrowserAutorun checks ?autorun starts profiling on load.
+func TestBrowserAutorun(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, exe, h)
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?autorun"))
+	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-reference").getAttribute("width")) > 0`, "autorun progress", 25000))
+	// Keyboard shortcut c cancels.
+	p.do(t, 5*time.Second, chromedp.KeyEvent("c"))
+	eval[float64](t, p, 10*time.Second, waitJS(profileReady, "cancelled by key c", 5000))
+	if n := text(t, p, "#notice"); !strings.Contains(n, "Cancelled") {
+		t.Errorf("notice %q after pressing c", n)
+	}
 }

@@ -30,12 +30,11 @@ func (c *Editor) Nodes() []NodeView {
 
 // EdgeView is a drawn and editable cell edge.
 type EdgeView struct {
-	Index          int
-	ID, Name, Op   string
-	Short, Class   string
-	Path, LX, LY   string
+	Index        int
+	ID, Name, Op string
+	Short, Class string
+	Path, LX, LY string
 }
-
 
 func short(op nasbench201.Op) string {
 	switch op.String() {
@@ -125,4 +124,3 @@ func (c *Editor) ErrCell(pred, meas float64) string {
 	}
 	return fmt.Sprintf("%+.0f%%", 100*(pred-meas)/meas)
 }
-

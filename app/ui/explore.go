@@ -20,7 +20,7 @@ func (c *Explore) hist() ([]chart.Bar, []chart.Tick, []chart.Tick) {
 }
 
 // Hist, HistX and HistY are the histogram's bars and axis ticks.
-func (c *Explore) Hist() []BarView  { b, _, _ := c.hist(); return barViews(b, 0) }
+func (c *Explore) Hist() []BarView   { b, _, _ := c.hist(); return barViews(b, 0) }
 func (c *Explore) HistX() []TickView { _, x, _ := c.hist(); return tickViews(x) }
 func (c *Explore) HistY() []TickView { _, _, y := c.hist(); return tickViews(y) }
 

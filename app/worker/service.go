@@ -240,8 +240,12 @@ func (s *Service) encode(dst []float64, a nasbench201.Arch) []float64 {
 	return nasbench201.Encode(dst, a, s.order)
 }
 
+// predictMS is the interactive prediction (editor, measured table, explore):
+// z at its mean, one adapted model instead of HELP's average over 10 samples
+// of z. It is 10x cheaper and ranks as well (predictor's
+// TestMeanZRanksLikeSampling); the validation plots use the 10 samples.
 func (s *Service) predictMS(a nasbench201.Arch) float64 {
-	return s.norm.Denormalise(s.adapted.Predict(s.encode(nil, a)))
+	return s.norm.Denormalise(s.meanZ.Predict(s.encode(nil, a)))
 }
 
 func (s *Service) runPredict(id int, arch string) error {
@@ -269,7 +273,7 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) error {
 	if err != nil {
 		return err
 	}
-	opts := s.options(protocol.ModeQuick, protocol.PhaseValidation, id, s.seed+7)
+	opts := s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, s.seed+7)
 	res, err := measure.Measure(ctx, []measure.Item{s.cfg.NewItem(a)}, opts)
 	if err != nil {
 		return err
@@ -282,20 +286,31 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) error {
 	return nil
 }
 
-// options returns the measurement options for one phase of request id,
-// reporting progress and yielding to the host between samples.
-func (s *Service) options(mode, phase string, id int, seed uint64) measure.Options {
+// options returns the measurement options for one phase of request id.
+// They report progress, pause while the tab is hidden, and yield to the
+// host at the protocol's checkpoints (before every run, outside any timed
+// region) about every 50 ms, so a cancel message is seen within about one
+// forward pass.
+func (s *Service) options(ctx context.Context, mode, phase string, id int, seed uint64) measure.Options {
 	o := s.cfg.Options(mode)
 	o.Seed = seed
 	o.Phase = phase
 	o.Clock = s.cfg.Clock
 	o.Resolution = s.clockStep
-	o.Interrupted = s.hidden.Load
 	var lastYield, lastEmit time.Duration
+	o.Interrupted = func() bool {
+		if now := s.cfg.Clock.Now(); now-lastYield > 50*time.Millisecond {
+			lastYield = now
+			s.cfg.Yield()
+		}
+		// A cancelled run counts as interrupted, so measure stops at
+		// this checkpoint rather than after one more run.
+		return s.hidden.Load() || ctx.Err() != nil
+	}
 	var paused bool
 	o.Progress = func(p measure.Progress) {
 		now := s.cfg.Clock.Now()
-		isPaused := p.Step == "paused"
+		isPaused := p.Step == "paused" && s.hidden.Load()
 		if isPaused && !paused {
 			s.cfg.Emit(protocol.Event{ID: 0, Kind: protocol.KindWarning,
 				Message: "This tab is hidden: measuring is paused (browsers slow hidden tabs down) and the interrupted round will be repeated."})
@@ -306,11 +321,6 @@ func (s *Service) options(mode, phase string, id int, seed uint64) measure.Optio
 				Phase: p.Phase, Step: p.Step, Done: p.Done, Total: p.Total, Paused: isPaused}})
 		}
 		paused = isPaused
-		// Let cancel and visibility messages in, about every 50 ms.
-		if now-lastYield > 50*time.Millisecond {
-			lastYield = now
-			s.cfg.Yield()
-		}
 	}
 	return o
 }
@@ -396,7 +406,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	}
 
 	// Phase 1: reference + anchors, interleaved so drift hits them alike.
-	opts := s.options(req.Mode, protocol.PhaseReference, id, req.Seed)
+	opts := s.options(ctx, req.Mode, protocol.PhaseReference, id, req.Seed)
 	t := s.cfg.Clock.Now()
 	refRes, err := s.measureArchs(ctx, fixed, opts)
 	if err != nil {
@@ -421,7 +431,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 
 	// Phase 2: support samples.
 	t = s.cfg.Clock.Now()
-	supRes, err := s.measureArchs(ctx, sup, s.options(req.Mode, protocol.PhaseSupport, id, req.Seed+1))
+	supRes, err := s.measureArchs(ctx, sup, s.options(ctx, req.Mode, protocol.PhaseSupport, id, req.Seed+1))
 	if err != nil {
 		return err
 	}
@@ -443,7 +453,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	var valRes []measure.Result
 	if len(val) > 0 {
 		t = s.cfg.Clock.Now()
-		valRes, err = s.measureArchs(ctx, val, s.options(req.Mode, protocol.PhaseValidation, id, req.Seed+2))
+		valRes, err = s.measureArchs(ctx, val, s.options(ctx, req.Mode, protocol.PhaseValidation, id, req.Seed+2))
 		if err != nil {
 			return err
 		}
@@ -534,14 +544,13 @@ func (s *Service) describe(p *measure.Profile, mode string, imported bool) (*pro
 	self := at.Project(s.embedding)
 	res.Map = append(res.Map, protocol.MapPoint{Device: "this device", X: self.X, Y: self.Y, Self: true})
 
-	// A single prediction's cost, the median of a few.
+	// A single interactive prediction's cost, the median of a few.
 	if len(p.Support) > 0 {
 		a, _ := nasbench201.Parse(p.Support[0].Arch)
-		x := s.encode(nil, a)
 		var took []float64
 		for range 5 {
 			t0 := s.cfg.Clock.Now()
-			s.adapted.Predict(x)
+			s.predictMS(a)
 			took = append(took, ms64(s.cfg.Clock.Now()-t0))
 		}
 		slices.Sort(took)

@@ -132,4 +132,3 @@ func (files) ReadFile(ev vugu.DOMEvent, done func(text string, err error)) {
 	list.Index(0).Call("text").Call("then", then, fail)
 	target.Set("value", "") // choosing the same file again fires change again
 }
-
