@@ -31,6 +31,7 @@ func commands() []command {
 		// Each subcommand lives in its own file, named after it.
 		{"train", "meta-train a predictor on HELP's latency tables", runTrain},
 		{"eval", "evaluate a predictor (or a baseline) on unseen devices", runEval},
+		{"bench", "benchmark meta-training, adaptation + prediction, and the engine", runBench},
 		{"profile", "time architectures on this machine and adapt to it", runProfile},
 		{"predict", "predict an architecture's latency from a saved profile", runPredict},
 	}
