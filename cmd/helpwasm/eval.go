@@ -136,6 +136,7 @@ type evalFlags struct {
 	orders                       bool
 	orderArchs                   int
 	orderSet                     string
+	similarity                   string
 }
 
 func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
@@ -153,6 +154,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
 	fs.BoolVar(&f.orders, "orders", false, "instead: score NAS-Bench-201 node type orders with the (unadapted, mean-z) model")
 	fs.IntVar(&f.orderArchs, "order-archs", 300, "with -orders: query architectures per device")
+	fs.StringVar(&f.similarity, "similarity", "pearson", "with -method proxy: pearson or spearman correlation of reference latencies")
 	fs.StringVar(&f.orderSet, "order-set", "io", "with -orders: io (120 orders with input first, output last, then input/output moved) or all (5,040)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -172,6 +174,9 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 		return f, fmt.Errorf("-samples %d: want at least 1", f.samples)
 	case f.seeds < 1:
 		return f, fmt.Errorf("-seeds %d: want at least 1", f.seeds)
+	}
+	if f.similarity != "pearson" && f.similarity != "spearman" {
+		return f, fmt.Errorf("-similarity %q: want pearson or spearman", f.similarity)
 	}
 	if f.orderSet != "io" && f.orderSet != "all" {
 		return f, fmt.Errorf("-order-set %q: want io or all", f.orderSet)
@@ -298,15 +303,15 @@ func flopsRanker(d *spaceData) ranker {
 }
 
 // proxyRanker is the nearest-device baseline: the meta-train device whose
-// reference latencies correlate best (Pearson, atlas.Nearest's default)
-// with the target's stands in for it.
-func proxyRanker(d *spaceData) (ranker, error) {
+// reference latencies correlate best (by sim) with the target's stands in
+// for it.
+func proxyRanker(d *spaceData, sim atlas.Similarity) (ranker, error) {
 	at, err := atlas.FromTable(d.table, d.proto, atlas.TableOptions{})
 	if err != nil {
 		return nil, err
 	}
 	return func(dev *latency.Device, _ uint64) ([]float64, error) {
-		m := at.NearestBy(dev.Reference, 1, atlas.Pearson, atlas.Train)
+		m := at.NearestBy(dev.Reference, 1, sim, atlas.Train)
 		if len(m) == 0 {
 			return nil, errors.New("no meta-train device to stand in")
 		}
@@ -430,7 +435,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	case "flops":
 		rk = flopsRanker(d)
 	case "proxy":
-		if rk, err = proxyRanker(d); err != nil {
+		sim := atlas.Pearson
+		if f.similarity == "spearman" {
+			sim = rank.Spearman
+		}
+		if rk, err = proxyRanker(d, sim); err != nil {
 			return err
 		}
 	default:
