@@ -22,6 +22,7 @@ import (
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/weights"
 )
 
 // evalMethods are the predictors and baselines eval can score.
@@ -145,7 +146,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.space, "space", "nasbench201", "search space")
 	fs.StringVar(&f.data, "data", "../shared/data", "directory holding <space>/latency.csv")
-	fs.StringVar(&f.weights, "weights", "", "predictor weights: our format or the authors' help_reference_checkpoint.json (needed by help, metasgd, maml)")
+	fs.StringVar(&f.weights, "weights", "", "predictor weights: our format or the authors' help_reference_checkpoint.json (default for help: the shipped weights)")
 	fs.StringVar(&f.method, "method", "help", "predictor or baseline: "+strings.Join(evalMethods, ", "))
 	test := fs.String("test", strings.Join(paperTestDevices, ","), "comma-separated devices to evaluate on")
 	fs.IntVar(&f.samples, "samples", 10, "support samples per device")
@@ -188,7 +189,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	if !known {
 		return f, fmt.Errorf("-method %q: want one of %s", f.method, strings.Join(evalMethods, ", "))
 	}
-	if f.weights == "" && (f.orders || f.method == "help" || f.method == "metasgd" || f.method == "maml") {
+	if f.weights == "" && (f.orders || f.method == "metasgd" || f.method == "maml") {
 		return f, fmt.Errorf("-method %s needs -weights", f.method)
 	}
 	return f, nil
@@ -415,8 +416,14 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	order := nasbench201.DefaultTypeOrder
 	var m *predictor.Model
-	if f.weights != "" && f.method != "flops" && f.method != "proxy" {
-		if m, err = loadModel(f.weights); err != nil {
+	if f.method != "flops" && f.method != "proxy" {
+		if f.weights == "" {
+			m, err = weights.Model(f.space)
+			f.weights = "shipped weights/" + f.space + weights.ModelFile
+		} else {
+			m, err = loadModel(f.weights)
+		}
+		if err != nil {
 			return err
 		}
 		if err := checkMethod(f.method, m.Config); err != nil {

@@ -103,7 +103,9 @@ func TestParseEvalFlagsErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"-method", "xgboost"}, `-method "xgboost"`},
-		{[]string{"-method", "help"}, "needs -weights"},
+		{[]string{"-method", "maml"}, "needs -weights"},
+		{[]string{"-method", "proxy", "-similarity", "cosine"}, `-similarity "cosine"`},
+		{[]string{"-orders", "-weights", "w", "-order-set", "some"}, `-order-set "some"`},
 		{[]string{"-method", "flops", "-samples", "0"}, "-samples 0"},
 		{[]string{"-method", "flops", "-seeds", "0"}, "-seeds 0"},
 		{[]string{"-method", "flops", "-test", " , "}, "no device"},
