@@ -45,16 +45,18 @@ type Adapted struct {
 	thetas    [][]float64
 	embedding []float64
 	fwd       *pass
-	scratch   gcnScratch
 }
 
 // Batch is a set of encoded architectures prepared once for repeated bulk
 // prediction (e.g. the whole search space): for the GCN encoder it holds
 // the plan of distinct node states that makes bulk prediction cheap. It
-// keeps references to xs, which must not change while it is used.
+// keeps references to xs, which must not change while it is used, and
+// owns the scratch buffers of bulk prediction, so it is not safe for
+// concurrent use.
 type Batch struct {
-	xs   [][]float64
-	plan *gcnPlan
+	xs      [][]float64
+	plan    *gcnPlan
+	scratch gcnScratch
 }
 
 // bulkMin is the batch size from which PredictTo plans the GCN (planning
@@ -91,7 +93,7 @@ func (a *Adapted) PredictBatchTo(dst []float64, b *Batch) []float64 {
 	dst = dst[:len(b.xs)]
 	clear(dst)
 	for _, th := range a.thetas {
-		predictPlanTo(dst, &a.m.Config, a.m.l, b.plan, th, a.embedding, &a.scratch)
+		predictPlanTo(dst, &a.m.Config, a.m.l, b.plan, th, a.embedding, &b.scratch)
 	}
 	inv := 1 / float64(len(a.thetas))
 	for i := range dst {

@@ -3,11 +3,20 @@ package predictor
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
 var benchSink float64
+
+// reportCPU adds a cpu-ms/op metric (CPU time of the whole process, all
+// threads) measured since start.
+func reportCPU(b *testing.B, start time.Duration) {
+	if d := cpuTime() - start; d > 0 {
+		b.ReportMetric(float64(d.Microseconds())/1e3/float64(b.N), "cpu-ms/op")
+	}
+}
 
 // benchTasks are 8 tasks of HELP's meta-training shape (10 support, 200
 // query) on the full NAS-Bench-201 model with random graphs.
@@ -34,6 +43,7 @@ func benchmarkEpisode(b *testing.B, firstOrder bool) {
 	m := New(c, 1)
 	tasks, _ := benchTasks(c)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		if _, err := Train(b.Context(), m, fixedSampler(tasks), TrainOptions{Episodes: 1, FirstOrder: firstOrder}); err != nil {
 			b.Fatal(err)
@@ -75,6 +85,7 @@ func benchAdapted(b *testing.B, mode ZMode) (*Model, *Adapted, [][]float64) {
 func BenchmarkPlanNB201(b *testing.B) {
 	m, _, xs := benchAdapted(b, ZMean)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		benchSink += float64(m.NewBatch(xs).Len())
 	}
@@ -93,6 +104,7 @@ func BenchmarkAdaptPredictAllNB201(b *testing.B) {
 			emb := []float64{0, .1, .2, .3, .4, .5, .6, .7, .8, 1}
 			dst := make([]float64, len(xs))
 			b.ResetTimer()
+			defer reportCPU(b, cpuTime())
 			for range b.N {
 				ad, err := m.Adapt(emb, xs[:10], ys, AdaptOptions{Mode: mode.mode})
 				if err != nil {
@@ -113,11 +125,13 @@ func BenchmarkPredictAllNB201(b *testing.B) {
 	dst := make([]float64, len(xs))
 	b.Run("planned", func(b *testing.B) {
 		b.ReportAllocs()
+		defer reportCPU(b, cpuTime())
 		for range b.N {
 			dst = ad.PredictBatchTo(dst, batch)
 		}
 	})
 	b.Run("plain", func(b *testing.B) {
+		defer reportCPU(b, cpuTime())
 		for range b.N {
 			for lo := 0; lo < len(xs); lo += 256 {
 				ad.PredictTo(dst[lo:lo], xs[lo:min(lo+256, len(xs))])

@@ -3,7 +3,6 @@ package predictor
 import (
 	"encoding/binary"
 	"math"
-	"slices"
 )
 
 // Bulk prediction for the GCN encoder without redundant work.
@@ -39,7 +38,42 @@ type planSums struct {
 	weight []float64
 }
 
-func (s *planSums) count() int { return len(s.start) - 1 }
+func (s *planSums) count() int { return max(len(s.start)-1, 0) }
+
+// equal reports whether item u consists of exactly the terms ts.
+func (s *planSums) equal(u int32, ts []planTerm) bool {
+	lo, hi := s.start[u], s.start[u+1]
+	if int(hi-lo) != len(ts) {
+		return false
+	}
+	for k, t := range ts {
+		if s.state[int(lo)+k] != t.state || s.weight[int(lo)+k] != t.weight {
+			return false
+		}
+	}
+	return true
+}
+
+// termsHash mixes the terms' states and weight bits (a multiply-xorshift
+// hash; equality is verified separately, so collisions only cost time).
+func termsHash(ts []planTerm) uint64 {
+	h := uint64(len(ts)) * 0x9e3779b97f4a7c15
+	for _, t := range ts {
+		h ^= uint64(uint32(t.state)) + 0x9e3779b97f4a7c15 + h<<6 + h>>2
+		h ^= math.Float64bits(t.weight) * 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+		h *= 0x94d049bb133111eb
+	}
+	return h ^ h>>29
+}
+
+func termsKey(dst []byte, ts []planTerm) []byte {
+	for _, t := range ts {
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(t.state))
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(t.weight))
+	}
+	return dst
+}
 
 func (s *planSums) add(terms []planTerm) {
 	if len(s.start) == 0 {
@@ -58,7 +92,11 @@ type planTerm struct {
 }
 
 // newGCNPlan builds the plan for encoded architectures xs under config c.
-func newGCNPlan(c *Config, xs [][]float64) *gcnPlan {
+func newGCNPlan(c *Config, xs [][]float64) *gcnPlan { return newGCNPlanHash(c, xs, termsHash) }
+
+// newGCNPlanHash is newGCNPlan with the state hash as a parameter, so tests
+// can force collisions.
+func newGCNPlanHash(c *Config, xs [][]float64, termsHash func([]planTerm) uint64) *gcnPlan {
 	N, F := c.NumNodes, c.NodeFeatures
 	p := &gcnPlan{n: len(xs)}
 	ids := make([]int32, len(xs)*N)
@@ -90,12 +128,11 @@ func newGCNPlan(c *Config, xs [][]float64) *gcnPlan {
 			}
 		}
 		// Canonical order: the sum does not depend on it.
-		slices.SortFunc(terms, func(p, q planTerm) int {
-			if p.state != q.state {
-				return int(p.state - q.state)
+		for i := 1; i < len(terms); i++ { // insertion sort: at most NumNodes terms
+			for j := i; j > 0 && terms[j].state < terms[j-1].state; j-- {
+				terms[j], terms[j-1] = terms[j-1], terms[j]
 			}
-			return 0
-		})
+		}
 		// Merge repeated states.
 		out := terms[:0]
 		for _, t := range terms {
@@ -110,22 +147,29 @@ func newGCNPlan(c *Config, xs [][]float64) *gcnPlan {
 	const gcnLayers = 4
 	for k := 0; k < gcnLayers-1; k++ {
 		var s planSums
-		clear(seen)
+		// States are found by a 64-bit hash of their terms, verified
+		// against the stored terms (string-keyed maps are slow in WASM).
+		byHash := make(map[uint64]int32, len(xs))
+		var collided map[string]int32
 		for a, x := range xs {
 			for i := 0; i < N; i++ {
 				ts := collect(x, a, i)
-				key = key[:0]
-				for _, t := range ts {
-					key = binary.LittleEndian.AppendUint32(key, uint32(t.state))
-					key = binary.LittleEndian.AppendUint64(key, math.Float64bits(t.weight))
-				}
-				id, ok := seen[string(key)]
-				if !ok {
-					id = int32(s.count())
-					if id < 0 {
-						id = 0
+				h := termsHash(ts)
+				id, ok := byHash[h]
+				if ok && !s.equal(id, ts) {
+					if collided == nil {
+						collided = map[string]int32{}
 					}
-					seen[string(key)] = id
+					key = termsKey(key[:0], ts)
+					id, ok = collided[string(key)]
+					if !ok {
+						id = int32(s.count())
+						collided[string(key)] = id
+						s.add(ts)
+					}
+				} else if !ok {
+					id = int32(s.count())
+					byHash[h] = id
 					s.add(ts)
 				}
 				next[a*N+i] = id
@@ -155,7 +199,8 @@ type gcnScratch struct {
 	hw, hwh    []float64
 	bias3      []float64
 	y3, y4     []float64
-	catW3      []float64
+	wt3, wt4   []float64 // fc3 (arch half) and fc4 weights as [in][out]
+	nz         []int32
 }
 
 func grow(s []float64, n int) []float64 {
@@ -176,6 +221,9 @@ func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embeddin
 	rows := p.inputs
 	nPrev := len(rows)
 	first := l.arch[0]
+	if cap(s.nz) < max(h, c.headDim(), first.in) {
+		s.nz = make([]int32, max(h, c.headDim(), first.in))
+	}
 	s.h = grow(s.h, p.maxStates()*max(h, first.in))
 	s.prod = grow(s.prod, p.maxStates()*h)
 	// Layer 1 input rows are scattered slices: pack them into s.h.
@@ -188,8 +236,8 @@ func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embeddin
 	for k := 0; k < len(p.layers); k++ {
 		d := l.arch[k]
 		prod := s.prod[:nPrev*d.out]
-		clear(prod)
-		d.gemmOpW(prod, cur, nPrev, 1, d.weight(th))
+		// GraphConvolution weights are already [in][out].
+		sparseAffine(prod, cur, nPrev, d.in, d.out, d.weight(th), nil, s.nz)
 		ps := &p.layers[k]
 		nNext := ps.count()
 		out := s.h[:nNext*d.out]
@@ -242,11 +290,15 @@ func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embeddin
 			s.bias3[o] += acc
 		}
 	}
-	// fc3's arch half as its own [hd, h] weight (rows of W3 are hd long).
-	s.catW3 = grow(s.catW3, hd*h)
+	// fc3's arch half and fc4 as [in][out] for sparseAffine.
+	s.wt3 = grow(s.wt3, h*hd)
 	for o := 0; o < hd; o++ {
-		copy(s.catW3[o*h:(o+1)*h], W3[o*hd:o*hd+h])
+		for i, v := range W3[o*hd : o*hd+h] {
+			s.wt3[i*hd+o] = v
+		}
 	}
+	s.wt4 = grow(s.wt4, hd*hd)
+	transposeTo(s.wt4, fc4.weight(th), hd, hd)
 	last := l.arch[len(l.arch)-1]
 	s.g = grow(s.g, headChunk*h)
 	s.y3 = grow(s.y3, headChunk*hd)
@@ -272,21 +324,14 @@ func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embeddin
 			}
 		}
 		pre := s.y4[:n*h]
-		for r := 0; r < n; r++ {
-			copy(pre[r*h:(r+1)*h], b4)
-		}
-		last.gemmOpW(pre, g, n, 1, W4)
+		sparseAffine(pre, g, n, h, h, W4, b4, s.nz)
 		relu(g, pre)
 		// fc3 (arch half + folded bias), fc4, fc5.
 		y3 := s.y3[:n*hd]
-		for r := 0; r < n; r++ {
-			copy(y3[r*hd:(r+1)*hd], s.bias3)
-		}
-		d3 := dense{in: h, out: hd}
-		d3.gemmOpW(y3, g, n, 1, s.catW3)
+		sparseAffine(y3, g, n, h, hd, s.wt3, s.bias3, s.nz)
 		relu(y3, y3)
 		y4 := s.y4[:n*hd]
-		fc4.forward(y4, y3, n, th)
+		sparseAffine(y4, y3, n, hd, hd, s.wt4, fc4.bias(th), s.nz)
 		relu(y4, y4)
 		for r := 0; r < n; r++ {
 			acc := b5

@@ -30,3 +30,28 @@ func TestBulkMatchesPass(t *testing.T) {
 		approx.Slices(t, fmt.Sprintf("%s PredictTo (bulk path)", name), ad.PredictTo(nil, xs), want, approx.Float64)
 	}
 }
+
+// TestPlanHashCollisions builds plans with a constant hash, so every state
+// after the first goes through the collision path, and requires the same
+// states and predictions.
+func TestPlanHashCollisions(t *testing.T) {
+	c := smallConfigs()["gcn"]
+	rng := rand.New(rand.NewPCG(5, 6))
+	m := randomModel(c, 7)
+	xs, ys := randomBatch(c, 300, rng)
+	e := randomEmbedding(c, rng)
+	good := newGCNPlan(&m.Config, xs)
+	bad := newGCNPlanHash(&m.Config, xs, func([]planTerm) uint64 { return 1 })
+	for k := range good.layers {
+		if g, b := good.layers[k].count(), bad.layers[k].count(); g != b {
+			t.Errorf("layer %d: %d states with a good hash, %d with collisions", k, g, b)
+		}
+	}
+	ad, err := m.Adapt(e, xs[:5], ys[:5], AdaptOptions{Mode: ZMean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ad.PredictBatchTo(nil, &Batch{xs: xs, plan: good})
+	got := ad.PredictBatchTo(nil, &Batch{xs: xs, plan: bad})
+	approx.Slices(t, "prediction with colliding hashes", got, want, approx.Float64)
+}

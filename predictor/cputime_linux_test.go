@@ -1,0 +1,18 @@
+//go:build linux
+
+package predictor
+
+import (
+	"syscall"
+	"time"
+)
+
+// cpuTime is the process's user+system CPU time, so benchmarks can report
+// CPU per operation on a machine shared with other jobs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
