@@ -24,10 +24,18 @@ func benchTasks(c Config) ([]Task, [][]float64) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var tasks []Task
 	var eps [][]float64
+	cells := func(n int) ([][]float64, []float64) {
+		xs, ys := make([][]float64, n), make([]float64, n)
+		for i := range xs {
+			xs[i] = nasbench201.Encode(nil, nasbench201.FromIndex(rng.IntN(nasbench201.NumArchs)), nasbench201.DefaultTypeOrder)
+			ys[i] = rng.Float64()
+		}
+		return xs, ys
+	}
 	for range 8 {
 		tk, e := randomTask(c, rng)
-		tk.SupportX, tk.SupportY = randomBatch(c, 10, rng)
-		tk.QueryX, tk.QueryY = randomBatch(c, 200, rng)
+		tk.SupportX, tk.SupportY = cells(10)
+		tk.QueryX, tk.QueryY = cells(200)
 		tasks = append(tasks, tk)
 		eps = append(eps, e)
 	}

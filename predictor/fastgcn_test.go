@@ -55,3 +55,32 @@ func TestPlanHashCollisions(t *testing.T) {
 	got := ad.PredictBatchTo(nil, &Batch{xs: xs, plan: bad})
 	approx.Slices(t, "prediction with colliding hashes", got, want, approx.Float64)
 }
+
+// TestPlannedPassGradient compares the planned GCN pass (used for query
+// batches in meta-training) with the plain pass: loss and gradient.
+func TestPlannedPassGradient(t *testing.T) {
+	for _, name := range []string{"gcn", "gcn-nohw"} {
+		c := smallConfigs()[name]
+		rng := rand.New(rand.NewPCG(8, 9))
+		m := randomModel(c, 10)
+		e := randomEmbedding(c, rng)
+		xs, ys := randomBatch(c, 40, rng)
+		plain := newPass(&m.Config, m.l, 40, true, false)
+		planned := newPass(&m.Config, m.l, 40, true, false)
+		planned.planned = true
+		for _, p := range []*pass{plain, planned} {
+			p.setInputs(e, xs[:30]) // a smaller batch first: buffers are reused
+			p.forward(m.base, nil)
+			p.backward(m.base, nil, ys, make([]float64, len(m.base)), nil)
+			p.setInputs(e, xs)
+		}
+		gWant, gGot := make([]float64, len(m.base)), make([]float64, len(m.base))
+		plain.forward(m.base, nil)
+		lWant := plain.backward(m.base, nil, ys, gWant, nil)
+		planned.forward(m.base, nil)
+		approx.Slices(t, name+" planned output", planned.output(), plain.output(), approx.Float64)
+		lGot := planned.backward(m.base, nil, ys, gGot, nil)
+		approx.Equal(t, name+" planned loss", lGot, lWant, approx.Float64)
+		approx.Slices(t, name+" planned gradient", gGot, gWant, approx.Float64)
+	}
+}

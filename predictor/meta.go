@@ -39,6 +39,7 @@ func (w *metaWork) ensure(support, query int) {
 	}
 	if w.qry == nil || w.qry.cap < query {
 		w.qry = newPass(&w.m.Config, w.m.l, query, true, false)
+		w.qry.planned = w.m.Config.Encoder == EncoderGCN
 	}
 }
 

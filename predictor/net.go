@@ -32,13 +32,18 @@ type pass struct {
 
 	cat, dcat, rcat, rdcat []float64 // head input n x headDim
 
-	hp, hh       [3][]float64 // head pre-activations and ReLU outputs (hh[2] unused)
-	dhp, dhh     [3][]float64
-	rhp, rhh     [3][]float64
-	rdhp, rdhh   [3][]float64
-	wantDX       bool
-	embedding    []float64
-	embeddingSet bool
+	hp, hh     [3][]float64 // head pre-activations and ReLU outputs (hh[2] unused)
+	dhp, dhh   [3][]float64
+	rhp, rhh   [3][]float64
+	rdhp, rdhh [3][]float64
+	wantDX     bool
+	embedding  []float64
+
+	// planned evaluates the GCN branch over distinct node states (forward
+	// and backward only, no R-operator; see planpass.go).
+	planned bool
+	plan    *gcnPlan
+	pb      planBufs
 }
 
 func newPass(c *Config, l *layout, capacity int, grad, hvp bool) *pass {
@@ -134,6 +139,9 @@ func (p *pass) setInputs(embedding []float64, xs [][]float64) {
 			copy(p.x0[i*nf:(i+1)*nf], x[:nf])
 			copy(p.adj[i*nn:(i+1)*nn], x[nf:])
 		}
+		if p.planned {
+			p.plan = newGCNPlan(p.c, xs)
+		}
 		return
 	}
 	for i, x := range xs {
@@ -152,7 +160,16 @@ func (p *pass) forward(th, rth []float64) {
 	h := c.Hidden
 	// Architecture branch.
 	in, rin := p.x0, []float64(nil)
+	if p.planned {
+		if r {
+			panic("predictor: planned pass has no R-operator")
+		}
+		in = p.planForward(th)
+	}
 	for k, d := range l.arch {
+		if p.planned {
+			break
+		}
 		rows := n
 		if c.Encoder == EncoderGCN {
 			from := 0
@@ -331,6 +348,10 @@ func (p *pass) backward(th, rth, targets, g, rg []float64) float64 {
 		}
 	}
 	// Architecture branch.
+	if p.planned {
+		p.planBackward(th, g, dArch)
+		return loss
+	}
 	for k := last; k >= 0; k-- {
 		d := l.arch[k]
 		rows := n
