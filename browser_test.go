@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpwasm/helpwasm/measure"
@@ -154,9 +155,20 @@ func eval[T any](t *testing.T, p *page, timeout time.Duration, expr string) T {
 // screenshot saves the full page as screenshots/<name>.png.
 func (p *page) screenshot(t *testing.T, name string) {
 	t.Helper()
+	p.save(t, name, chromedp.FullScreenshot(100))
+}
+
+// shot saves the element matching a CSS selector as screenshots/<name>.png.
+func (p *page) shot(t *testing.T, name, sel string) {
+	t.Helper()
+	p.save(t, name, chromedp.Screenshot(chromedp.CSS(sel)))
+}
+
+func (p *page) save(t *testing.T, name string, action chromedp.Action[[]byte]) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, action)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
@@ -312,6 +324,17 @@ func TestBrowserPage(t *testing.T) {
 	// within a second.
 	click(t, p, "#profile")
 	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-reference").getAttribute("width")) > 0`, "reference progress", 25000))
+	// Hiding the tab pauses measuring with a warning; showing it resumes.
+	setHidden := func(hidden bool) {
+		eval[bool](t, p, 5*time.Second, fmt.Sprintf(`(() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => %v}); document.dispatchEvent(new Event("visibilitychange")); return true; })()`, hidden))
+	}
+	setHidden(true)
+	eval[float64](t, p, 10*time.Second, waitJS(`/hidden/.test(document.querySelector("#warning")?.textContent)`, "hidden-tab warning", 8000))
+	t.Logf("hidden tab: %s", text(t, p, "#warning"))
+	p.screenshot(t, "2a-hidden")
+	setHidden(false)
+	eval[float64](t, p, 10*time.Second, waitJS(`!document.querySelector("#warning")`, "warning cleared", 8000))
+
 	stopped := eval[float64](t, p, 10*time.Second, `(() => { const t0 = performance.now(); document.querySelector("#cancel").click(); return `+waitJS(profileReady, "cancelled", 5000)+`.then(t1 => t1 - t0); })()`)
 	t.Logf("cancel: stopped %.0f ms after the click (%s)", stopped, text(t, p, "#notice"))
 	if stopped > 1000 {
@@ -346,6 +369,8 @@ func TestBrowserPage(t *testing.T) {
 		t.Errorf("device map has %d points", n)
 	}
 	p.screenshot(t, "3-profiled")
+	p.shot(t, "3a-device", "#device")
+	p.shot(t, "3b-validation", "#validation")
 
 	// Step through adaptation.
 	for i := 0; i < 3; i++ {
@@ -381,6 +406,8 @@ func TestBrowserPage(t *testing.T) {
 		t.Error("empty histogram")
 	}
 	p.screenshot(t, "4-explored")
+	p.shot(t, "4a-editor", "#editor")
+	p.shot(t, "4b-explore", "#explore")
 
 	// Export the profile, then import it back.
 	click(t, p, "#export")
@@ -423,6 +450,27 @@ func TestBrowserPage(t *testing.T) {
 	if ex := p.logged("exception"); len(ex) > 0 {
 		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
 	}
+}
+
+// TestBrowserNoWebAssembly checks an unsupported browser gets a message.
+func TestBrowserNoWebAssembly(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, exe, h)
+	// Emulate a browser without WebAssembly: remove it before any script.
+	if _, err := chromedp.Call(p.ctx, cdppage.AddScriptToEvaluateOnNewDocument,
+		cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `delete globalThis.WebAssembly`}); err != nil {
+		t.Fatal(err)
+	}
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
+	if eval[bool](t, p, 5*time.Second, `typeof WebAssembly !== "undefined"`) {
+		t.Fatal("WebAssembly still present")
+	}
+	eval[float64](t, p, 10*time.Second, waitJS(`/does not support WebAssembly/.test(document.querySelector("#boot-status")?.textContent)`, "no-WebAssembly message", 5000))
 }
 
 // TestBrowserAutorun checks ?autorun starts profiling on load.

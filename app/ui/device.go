@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/state"
@@ -63,8 +62,9 @@ func (c *Device) Details() string {
 		s += fmt.Sprintf(" Phases: reference %.1f s, support %.1f s, adaptation %.2f s, validation %.1f s.",
 			r.PhaseMS.Reference/1000, r.PhaseMS.Support/1000, r.PhaseMS.Adapt/1000, r.PhaseMS.Validation/1000)
 	}
-	if len(r.Unstable) > 0 {
-		s += " Noisy timings (kept, flagged): " + strings.Join(r.Unstable, ", ") + "."
+	if n := len(r.Unstable); n > 0 {
+		s += fmt.Sprintf(" %d of %d timings stayed noisy after re-measuring (kept, and flagged in the exported profile); a busy machine or a throttled tab causes this.",
+			n, len(r.Reference)+len(r.Anchors)+len(r.Support))
 	}
 	return s
 }

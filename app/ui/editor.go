@@ -61,8 +61,8 @@ func (c *Editor) Edges() []EdgeView {
 		path := "M" + chart.Num(from[0]) + " " + chart.Num(from[1]) + "L" + chart.Num(to[0]) + " " + chart.Num(to[1])
 		lx, ly := mx, my-4
 		if e.From == 0 && e.To == 3 {
-			path = "M" + chart.Num(from[0]) + " " + chart.Num(from[1]) + "Q180 120 " + chart.Num(to[0]) + " " + chart.Num(to[1])
-			lx, ly = 180, 110
+			path = "M" + chart.Num(from[0]) + " " + chart.Num(from[1]) + "Q180 175 " + chart.Num(to[0]) + " " + chart.Num(to[1])
+			lx, ly = 180, 160
 		}
 		out[i] = EdgeView{Index: i, ID: fmt.Sprintf("edge-%d", i), Name: fmt.Sprintf("node %d to %d", e.From, e.To),
 			Op: op.String(), Short: short(op), Class: "edge op-" + op.String(), Path: path, LX: chart.Num(lx), LY: chart.Num(ly)}

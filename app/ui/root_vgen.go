@@ -24,7 +24,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "header", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "top"}}}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("\n    \x3Ch1\x3EHow fast is a neural network on \x3Cem\x3Ethis\x3C/em\x3E device?\x3C/h1\x3E\n    \x3Cp class=\"lead\"\x3EThis page times a few real neural networks in your browser, using its own Go engine compiled to WebAssembly, and adapts HELP, a latency predictor meta-learned on 18 other devices, to yours from those timings. It then predicts the latency of every one of the 15,625 NAS-Bench-201 networks and checks itself against networks it did not see. A quick profile takes about half a minute; nothing leaves your browser.\x3C/p\x3E\n  "))
+		vgn.SetInnerHTML(vugu.HTML("\n    \x3Ch1\x3EHow fast is a neural network on \x3Cem\x3Ethis\x3C/em\x3E device?\x3C/h1\x3E\n    \x3Cp class=\"lead\"\x3EThis page times a few real neural networks in your browser, using its own Go engine compiled to WebAssembly, and adapts HELP, a latency predictor meta-trained on measurements from other hardware (GPUs, CPUs, phones), to yours from those timings. It then predicts the latency of every one of the 15,625 NAS-Bench-201 networks and checks itself against networks it did not see. A quick profile takes about half a minute; nothing leaves your browser.\x3C/p\x3E\n  "))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\n  "}
 		vgparent.AppendChild(vgn)
 		if c.App.LoadError != "" {

@@ -1,0 +1,225 @@
+package state
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/helpwasm/helpwasm/app/protocol"
+)
+
+// fakePlatform records what the state asks of the browser.
+type fakePlatform struct {
+	posted    []protocol.Request
+	downloads []string
+	now       time.Duration
+}
+
+func (f *fakePlatform) Post(r protocol.Request)          { f.posted = append(f.posted, r) }
+func (f *fakePlatform) Download(name, mime, text string) { f.downloads = append(f.downloads, name+":"+text) }
+func (f *fakePlatform) Now() time.Duration               { return f.now }
+
+func (f *fakePlatform) last() protocol.Request { return f.posted[len(f.posted)-1] }
+
+func ready(a *App) { a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}}) }
+
+func TestProfileLifecycle(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p)
+	a.StartProfile()
+	if len(p.posted) != 0 {
+		t.Fatal("profiled before the worker was ready")
+	}
+	ready(a)
+	a.SetMode(protocol.ModeThorough)
+	a.SetMode("bogus")
+	a.StartProfile()
+	r := p.last()
+	if r.Kind != protocol.KindProfile || r.Profile.Mode != protocol.ModeThorough || r.Profile.Support != ThoroughSupport || r.Profile.Validation != ThoroughValidation {
+		t.Fatalf("posted %+v %+v", r, r.Profile)
+	}
+	if a.Busy != Profiling || a.CanStart() {
+		t.Fatalf("busy %q, can start %v", a.Busy, a.CanStart())
+	}
+	n := len(p.posted)
+	a.StartProfile() // ignored while busy
+	a.Explore()
+	if len(p.posted) != n {
+		t.Fatal("second request while busy")
+	}
+
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseReference, Done: 3, Total: 12}})
+	a.Apply(protocol.Event{ID: 999, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseSupport, Done: 3, Total: 12}})
+	if f := a.PhaseFraction(protocol.PhaseReference); f != 0.25 {
+		t.Errorf("reference fraction %v", f)
+	}
+	if f := a.PhaseFraction(protocol.PhaseSupport); f != 0 {
+		t.Errorf("another request's progress counted: %v", f)
+	}
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseSupport, Done: 1, Total: 12}})
+	if f := a.PhaseFraction(protocol.PhaseReference); f != 1 {
+		t.Errorf("finished phase at %v", f)
+	}
+
+	p.now = 20 * time.Second
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
+	if a.Busy != Idle || a.Result == nil || a.Step != 2 || a.LastRunMS != 20000 {
+		t.Fatalf("after result: busy %q, step %d, last run %v ms", a.Busy, a.Step, a.LastRunMS)
+	}
+	if last := p.last(); last.Kind != protocol.KindPredict || last.Arch != DefaultArch {
+		t.Errorf("the editor's architecture was not predicted after the profile: %+v", last)
+	}
+}
+
+func TestCancelTiming(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p)
+	ready(a)
+	a.StartProfile()
+	id := p.last().ID
+	p.now = 5 * time.Second
+	a.Cancel()
+	if p.last().Kind != protocol.KindCancel {
+		t.Fatalf("posted %+v", p.last())
+	}
+	p.now += 300 * time.Millisecond
+	a.Apply(protocol.Event{ID: id, Kind: protocol.KindCancelled})
+	if a.Busy != Idle || a.CancelledAfterMS != 300 || !strings.Contains(a.Notice, "300 ms") {
+		t.Errorf("busy %q, cancelled after %v ms, notice %q", a.Busy, a.CancelledAfterMS, a.Notice)
+	}
+}
+
+func TestEditor(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p)
+	ready(a)
+	a.SetArchText("|nor_conv_3x3~0|+|bad|")
+	if a.ArchError == "" || !strings.Contains(a.ArchError, "Not a NAS-Bench-201 architecture") {
+		t.Errorf("malformed string: error %q", a.ArchError)
+	}
+	if a.Prediction != nil || len(p.posted) != 0 {
+		t.Error("predicted a malformed architecture")
+	}
+	a.SetEdge(5, "none")
+	if a.ArchError != "" || a.EdgeOp(5) != "none" || !strings.HasSuffix(a.ArchText, "none~2|") {
+		t.Errorf("after SetEdge: error %q, text %q", a.ArchError, a.ArchText)
+	}
+	a.SetEdge(0, "conv_7x7")
+	if a.ArchError == "" {
+		t.Error("unknown operation accepted")
+	}
+	a.SetArchText(DefaultArch)
+	if a.FLOPs() <= 0 || a.Params() <= 0 {
+		t.Errorf("FLOPs %v, params %v", a.FLOPs(), a.Params())
+	}
+	if len(p.posted) != 0 {
+		t.Error("predicted without a profile")
+	}
+
+	// With a profile, predictions are requested and errors land in the editor.
+	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{}})
+	id := p.last().ID
+	a.Apply(protocol.Event{ID: id, Kind: protocol.KindError, Message: "bad"})
+	if a.ArchError != "bad" || a.Error != "" {
+		t.Errorf("prediction error went to %q / %q", a.ArchError, a.Error)
+	}
+	a.SetArchText(DefaultArch)
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{Arch: DefaultArch, MS: 12}})
+	if a.Prediction == nil || a.Prediction.MS != 12 {
+		t.Errorf("prediction %+v", a.Prediction)
+	}
+	a.Apply(protocol.Event{Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{Arch: "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", MS: 1}})
+	if a.Prediction.MS != 12 {
+		t.Error("a stale prediction for another architecture replaced the current one")
+	}
+}
+
+func TestExploreBudgetAndPick(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p)
+	ready(a)
+	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{}})
+	a.Explore()
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindExplored, Explored: &protocol.Explored{Candidates: []protocol.Candidate{
+		{Arch: "a", Accuracy: 70, PredictedMS: 10},
+		{Arch: "b", Accuracy: 73, PredictedMS: 30},
+		{Arch: "c", Accuracy: 71, PredictedMS: 20},
+	}}})
+	if a.BudgetMS != 20 {
+		t.Errorf("initial budget %v, want the median 20", a.BudgetMS)
+	}
+	for _, tc := range []struct {
+		budget float64
+		want   string
+		ok     bool
+	}{{5, "", false}, {10, "a", true}, {25, "c", true}, {30, "b", true}} {
+		a.SetBudget(tc.budget)
+		got, ok := a.Pick()
+		if ok != tc.ok || got.Arch != tc.want {
+			t.Errorf("budget %v: pick %q %v, want %q %v", tc.budget, got.Arch, ok, tc.want, tc.ok)
+		}
+	}
+	if lo, hi := a.BudgetRange(); lo != 10 || hi != 30 {
+		t.Errorf("range %v..%v", lo, hi)
+	}
+	if u := a.UnderBudget(2); len(u) != 2 || u[0].Arch != "b" || u[1].Arch != "c" {
+		t.Errorf("under budget %+v", u)
+	}
+}
+
+func TestExportImportAndKeys(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p)
+	ready(a)
+	a.Import("   ")
+	if a.Error == "" || len(p.posted) != 0 {
+		t.Errorf("empty import: error %q", a.Error)
+	}
+	a.Import(`{"format":"helpwasm-profile"}`)
+	imp := p.last()
+	if imp.Kind != protocol.KindImport {
+		t.Fatalf("posted %+v", imp)
+	}
+	a.Apply(protocol.Event{ID: imp.ID, Kind: protocol.KindError, Message: "this is not a usable device profile: x"})
+	if !strings.Contains(a.Error, "not a usable") || a.Busy != Idle {
+		t.Errorf("import error %q, busy %q", a.Error, a.Busy)
+	}
+	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{Imported: true}})
+	a.Export()
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindExported, ProfileJSON: "{}"})
+	if len(p.downloads) != 1 || p.downloads[0] != "helpwasm-profile.json:{}" {
+		t.Errorf("downloads %v", p.downloads)
+	}
+
+	a.Key("p")
+	if r := p.last(); r.Kind != protocol.KindProfile {
+		t.Errorf("p posted %+v", r)
+	}
+	a.Key("c")
+	if r := p.last(); r.Kind != protocol.KindCancel {
+		t.Errorf("c posted %+v", r)
+	}
+	if a.Key("q") {
+		t.Error("unbound key handled")
+	}
+	mode := a.Mode
+	a.Key("t")
+	if a.Mode == mode {
+		t.Error("t did not toggle the mode")
+	}
+}
+
+func TestHiddenWarning(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p)
+	ready(a)
+	a.StartProfile()
+	a.SetHidden(true)
+	if r := p.last(); r.Kind != protocol.KindVisibility || !r.Hidden || a.Warning == "" {
+		t.Errorf("hidden: posted %+v, warning %q", r, a.Warning)
+	}
+	a.SetHidden(false)
+	if r := p.last(); r.Hidden || a.Warning != "" {
+		t.Errorf("shown: posted %+v, warning %q", r, a.Warning)
+	}
+}
