@@ -76,7 +76,8 @@ func (c *conv) scratchLen() (b, m int) {
 	switch c.algo {
 	case winograd:
 		t := (c.oh / 2) * (c.ow / 2)
-		return 16 * packedBLen(c.cin, t), 16 * c.cout * t
+		// 16 packed operands, then the padded input.
+		return 16*packedBLen(c.cin, t) + c.cin*(c.h+2)*(c.w+2), 16 * c.cout * t
 	default:
 		return packedBLen(c.cin*c.k*c.k, c.oh*c.ow), 0
 	}

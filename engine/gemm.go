@@ -11,13 +11,7 @@ import "fmt"
 // or Winograd-transformed input straight into the packed B layout, and the
 // weights are packed once in New, so packing costs nothing per product.
 
-// Micro-kernel block size: mr rows of C (output channels) by nr columns
-// (pixels or tiles). 4x4 = 16 accumulators is the most that stays in the 16
-// float registers of amd64 and of V8's wasm code with room for the operands.
-const (
-	mr = 4
-	nr = 4
-)
+// The micro-kernel block size mr×nr is in kernel.go.
 
 // roundUp returns n rounded up to a multiple of m.
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
@@ -69,7 +63,7 @@ func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) 
 		cols := min(nr, n-j0)
 		for p := 0; p*mr < m; p++ {
 			ap := a.data[p*k*mr : (p+1)*k*mr]
-			kernel4x4(&tile, ap, bp)
+			microKernel(&tile, ap, bp)
 			i0 := p * mr
 			rows := min(mr, m-i0)
 			for i := 0; i < rows; i++ {
@@ -93,38 +87,3 @@ func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) 
 	}
 }
 
-// kernel4x4 sets tile[i*nr+j] = sum_kk a[kk*mr+i]*b[kk*nr+j] for one
-// mr×nr block. len(a) must equal len(b).
-func kernel4x4(tile *[mr * nr]float32, a, b []float32) {
-	b = b[:len(a)]
-	var c00, c01, c02, c03 float32
-	var c10, c11, c12, c13 float32
-	var c20, c21, c22, c23 float32
-	var c30, c31, c32, c33 float32
-	for i := 3; i < len(a); i += 4 {
-		a0, a1, a2, a3 := a[i-3], a[i-2], a[i-1], a[i]
-		b0, b1, b2, b3 := b[i-3], b[i-2], b[i-1], b[i]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
-	}
-	*tile = [mr * nr]float32{
-		c00, c01, c02, c03,
-		c10, c11, c12, c13,
-		c20, c21, c22, c23,
-		c30, c31, c32, c33,
-	}
-}

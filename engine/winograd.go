@@ -43,75 +43,95 @@ func winogradWeights(w []float32, cout, cin int) [16]packedA {
 	return p
 }
 
-// winogradForward runs the layer: input transform into 16 packed B
-// operands in bs, 16 products into ms, output transform into dst.
+// winogradForward runs the layer: pad (and ReLU) the input, transform it
+// into 16 packed B operands in bs, multiply into ms, transform the products
+// into dst.
 func (c *conv) winogradForward(dst, x, bs, ms []float32, add bool) {
 	th, tw := c.oh/2, c.ow/2
 	t := th * tw
 	vlen := packedBLen(c.cin, t)
 	mlen := c.cout * t
-	c.winogradInput(bs[:16*vlen], x, th, tw, vlen)
+	padded := bs[16*vlen : 16*vlen+c.cin*(c.h+2)*(c.w+2)]
+	padReLU(padded, x, c.cin, c.h, c.w, c.reluIn)
+	c.winogradInput(bs[:16*vlen], padded, th, tw, vlen)
 	for xi := 0; xi < 16; xi++ {
 		gemm(ms[xi*mlen:(xi+1)*mlen], c.u[xi], bs[xi*vlen:(xi+1)*vlen], t, nil, false)
 	}
 	c.winogradOutput(dst, ms[:16*mlen], th, tw, mlen, add)
 }
 
-// winogradInput computes V = Bᵀ d B for every input channel and tile of the
-// (optionally ReLU'd, zero-padded) input, scattering the 16 values of each
-// into the packed B operands, operand ξ at offset ξ·vlen.
-func (c *conv) winogradInput(bs, x []float32, th, tw, vlen int) {
-	h, w := c.h, c.w
+// padReLU copies the ch×h×w tensor x into the ch×(h+2)×(w+2) tensor dst with
+// a zero border, applying ReLU if relu is set, so the tile transforms need
+// no bounds tests.
+func padReLU(dst, x []float32, ch, h, w int, relu bool) {
+	pw := w + 2
+	for c := 0; c < ch; c++ {
+		plane := dst[c*(h+2)*pw : (c+1)*(h+2)*pw]
+		clear(plane[:pw])
+		clear(plane[(h+1)*pw:])
+		for y := 0; y < h; y++ {
+			row := plane[(y+1)*pw : (y+2)*pw]
+			src := x[(c*h+y)*w : (c*h+y+1)*w]
+			row[0], row[w+1] = 0, 0
+			in := row[1 : w+1]
+			if relu {
+				for i, v := range src {
+					in[i] = max(v, 0)
+				}
+			} else {
+				copy(in, src)
+			}
+		}
+	}
+}
+
+// winogradInput computes V = Bᵀ d B for every channel and 4×4 tile d of the
+// padded input, scattering the 16 values of each into the packed B
+// operands, operand ξ at offset ξ·vlen. Bᵀ has rows (1,0,-1,0), (0,1,1,0),
+// (0,-1,1,0), (0,1,0,-1).
+func (c *conv) winogradInput(bs, padded []float32, th, tw, vlen int) {
+	pw := c.w + 2
+	plen := (c.h + 2) * pw
+	bs = bs[:16*vlen]
 	for ci := 0; ci < c.cin; ci++ {
-		plane := x[ci*h*w : (ci+1)*h*w]
+		plane := padded[ci*plen : (ci+1)*plen]
 		for ty := 0; ty < th; ty++ {
+			rows := plane[2*ty*pw : (2*ty+4)*pw]
+			r0, r1, r2, r3 := rows[:pw], rows[pw:2*pw], rows[2*pw:3*pw], rows[3*pw:4*pw]
 			for tx := 0; tx < tw; tx++ {
-				var d [4][4]float32
-				y0, x0 := 2*ty-1, 2*tx-1
-				if y0 >= 0 && x0 >= 0 && y0+4 <= h && x0+4 <= w {
-					for i := 0; i < 4; i++ {
-						row := plane[(y0+i)*w+x0 : (y0+i)*w+x0+4]
-						d[i] = [4]float32{reluIf(row[0], c.reluIn), reluIf(row[1], c.reluIn), reluIf(row[2], c.reluIn), reluIf(row[3], c.reluIn)}
-					}
-				} else {
-					for i := 0; i < 4; i++ {
-						y := y0 + i
-						if y < 0 || y >= h {
-							continue
-						}
-						for j := 0; j < 4; j++ {
-							xx := x0 + j
-							if xx >= 0 && xx < w {
-								d[i][j] = reluIf(plane[y*w+xx], c.reluIn)
-							}
-						}
-					}
-				}
-				// Bᵀ d: rows (d0-d2, d1+d2, d2-d1, d1-d3).
-				var e [4][4]float32
-				for j := 0; j < 4; j++ {
-					e[0][j] = d[0][j] - d[2][j]
-					e[1][j] = d[1][j] + d[2][j]
-					e[2][j] = d[2][j] - d[1][j]
-					e[3][j] = d[1][j] - d[3][j]
-				}
+				x := 2 * tx
+				a, b, cc, d := r0[x:x+4:x+4], r1[x:x+4:x+4], r2[x:x+4:x+4], r3[x:x+4:x+4]
+				// Bᵀ d (over rows), then · B (over columns).
+				e00, e01, e02, e03 := a[0]-cc[0], a[1]-cc[1], a[2]-cc[2], a[3]-cc[3]
+				e10, e11, e12, e13 := b[0]+cc[0], b[1]+cc[1], b[2]+cc[2], b[3]+cc[3]
+				e20, e21, e22, e23 := cc[0]-b[0], cc[1]-b[1], cc[2]-b[2], cc[3]-b[3]
+				e30, e31, e32, e33 := b[0]-d[0], b[1]-d[1], b[2]-d[2], b[3]-d[3]
 				t := ty*tw + tx
 				off := (t/nr)*c.cin*nr + ci*nr + t%nr
-				// (Bᵀ d) B: the same combination of columns.
-				for i := 0; i < 4; i++ {
-					r := e[i]
-					bs[(i*4+0)*vlen+off] = r[0] - r[2]
-					bs[(i*4+1)*vlen+off] = r[1] + r[2]
-					bs[(i*4+2)*vlen+off] = r[2] - r[1]
-					bs[(i*4+3)*vlen+off] = r[1] - r[3]
-				}
+				v := bs[off:]
+				v[0*vlen] = e00 - e02
+				v[1*vlen] = e01 + e02
+				v[2*vlen] = e02 - e01
+				v[3*vlen] = e01 - e03
+				v[4*vlen] = e10 - e12
+				v[5*vlen] = e11 + e12
+				v[6*vlen] = e12 - e11
+				v[7*vlen] = e11 - e13
+				v[8*vlen] = e20 - e22
+				v[9*vlen] = e21 + e22
+				v[10*vlen] = e22 - e21
+				v[11*vlen] = e21 - e23
+				v[12*vlen] = e30 - e32
+				v[13*vlen] = e31 + e32
+				v[14*vlen] = e32 - e31
+				v[15*vlen] = e31 - e33
 			}
 		}
 	}
 }
 
 // winogradOutput computes Y = Aᵀ M A + bias per output channel and tile and
-// writes or adds it into dst.
+// writes or adds it into dst. Aᵀ has rows (1,1,1,0) and (0,1,-1,-1).
 func (c *conv) winogradOutput(dst, ms []float32, th, tw, mlen int, add bool) {
 	t := th * tw
 	ow := c.ow
@@ -121,33 +141,31 @@ func (c *conv) winogradOutput(dst, ms []float32, th, tw, mlen int, add bool) {
 			bias = c.bias[co]
 		}
 		out := dst[co*c.oh*ow : (co+1)*c.oh*ow]
+		m := ms[co*t:]
 		for ty := 0; ty < th; ty++ {
+			o0 := out[2*ty*ow : (2*ty+1)*ow]
+			o1 := out[(2*ty+1)*ow : (2*ty+2)*ow]
 			for tx := 0; tx < tw; tx++ {
-				idx := co*t + ty*tw + tx
-				var m [16]float32
-				for xi := range m {
-					m[xi] = ms[xi*mlen+idx]
-				}
-				// Aᵀ m: rows (m0+m1+m2, m1-m2-m3).
-				var r [2][4]float32
-				for j := 0; j < 4; j++ {
-					r[0][j] = m[j] + m[4+j] + m[8+j]
-					r[1][j] = m[4+j] - m[8+j] - m[12+j]
-				}
-				y00 := r[0][0] + r[0][1] + r[0][2] + bias
-				y01 := r[0][1] - r[0][2] - r[0][3] + bias
-				y10 := r[1][0] + r[1][1] + r[1][2] + bias
-				y11 := r[1][1] - r[1][2] - r[1][3] + bias
-				o0 := out[2*ty*ow+2*tx : 2*ty*ow+2*tx+2]
-				o1 := out[(2*ty+1)*ow+2*tx : (2*ty+1)*ow+2*tx+2]
+				v := m[ty*tw+tx:]
+				m0, m1, m2, m3 := v[0*mlen], v[1*mlen], v[2*mlen], v[3*mlen]
+				m4, m5, m6, m7 := v[4*mlen], v[5*mlen], v[6*mlen], v[7*mlen]
+				m8, m9, m10, m11 := v[8*mlen], v[9*mlen], v[10*mlen], v[11*mlen]
+				m12, m13, m14, m15 := v[12*mlen], v[13*mlen], v[14*mlen], v[15*mlen]
+				r00, r01, r02, r03 := m0+m4+m8, m1+m5+m9, m2+m6+m10, m3+m7+m11
+				r10, r11, r12, r13 := m4-m8-m12, m5-m9-m13, m6-m10-m14, m7-m11-m15
+				y00 := r00 + r01 + r02 + bias
+				y01 := r01 - r02 - r03 + bias
+				y10 := r10 + r11 + r12 + bias
+				y11 := r11 - r12 - r13 + bias
+				p0, p1 := o0[2*tx:2*tx+2:2*tx+2], o1[2*tx:2*tx+2:2*tx+2]
 				if add {
-					o0[0] += y00
-					o0[1] += y01
-					o1[0] += y10
-					o1[1] += y11
+					p0[0] += y00
+					p0[1] += y01
+					p1[0] += y10
+					p1[1] += y11
 				} else {
-					o0[0], o0[1] = y00, y01
-					o1[0], o1[1] = y10, y11
+					p0[0], p0[1] = y00, y01
+					p1[0], p1[1] = y10, y11
 				}
 			}
 		}
