@@ -86,4 +86,3 @@ func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) 
 		}
 	}
 }
-
