@@ -15,13 +15,17 @@ type fakePlatform struct {
 	now       time.Duration
 }
 
-func (f *fakePlatform) Post(r protocol.Request)          { f.posted = append(f.posted, r) }
-func (f *fakePlatform) Download(name, mime, text string) { f.downloads = append(f.downloads, name+":"+text) }
-func (f *fakePlatform) Now() time.Duration               { return f.now }
+func (f *fakePlatform) Post(r protocol.Request) { f.posted = append(f.posted, r) }
+func (f *fakePlatform) Download(name, mime, text string) {
+	f.downloads = append(f.downloads, name+":"+text)
+}
+func (f *fakePlatform) Now() time.Duration { return f.now }
 
 func (f *fakePlatform) last() protocol.Request { return f.posted[len(f.posted)-1] }
 
-func ready(a *App) { a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}}) }
+func ready(a *App) {
+	a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}})
+}
 
 func TestProfileLifecycle(t *testing.T) {
 	p := &fakePlatform{}

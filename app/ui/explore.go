@@ -29,7 +29,7 @@ func (c *Explore) Took() string {
 	e := c.App.Explored
 	s := fmt.Sprintf("Predicted %d networks in %.0f ms in this page", e.Count, e.TookMS)
 	if e.MeanZ {
-		s += " (with the predictor's noise variable z at its mean; single predictions above average 10 samples of z, as HELP does)"
+		s += " (like every interactive prediction on this page, with the predictor's noise variable z at its mean; the validation plots average 10 samples of z, as HELP does)"
 	}
 	return s + "."
 }
