@@ -196,6 +196,9 @@ type Comparison struct {
 	Spearman float64  `json:"spearman"`
 	Kendall  float64  `json:"kendall"`
 	Unit     string   `json:"unit"` // unit of the predicted axis: "ms", "MFLOPs"
+	// OnScale says the predictions are meant as this device's latencies
+	// (HELP), so predicted = measured is the goal; baselines only rank.
+	OnScale bool `json:"on_scale,omitempty"`
 }
 
 // XYPair is one point of a scatter plot.

@@ -40,9 +40,20 @@ func (c *Device) MapDots() []DotView {
 	}
 	px, py := chart.Place(f, xs, ys)
 	out := make([]DotView, 0, len(pts))
+	// Label only this device and its three nearest neighbours; the rest
+	// name themselves on hover, so labels do not pile up.
+	labelled := map[string]bool{}
+	for i, n := range c.App.Result.Nearest {
+		if i < 3 {
+			labelled[n.Device] = true
+		}
+	}
 	var self DotView
 	for i, p := range pts {
-		d := DotView{X: chart.Num(px[i]), Y: chart.Num(py[i]), Title: p.Device, Label: p.Device, LX: chart.Num(px[i] + 9), Class: "dev " + p.Split}
+		d := DotView{X: chart.Num(px[i]), Y: chart.Num(py[i]), Title: p.Device + " (" + p.Split + ")", LX: chart.Num(px[i] + 9), Class: "dev " + p.Split}
+		if labelled[p.Device] || p.Self {
+			d.Label = p.Device
+		}
 		if p.Self {
 			d.Class = "dev self"
 			self = d

@@ -57,14 +57,17 @@ func plotView(id string, c protocol.Comparison) PlotView {
 		titles[i] = fmt.Sprintf("%s: predicted %s %s, measured %s ms", p.Arch, chart.Num(p.Predicted), c.Unit, chart.Num(p.Measured))
 	}
 	f := scatterFrame
-	p := chart.Scatter(f, xs, ys, titles, c.Unit == "ms")
+	p := chart.Scatter(f, xs, ys, titles, c.OnScale)
 	v := PlotView{ID: id, Method: c.Method, Spearman: fmt.Sprintf("%.3f", c.Spearman), Kendall: fmt.Sprintf("%.3f", c.Kendall),
 		XLabel: "predicted (" + c.Unit + ")", Diagonal: p.Diagonal,
 		XTicks: tickViews(p.XTicks), YTicks: tickViews(p.YTicks),
 		X0: chart.Num(f.X0()), X1: chart.Num(f.X1()), Y0: chart.Num(f.Y0()), Y1: chart.Num(f.Y1()),
 		XLabelX: chart.Num((f.X0() + f.X1()) / 2), YLabelY: chart.Num((f.Y0() + f.Y1()) / 2)}
-	if c.Unit != "ms" {
+	switch {
+	case c.Unit != "ms":
 		v.XLabel = c.Unit + " (a proxy, not a latency)"
+	case !c.OnScale:
+		v.XLabel = "that device's latency (ms)"
 	}
 	for _, d := range p.Dots {
 		v.Dots = append(v.Dots, DotView{X: chart.Num(d.X), Y: chart.Num(d.Y), Title: d.Title})

@@ -593,6 +593,7 @@ func (s *Service) validate(p *measure.Profile, res *protocol.Result) error {
 		v.Samples[i].PredictedMS = &help[i]
 	}
 	hc := compare("HELP", "ms", help)
+	hc.OnScale = true
 	v.Spearman, v.Kendall = hc.Spearman, hc.Kendall
 	res.Validation = append(res.Validation, hc)
 
@@ -649,7 +650,9 @@ func (s *Service) validate(p *measure.Profile, res *protocol.Result) error {
 		if step == predictor.NoSteps {
 			name = "before adaptation"
 		}
-		res.Steps = append(res.Steps, compare(name, "ms", norm.DenormaliseTo(nil, ad.PredictTo(nil, xs))))
+		sc := compare(name, "ms", norm.DenormaliseTo(nil, ad.PredictTo(nil, xs)))
+		sc.OnScale = true
+		res.Steps = append(res.Steps, sc)
 	}
 	return nil
 }

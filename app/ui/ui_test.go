@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/staticrender"
+
+	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/app/state"
+)
+
+type nopPlatform struct{}
+
+func (nopPlatform) Post(protocol.Request)          {}
+func (nopPlatform) Download(string, string, string) {}
+func (nopPlatform) Now() time.Duration              { return 0 }
+
+type nopFiles struct{}
+
+func (nopFiles) ReadFile(vugu.DOMEvent, func(string, error)) {}
+
+// render builds the page natively with vugu's static renderer.
+func render(t *testing.T, app *state.App) string {
+	t.Helper()
+	var buf bytes.Buffer
+	r := staticrender.New(&buf)
+	env, err := vugu.NewBuildEnv(r.EventEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Render(env.RunBuild(&Root{App: app, Files: nopFiles{}})); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func comparison(method string, onScale bool) protocol.Comparison {
+	c := protocol.Comparison{Method: method, Unit: "ms", OnScale: onScale, Spearman: 0.9, Kendall: 0.8}
+	for i := range 5 {
+		c.Points = append(c.Points, protocol.XYPair{Arch: "a", Predicted: float64(10 + i), Measured: float64(11 + 2*i)})
+	}
+	return c
+}
+
+func profiled() *state.App {
+	app := state.New(nopPlatform{})
+	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201", Devices: 19, ClockStepUS: 5, Isolated: true}})
+	res := &protocol.Result{Mode: "quick", ScaleMS: [2]float64{1, 50},
+		Nearest: []protocol.Nearest{{Device: "pixel2", Split: "test", Similarity: 0.95}},
+		Map:     []protocol.MapPoint{{Device: "pixel2", Split: "test", X: 0, Y: 1}, {Device: "gold_6226", Split: "test", X: 1, Y: 0}, {Device: "this device", Self: true, X: 0.5, Y: 0.5}},
+	}
+	for i := range 10 {
+		res.Reference = append(res.Reference, protocol.ArchMS{Arch: state.DefaultArch, MS: float64(i + 1)})
+		res.Embedding = append(res.Embedding, float64(i)/9)
+	}
+	res.Validation = []protocol.Comparison{comparison("HELP", true), {Method: "FLOPs", Unit: "MFLOPs", Points: comparison("", false).Points}, comparison("nearest device (pixel2)", false)}
+	res.Steps = []protocol.Comparison{comparison("before adaptation", true), comparison("after step 1", true), comparison("after step 2", true)}
+	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: res})
+	app.Apply(protocol.Event{Kind: protocol.KindExplored, Explored: &protocol.Explored{Count: 3, TookMS: 12,
+		Histogram:  protocol.Histogram{Edges: []float64{1, 2, 3}, Counts: []int{2, 1}},
+		Fastest:    []protocol.ArchMS{{Arch: state.DefaultArch, MS: 1}},
+		Candidates: []protocol.Candidate{{Arch: state.DefaultArch, Accuracy: 70, PredictedMS: 2}}}})
+	return app
+}
+
+func TestPageRendersWithoutInlineStyles(t *testing.T) {
+	for name, app := range map[string]*state.App{"fresh": state.New(nopPlatform{}), "profiled": profiled()} {
+		html := render(t, app)
+		// The Content-Security-Policy (style-src 'self') drops inline styles.
+		if strings.Contains(html, " style=") || strings.Contains(html, "<style") {
+			t.Errorf("%s: inline style in the markup", name)
+		}
+		if strings.Contains(html, "NaN") || strings.Contains(html, "Inf") {
+			t.Errorf("%s: NaN or Inf rendered", name)
+		}
+		for _, id := range []string{`id="profile"`, `id="editor"`, `id="arch"`, `id="edge-5"`, `id="transfer"`} {
+			if !strings.Contains(html, id) {
+				t.Errorf("%s: no %s", name, id)
+			}
+		}
+	}
+	html := render(t, profiled())
+	for _, want := range []string{`id="device-map"`, `id="plot-0"`, `id="plot-2"`, `id="step-plot"`, `id="histogram"`, `class="diagonal"`, "pixel2", `id="pick"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("profiled page lacks %s", want)
+		}
+	}
+	// Three validation plots plus the step plot; only the on-scale ones
+	// (HELP and the step) draw y = x.
+	if n := strings.Count(html, `class="diagonal"`); n != 2 {
+		t.Errorf("%d diagonals, want 2", n)
+	}
+	if n := len(regexp.MustCompile(`<circle class="dot"`).FindAllString(html, -1)); n != 20 {
+		t.Errorf("%d scatter dots, want 4 plots x 5", n)
+	}
+}
+
+func TestVisitorTextIsEscaped(t *testing.T) {
+	app := state.New(nopPlatform{})
+	app.SetArchText(`<script>alert(1)</script>`)
+	html := render(t, app)
+	if strings.Contains(html, "<script>alert") {
+		t.Error("visitor input rendered as markup")
+	}
+	if !strings.Contains(html, "Not a NAS-Bench-201 architecture") {
+		t.Error("no error message for a malformed architecture")
+	}
+}
