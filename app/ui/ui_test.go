@@ -16,7 +16,7 @@ import (
 
 type nopPlatform struct{}
 
-func (nopPlatform) Post(protocol.Request)          {}
+func (nopPlatform) Post(protocol.Request)           {}
 func (nopPlatform) Download(string, string, string) {}
 func (nopPlatform) Now() time.Duration              { return 0 }
 
