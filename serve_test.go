@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -51,10 +52,18 @@ func testDist(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	// The stale gzip variant is older than its source.
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(filepath.Join(dir, "stale.js.gz"), old, old); err != nil {
-		t.Fatal(err)
+	// Same modification time for all (written in map order, they would
+	// differ by microseconds), except the stale gzip variant: older than
+	// its source.
+	now := time.Now().Truncate(time.Second)
+	for name := range files {
+		mtime := now
+		if name == "stale.js.gz" {
+			mtime = now.Add(-time.Hour)
+		}
+		if err := os.Chtimes(filepath.Join(dir, name), mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for link, target := range map[string]string{
 		"escape.txt": "../secret.txt",
@@ -387,4 +396,43 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// FuzzCleanPath checks that every accepted URL path names a clean,
+// relative path with no way up and no dot-files.
+func FuzzCleanPath(f *testing.F) {
+	for _, s := range []string{"/", "/index.html", "/a/b/", "/../x", "/a/../../b", "/.git/config", "//x", "/a\\b", "/x\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		name, _, ok := cleanPath(p)
+		if !ok {
+			return
+		}
+		if name != "." && (path.Clean(name) != name || strings.HasPrefix(name, "/") || name == "..") {
+			t.Fatalf("cleanPath(%q) = %q: not a clean relative path", p, name)
+		}
+		for _, seg := range strings.Split(name, "/") {
+			if seg == ".." || (strings.HasPrefix(seg, ".") && name != ".") {
+				t.Fatalf("cleanPath(%q) = %q: has segment %q", p, name, seg)
+			}
+		}
+		if strings.ContainsAny(name, "\x00\\") {
+			t.Fatalf("cleanPath(%q) = %q: NUL or backslash", p, name)
+		}
+	})
+}
+
+// FuzzAccepts checks that Accept-Encoding parsing never panics and that a
+// coding with q=0 is never chosen.
+func FuzzAccepts(f *testing.F) {
+	for _, s := range []string{"gzip", "br;q=0, gzip", "*;q=0.5", "gzip;q=", ";;,,", "GZIP;Q=0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		got := accepts([]string{h}, "gzip")
+		if got && accepts([]string{h + ", gzip;q=0"}, "gzip") && !strings.Contains(strings.ToLower(h), "gzip") {
+			t.Fatalf("accepts(%q + gzip;q=0) still accepts gzip", h)
+		}
+	})
 }
