@@ -491,3 +491,34 @@ func TestBrowserAutorun(t *testing.T) {
 		t.Errorf("notice %q after pressing c", n)
 	}
 }
+
+// TestBrowserProfileRuns runs the quick profile several times in one page
+// and reports each run's wall time and validation Spearman (issue 4 asks
+// for three runs). It is opt-in: HELPWASM_PROFILE_RUNS=3 go test -run
+// TestBrowserProfileRuns -v .
+func TestBrowserProfileRuns(t *testing.T) {
+	runs, _ := strconv.Atoi(os.Getenv("HELPWASM_PROFILE_RUNS"))
+	if runs <= 0 {
+		t.Skip("set HELPWASM_PROFILE_RUNS=N to time N quick profiles")
+	}
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, exe, h)
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
+	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	for i := 1; i <= runs; i++ {
+		click(t, p, "#profile")
+		eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
+		eval[float64](t, p, 10*time.Minute, waitJS(`/Profile finished/.test(document.querySelector("#notice")?.textContent) && !(`+profileBusy+`)`, "profile result", 590000))
+		t.Logf("run %d: %s HELP Spearman %s Kendall %s; FLOPs %s; %s %s; %s", i, text(t, p, "#notice"),
+			text(t, p, "#plot-0 .rho"), text(t, p, "#plot-0 .tau"), text(t, p, "#plot-1 .rho"),
+			text(t, p, "#plot-2 strong"), text(t, p, "#plot-2 .rho"), text(t, p, "#device p.muted:last-child"))
+		click(t, p, "#explore-run")
+		eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+		t.Logf("run %d: %s", i, text(t, p, "#explore-time"))
+	}
+}
