@@ -46,6 +46,14 @@ type reduction struct {
 	tmp            []float32 // output of a
 }
 
+// forward writes the block's output for input x into dst: the residual
+// branch first, then the shortcut added on top.
+func (r *reduction) forward(dst, x, bs, ms []float32) {
+	r.a.forward(r.tmp, x, bs, ms, false)
+	r.b.forward(dst, r.tmp, bs, ms, false)
+	r.shortcut.forward(dst, x, bs, ms, true)
+}
+
 // New builds arch's network with weights drawn from seed. The input buffer
 // is filled with deterministic values from the same seed.
 func New(arch nasbench201.Arch, seed uint64) *Network {
@@ -97,6 +105,7 @@ func New(arch nasbench201.Arch, seed uint64) *Network {
 		bl, ml = max(bl, b), max(ml, m)
 		n.macs += l.macs()
 	}
+	bl = max(bl, avgPoolScratchLen(inSize, inSize))
 	n.bs = make([]float32, bl)
 	n.ms = make([]float32, ml)
 	n.lastSc = make([]float32, finalChannels)
@@ -133,11 +142,7 @@ func (n *Network) Forward() {
 	for s := 0; s < numStages; s++ {
 		nodes := &n.nodes[s]
 		if s > 0 {
-			r := &n.reds[s-1]
-			x := n.nodes[s-1][0]
-			r.a.forward(r.tmp, x, n.bs, n.ms, false)
-			r.b.forward(nodes[0], r.tmp, n.bs, n.ms, false)
-			r.shortcut.forward(nodes[0], x, n.bs, n.ms, true)
+			n.reds[s-1].forward(nodes[0], n.nodes[s-1][0], n.bs, n.ms)
 		}
 		for i := range n.cells[s] {
 			n.cells[s][i].forward(nodes, n.bs, n.ms)
@@ -160,7 +165,7 @@ func (c *cell) forward(nodes *[4][]float32, bs, ms []float32) {
 		case nasbench201.SkipConnect:
 			skipOp(dst, x, add)
 		case nasbench201.AvgPool3x3:
-			avgPool3x3(dst, x, c.ch, c.size, c.size, add)
+			avgPool3x3(dst, x, c.ch, c.size, c.size, add, bs)
 		default:
 			c.convs[e].forward(dst, x, bs, ms, add)
 		}

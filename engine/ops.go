@@ -32,30 +32,76 @@ func skipOp(dst, x []float32, add bool) {
 	copy(dst, x)
 }
 
+// avgPoolScratchLen is the scratch avgPool3x3 needs for h×w planes.
+func avgPoolScratchLen(h, w int) int { return h*w + w }
+
 // avgPool3x3 is a 3×3 average pool, stride 1, padding 1, over each of the
 // ch planes of the ch×h×w tensor x, dividing by the number of in-bounds
-// taps (count_include_pad=False).
-func avgPool3x3(dst, x []float32, ch, h, w int, add bool) {
+// taps (count_include_pad=False). It is separable: horizontal 3-sums into
+// scratch, then vertical sums, so each tap is one add, not a clipped 3×3
+// window per pixel.
+func avgPool3x3(dst, x []float32, ch, h, w int, add bool, scratch []float32) {
+	hs := scratch[:h*w]
+	v := scratch[h*w : h*w+w]
 	for c := 0; c < ch; c++ {
 		in := x[c*h*w : (c+1)*h*w]
 		out := dst[c*h*w : (c+1)*h*w]
 		for y := 0; y < h; y++ {
-			y0, y1 := max(y-1, 0), min(y+1, h-1)
-			rows := float32(y1 - y0 + 1)
-			for xx := 0; xx < w; xx++ {
-				x0, x1 := max(xx-1, 0), min(xx+1, w-1)
-				var s float32
-				for yy := y0; yy <= y1; yy++ {
-					r := in[yy*w+x0 : yy*w+x1+1]
-					for _, v := range r {
-						s += v
-					}
+			r := in[y*w : (y+1)*w]
+			s := hs[y*w : (y+1)*w]
+			if w == 1 {
+				s[0] = r[0]
+				continue
+			}
+			s[0] = r[0] + r[1]
+			for i := 1; i < w-1; i++ {
+				s[i] = r[i-1] + r[i] + r[i+1]
+			}
+			s[w-1] = r[w-2] + r[w-1]
+		}
+		for y := 0; y < h; y++ {
+			mid := hs[y*w : (y+1)*w]
+			rows := 1
+			switch {
+			case y > 0 && y < h-1:
+				up, down := hs[(y-1)*w:y*w], hs[(y+1)*w:(y+2)*w]
+				for i := range v {
+					v[i] = up[i] + mid[i] + down[i]
 				}
-				v := s / (rows * float32(x1-x0+1))
-				if add {
-					out[y*w+xx] += v
-				} else {
-					out[y*w+xx] = v
+				rows = 3
+			case y > 0:
+				up := hs[(y-1)*w : y*w]
+				for i := range v {
+					v[i] = up[i] + mid[i]
+				}
+				rows = 2
+			case y < h-1:
+				down := hs[(y+1)*w : (y+2)*w]
+				for i := range v {
+					v[i] = mid[i] + down[i]
+				}
+				rows = 2
+			default:
+				copy(v, mid)
+			}
+			o := out[y*w : (y+1)*w]
+			edge := 1 / float32(rows*min(w, 2))
+			inner := 1 / float32(rows*3)
+			if add {
+				o[0] += v[0] * edge
+				for i := 1; i < w-1; i++ {
+					o[i] += v[i] * inner
+				}
+				if w > 1 {
+					o[w-1] += v[w-1] * edge
+				}
+			} else {
+				o[0] = v[0] * edge
+				for i := 1; i < w-1; i++ {
+					o[i] = v[i] * inner
+				}
+				if w > 1 {
+					o[w-1] = v[w-1] * edge
 				}
 			}
 		}
