@@ -229,8 +229,9 @@ type Measured struct {
 // Explored summarises predictions for the whole search space.
 type Explored struct {
 	Count      int         `json:"count"`
-	MeanZ      bool        `json:"mean_z"` // predicted with z at its mean, not HELP's 10 samples
-	TookMS     float64     `json:"took_ms"`
+	MeanZ      bool        `json:"mean_z"`  // predicted with z at its mean, not HELP's 10 samples
+	TookMS     float64     `json:"took_ms"` // predicting all, after adaptation
+	PlanMS     float64     `json:"plan_ms"` // one-time encoding and planning of the space, if done by this request
 	Histogram  Histogram   `json:"histogram"`
 	Fastest    []ArchMS    `json:"fastest"`
 	Candidates []Candidate `json:"candidates"` // MetaD2A candidates with predictions

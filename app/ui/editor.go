@@ -13,8 +13,9 @@ type Editor struct {
 	App *state.App
 }
 
-// Node positions of the cell graph (viewBox 0 0 360 230).
-var cellNodes = [4][2]float64{{40, 115}, {140, 40}, {220, 190}, {320, 115}}
+// Node positions of the cell graph (viewBox 0 0 360 230): the nodes in a
+// row, edges between neighbours straight, longer edges as arcs.
+var cellNodes = [4][2]float64{{30, 120}, {130, 120}, {230, 120}, {330, 120}}
 
 // NodeView is a drawn cell node.
 type NodeView struct{ X, Y, Label string }
@@ -56,14 +57,18 @@ func (c *Editor) Edges() []EdgeView {
 	for i, e := range nasbench201.Edges {
 		from, to := cellNodes[e.From], cellNodes[e.To]
 		op := c.App.Arch[i]
-		// The long edge 0->3 bends below the others so labels stay apart.
-		mx, my := (from[0]+to[0])/2, (from[1]+to[1])/2
-		path := "M" + chart.Num(from[0]) + " " + chart.Num(from[1]) + "L" + chart.Num(to[0]) + " " + chart.Num(to[1])
-		lx, ly := mx, my-4
-		if e.From == 0 && e.To == 3 {
-			path = "M" + chart.Num(from[0]) + " " + chart.Num(from[1]) + "Q180 175 " + chart.Num(to[0]) + " " + chart.Num(to[1])
-			lx, ly = 180, 160
+		mx := (from[0] + to[0]) / 2
+		var cy, ly float64 // quadratic control point y; label y
+		switch e.To - e.From {
+		case 1:
+			cy, ly = 120, 112 // straight, label above
+		case 2:
+			cy, ly = 20, 64 // arc above, apex at y = 70
+		default:
+			cy, ly = 250, 200 // 0 -> 3: arc below, apex at y = 185
 		}
+		path := "M" + chart.Num(from[0]) + " " + chart.Num(from[1]) + "Q" + chart.Num(mx) + " " + chart.Num(cy) + " " + chart.Num(to[0]) + " " + chart.Num(to[1])
+		lx := mx
 		out[i] = EdgeView{Index: i, ID: fmt.Sprintf("edge-%d", i), Name: fmt.Sprintf("node %d to %d", e.From, e.To),
 			Op: op.String(), Short: short(op), Class: "edge op-" + op.String(), Path: path, LX: chart.Num(lx), LY: chart.Num(ly)}
 	}

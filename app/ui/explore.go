@@ -28,6 +28,9 @@ func (c *Explore) HistY() []TickView { _, _, y := c.hist(); return tickViews(y) 
 func (c *Explore) Took() string {
 	e := c.App.Explored
 	s := fmt.Sprintf("Predicted %d networks in %.0f ms in this page", e.Count, e.TookMS)
+	if e.PlanMS > 0 {
+		s += fmt.Sprintf(", after encoding the space once (%.0f ms)", e.PlanMS)
+	}
 	if e.MeanZ {
 		s += " (like every interactive prediction on this page, with the predictor's noise variable z at its mean; the validation plots average 10 samples of z, as HELP does)"
 	}

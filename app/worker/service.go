@@ -662,10 +662,15 @@ func (s *Service) runExplore(id int) error {
 		return ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
+	planned := s.planAll()
+	t1 := s.cfg.Clock.Now()
 	all := s.predictAll()
-	took := ms64(s.cfg.Clock.Now() - t0)
+	took := ms64(s.cfg.Clock.Now() - t1)
 
 	ex := &protocol.Explored{Count: len(all), TookMS: took, Histogram: histogram(all, 40), MeanZ: true}
+	if planned {
+		ex.PlanMS = ms64(t1 - t0)
+	}
 	order := make([]int, len(all))
 	for i := range order {
 		order[i] = i
@@ -685,11 +690,10 @@ func (s *Service) runExplore(id int) error {
 	return nil
 }
 
-// predictAll returns the predicted latency (ms) of every architecture, in
-// nasbench201 index order. The first call also encodes the space and plans
-// the predictor's bulk evaluation (shared GCN node states), kept for later
-// calls.
-func (s *Service) predictAll() []float64 {
+// planAll encodes the whole space and plans the predictor's bulk
+// evaluation (shared GCN node states) once; it reports whether it did now.
+// The plan depends only on the architectures, not on the device.
+func (s *Service) planAll() bool {
 	if s.batch == nil {
 		n := nasbench201.NumArchs
 		buf := make([]float64, n*nasbench201.EncodedLen)
@@ -698,7 +702,15 @@ func (s *Service) predictAll() []float64 {
 			xs[i] = s.encode(buf[i*nasbench201.EncodedLen:(i+1)*nasbench201.EncodedLen], nasbench201.FromIndex(i))
 		}
 		s.batch = s.cfg.Model.NewBatch(xs)
+		return true
 	}
+	return false
+}
+
+// predictAll returns the predicted latency (ms) of every architecture, in
+// nasbench201 index order.
+func (s *Service) predictAll() []float64 {
+	s.planAll()
 	all := s.meanZ.PredictBatchTo(nil, s.batch)
 	return s.norm.DenormaliseTo(all, all)
 }
