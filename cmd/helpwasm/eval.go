@@ -279,6 +279,7 @@ type ranker func(dev *latency.Device, seed uint64) ([]float64, error)
 // query pool. Works for HELP and the Meta-SGD and MAML variants alike: the
 // model's Config says which parts exist.
 func helpRanker(d *spaceData, m *predictor.Model, samples int) ranker {
+	batches := map[string]*predictor.Batch{} // query pools, prepared once per device
 	return func(dev *latency.Device, seed uint64) ([]float64, error) {
 		rows, err := supportRows(dev, samples, seed)
 		if err != nil {
@@ -288,7 +289,12 @@ func helpRanker(d *spaceData, m *predictor.Model, samples int) ranker {
 		if err != nil {
 			return nil, fmt.Errorf("device %s: %w", dev.Name, err)
 		}
-		return ad.PredictTo(nil, d.rowsX(dev.Query)), nil
+		b := batches[dev.Name]
+		if b == nil {
+			b = m.NewBatch(d.rowsX(dev.Query))
+			batches[dev.Name] = b
+		}
+		return ad.PredictBatchTo(nil, b), nil
 	}
 }
 
