@@ -12,33 +12,60 @@ import (
 
 var impl gonum.Implementation
 
+// gemm is gonum's Dgemm computed tile by tile, each tile small enough that
+// gonum runs it serially: its parallel path allocates and starts goroutines
+// on every call, which costs more than it gains for our shapes (and buys
+// nothing in WebAssembly); meta-training parallelises across tasks instead.
+func gemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	const tileM, tileN = 64, 192 // gonum goes parallel from 4 blocks of 64x64
+	for i0 := 0; i0 < m; i0 += tileM {
+		mi := min(tileM, m-i0)
+		var ai []float64
+		if tA == blas.Trans {
+			ai = a[i0:]
+		} else {
+			ai = a[i0*lda:]
+		}
+		for j0 := 0; j0 < n; j0 += tileN {
+			nj := min(tileN, n-j0)
+			var bj []float64
+			if tB == blas.Trans {
+				bj = b[j0*ldb:]
+			} else {
+				bj = b[j0:]
+			}
+			impl.Dgemm(tA, tB, mi, nj, k, alpha, ai, lda, bj, ldb, beta, c[i0*ldc+j0:], ldc)
+		}
+	}
+}
+
 func (d dense) weight(th []float64) []float64 { return th[d.w : d.w+d.in*d.out] }
 func (d dense) bias(th []float64) []float64   { return th[d.b : d.b+d.out] }
 
 // gemmOpW computes y += alpha * x op(W) for n rows of x.
 func (d dense) gemmOpW(y, x []float64, n int, alpha float64, W []float64) {
 	if d.inOut {
-		impl.Dgemm(blas.NoTrans, blas.NoTrans, n, d.out, d.in, alpha, x, d.in, W, d.out, 1, y, d.out)
+		gemm(blas.NoTrans, blas.NoTrans, n, d.out, d.in, alpha, x, d.in, W, d.out, 1, y, d.out)
 	} else {
-		impl.Dgemm(blas.NoTrans, blas.Trans, n, d.out, d.in, alpha, x, d.in, W, d.in, 1, y, d.out)
+		gemm(blas.NoTrans, blas.Trans, n, d.out, d.in, alpha, x, d.in, W, d.in, 1, y, d.out)
 	}
 }
 
 // gemmOpWT computes dx = dy op(W)^T (beta 0 overwrites, beta 1 adds).
 func (d dense) gemmOpWT(dx, dy []float64, n int, beta float64, W []float64) {
 	if d.inOut {
-		impl.Dgemm(blas.NoTrans, blas.Trans, n, d.in, d.out, 1, dy, d.out, W, d.out, beta, dx, d.in)
+		gemm(blas.NoTrans, blas.Trans, n, d.in, d.out, 1, dy, d.out, W, d.out, beta, dx, d.in)
 	} else {
-		impl.Dgemm(blas.NoTrans, blas.NoTrans, n, d.in, d.out, 1, dy, d.out, W, d.in, beta, dx, d.in)
+		gemm(blas.NoTrans, blas.NoTrans, n, d.in, d.out, 1, dy, d.out, W, d.in, beta, dx, d.in)
 	}
 }
 
 // gemmGradW computes gW += x^T dy laid out like W.
 func (d dense) gemmGradW(gW, x, dy []float64, n int) {
 	if d.inOut {
-		impl.Dgemm(blas.Trans, blas.NoTrans, d.in, d.out, n, 1, x, d.in, dy, d.out, 1, gW, d.out)
+		gemm(blas.Trans, blas.NoTrans, d.in, d.out, n, 1, x, d.in, dy, d.out, 1, gW, d.out)
 	} else {
-		impl.Dgemm(blas.Trans, blas.NoTrans, d.out, d.in, n, 1, dy, d.out, x, d.in, 1, gW, d.in)
+		gemm(blas.Trans, blas.NoTrans, d.out, d.in, n, 1, dy, d.out, x, d.in, 1, gW, d.in)
 	}
 }
 
