@@ -629,6 +629,10 @@ type comparison struct {
 	referenceRelDiff  float64 // median |a-b|/mean(a,b) over reference archs
 	supportRelDiff    float64 // the same over support archs in both
 	supportCommon     int
+	// supportNormDiff is the median |a-b| of the support latencies each
+	// normalised by its own profile's anchors: what the predictor sees,
+	// immune to a uniform slowdown of the whole machine.
+	supportNormDiff float64
 }
 
 // compareProfiles compares the reference vectors and the support timings
@@ -650,10 +654,12 @@ func compareProfiles(a, b *measure.Profile) (comparison, error) {
 	for _, t := range b.Support {
 		bySupport[t.Arch] = t.MS
 	}
-	var sa, sb []float64
+	var sa, sb, na []float64
+	na0, nb0 := a.Normaliser(), b.Normaliser()
 	for _, t := range a.Support {
 		if ms, ok := bySupport[t.Arch]; ok {
 			sa, sb = append(sa, t.MS), append(sb, ms)
+			na = append(na, abs(na0.Normalise(t.MS)-nb0.Normalise(ms)))
 		}
 	}
 	if len(sa) == 0 {
@@ -661,6 +667,8 @@ func compareProfiles(a, b *measure.Profile) (comparison, error) {
 	}
 	c.supportCommon = len(sa)
 	c.supportRelDiff = medianRelDiff(sa, sb)
+	slices.Sort(na)
+	c.supportNormDiff = medianSorted(na)
 	return c, nil
 }
 
@@ -670,6 +678,10 @@ func medianRelDiff(a, b []float64) float64 {
 		d[i] = 2 * abs(a[i]-b[i]) / (a[i] + b[i])
 	}
 	slices.Sort(d)
+	return medianSorted(d)
+}
+
+func medianSorted(d []float64) float64 {
 	n := len(d)
 	if n%2 == 1 {
 		return d[n/2]
@@ -724,6 +736,8 @@ func runCompare(pathA, pathB string, stdout io.Writer) error {
 		c.referenceSpearman, minReferenceSpearman, verdict(refOK), 100*c.referenceRelDiff)
 	fmt.Fprintf(stdout, "support latencies (%d in both): median relative difference %.1f%% (target <= %.0f%%: %s)\n",
 		c.supportCommon, 100*c.supportRelDiff, 100*maxSupportRelDiff, verdict(supOK))
+	fmt.Fprintf(stdout, "support latencies normalised by each profile's anchors (what the predictor sees): median difference %.3f on the 0.05..0.95 scale\n",
+		c.supportNormDiff)
 	if !refOK || !supOK {
 		return errors.New("repeatability targets missed")
 	}

@@ -223,6 +223,10 @@ func TestCompareProfiles(t *testing.T) {
 			}
 			approx.Equal(t, "reference spearman", c.referenceSpearman, tt.wantSpearman, approx.Float64)
 			approx.Equal(t, "support relative difference", c.supportRelDiff, tt.wantSupport, approx.Float64)
+			if tt.name == "5% slower" || tt.name == "identical" {
+				// A uniform slowdown vanishes after normalisation.
+				approx.Equal(t, "normalised support difference", c.supportNormDiff, 0, approx.Float64)
+			}
 			if c.supportCommon != tt.wantCommon {
 				t.Errorf("%d support archs in common, want %d", c.supportCommon, tt.wantCommon)
 			}
