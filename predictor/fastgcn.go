@@ -3,6 +3,7 @@ package predictor
 import (
 	"encoding/binary"
 	"math"
+	"runtime"
 )
 
 // Bulk prediction for the GCN encoder without redundant work.
@@ -195,12 +196,18 @@ func (p *gcnPlan) maxStates() int {
 
 // gcnScratch holds bulk prediction buffers, grown on demand.
 type gcnScratch struct {
-	h, prod, g []float64
-	hw, hwh    []float64
-	bias3      []float64
-	y3, y4     []float64
-	wt3, wt4   []float64 // fc3 (arch half) and fc4 weights as [in][out]
-	nz         []int32
+	h, prod  []float64
+	hw, hwh  []float64
+	bias3    []float64
+	wt3, wt4 []float64 // fc3 (arch half) and fc4 weights as [in][out]
+	workers  []workerScratch
+	run      bulkRun // reused: the state the goroutines share is not allocated per call
+}
+
+// workerScratch is one goroutine's share of the bulk buffers.
+type workerScratch struct {
+	g, y3, y4 []float64
+	nz        []int32
 }
 
 func grow(s []float64, n int) []float64 {
@@ -211,64 +218,175 @@ func grow(s []float64, n int) []float64 {
 }
 
 // headChunk bounds the rows the head evaluates at once.
-const headChunk = 1024
+const headChunk = 512
+
+// parallelMin is the number of rows from which bulk prediction splits work
+// across GOMAXPROCS goroutines (below it, or with one processor as in
+// WebAssembly, everything runs inline without allocating).
+const parallelMin = 4096
+
+// bulkRun is one evaluation of a plan under one parameter vector.
+type bulkRun struct {
+	c   *Config
+	l   *layout
+	p   *gcnPlan
+	th  []float64
+	s   *gcnScratch
+	dst []float64
+	// current layer
+	d         dense
+	cur, prod []float64
+	out       []float64
+	ps        *planSums
+}
+
+// split runs f over [0, n) in contiguous ranges, one per worker, in
+// parallel when n is large enough. The result does not depend on the
+// split: every row is computed the same way.
+func (r *bulkRun) split(n int, f func(r *bulkRun, w, lo, hi int)) {
+	workers := len(r.s.workers)
+	if workers == 1 || n < parallelMin {
+		f(r, 0, 0, n)
+		return
+	}
+	done := make(chan struct{}, workers)
+	for w := 0; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		go func() {
+			f(r, w, lo, hi)
+			done <- struct{}{}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+}
+
+// multiplyRows sets prod rows [lo, hi) = cur rows W (GCN weights are
+// already [in][out]).
+func multiplyRows(r *bulkRun, w, lo, hi int) {
+	d := r.d
+	sparseAffine(r.prod[lo*d.out:hi*d.out], r.cur[lo*d.in:hi*d.in], hi-lo, d.in, d.out, d.weight(r.th), nil, r.s.workers[w].nz)
+}
+
+// aggregateRows sets out rows [lo, hi) = ReLU(sum of weighted prod rows + b).
+func aggregateRows(r *bulkRun, _, lo, hi int) {
+	d, ps, prod := r.d, r.ps, r.prod
+	b := d.bias(r.th)
+	for u := lo; u < hi; u++ {
+		o := r.out[u*d.out : (u+1)*d.out]
+		copy(o, b)
+		for t := ps.start[u]; t < ps.start[u+1]; t++ {
+			w := ps.weight[t]
+			src := prod[int(ps.state[t])*d.out : int(ps.state[t]+1)*d.out]
+			if w == 1 {
+				for c, v := range src {
+					o[c] += v
+				}
+			} else {
+				for c, v := range src {
+					o[c] += w * v
+				}
+			}
+		}
+		for c, v := range o {
+			if v < 0 {
+				o[c] = 0
+			}
+		}
+	}
+}
+
+// headRows evaluates the last GCN layer (global node) and the head for
+// architectures [lo, hi), ADDING the predictions to dst.
+func headRows(r *bulkRun, w, lo, hi int) {
+	c, l, th, s := r.c, r.l, r.th, r.s
+	ws := &s.workers[w]
+	h, hd := c.Hidden, c.headDim()
+	last := l.arch[len(l.arch)-1]
+	fc4, fc5 := l.head[1], l.head[2]
+	W4, b4 := last.weight(th), last.bias(th)
+	w5, b5 := fc5.weight(th), fc5.bias(th)[0]
+	p := r.p
+	for c0 := lo; c0 < hi; c0 += headChunk {
+		c1 := min(c0+headChunk, hi)
+		n := c1 - c0
+		// Last GCN layer, global node only: aggregate, then multiply.
+		g := ws.g[:n*h]
+		clear(g)
+		for a := c0; a < c1; a++ {
+			z := g[(a-c0)*h : (a-c0+1)*h]
+			for t := p.last.start[a]; t < p.last.start[a+1]; t++ {
+				wt := p.last.weight[t]
+				src := r.cur[int(p.last.state[t])*h : int(p.last.state[t]+1)*h]
+				for j, v := range src {
+					z[j] += wt * v
+				}
+			}
+		}
+		pre := ws.y4[:n*h]
+		sparseAffine(pre, g, n, h, h, W4, b4, ws.nz)
+		relu(g, pre)
+		// fc3 (arch half + folded bias), fc4, fc5.
+		y3 := ws.y3[:n*hd]
+		sparseAffine(y3, g, n, h, hd, s.wt3, s.bias3, ws.nz)
+		relu(y3, y3)
+		y4 := ws.y4[:n*hd]
+		sparseAffine(y4, y3, n, hd, hd, s.wt4, fc4.bias(th), ws.nz)
+		relu(y4, y4)
+		for i := 0; i < n; i++ {
+			acc := b5
+			for j, v := range y4[i*hd : (i+1)*hd] {
+				acc += v * w5[j]
+			}
+			r.dst[c0+i] += acc
+		}
+	}
+}
 
 // predictPlanTo ADDS to dst[a] the prediction of architecture a of the plan
 // under parameters th.
 func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embedding []float64, s *gcnScratch) {
-	h := c.Hidden
-	// Layer 1..3: multiply the distinct rows, aggregate, ReLU.
-	rows := p.inputs
-	nPrev := len(rows)
+	h, hd := c.Hidden, c.headDim()
 	first := l.arch[0]
-	if cap(s.nz) < max(h, c.headDim(), first.in) {
-		s.nz = make([]int32, max(h, c.headDim(), first.in))
+	if len(s.workers) == 0 {
+		s.workers = make([]workerScratch, max(1, runtime.GOMAXPROCS(0)))
+	}
+	for i := range s.workers {
+		ws := &s.workers[i]
+		if len(ws.nz) < max(h, hd, first.in) {
+			ws.nz = make([]int32, max(h, hd, first.in))
+		}
+		ws.g = grow(ws.g, headChunk*h)
+		ws.y3 = grow(ws.y3, headChunk*hd)
+		ws.y4 = grow(ws.y4, headChunk*max(h, hd))
 	}
 	s.h = grow(s.h, p.maxStates()*max(h, first.in))
 	s.prod = grow(s.prod, p.maxStates()*h)
-	// Layer 1 input rows are scattered slices: pack them into s.h.
+	r := &s.run
+	*r = bulkRun{c: c, l: l, p: p, th: th, s: s, dst: dst}
+	// Layers 1..3: multiply the distinct rows, aggregate, ReLU. The input
+	// rows are scattered slices: pack them into s.h first.
+	nPrev := len(p.inputs)
 	in := first.in
 	packed := s.h[:nPrev*in]
-	for u, r := range rows {
-		copy(packed[u*in:(u+1)*in], r)
+	for u, row := range p.inputs {
+		copy(packed[u*in:(u+1)*in], row)
 	}
-	cur := packed
-	for k := 0; k < len(p.layers); k++ {
-		d := l.arch[k]
-		prod := s.prod[:nPrev*d.out]
-		// GraphConvolution weights are already [in][out].
-		sparseAffine(prod, cur, nPrev, d.in, d.out, d.weight(th), nil, s.nz)
-		ps := &p.layers[k]
-		nNext := ps.count()
-		out := s.h[:nNext*d.out]
-		b := d.bias(th)
-		for u := 0; u < nNext; u++ {
-			o := out[u*d.out : (u+1)*d.out]
-			copy(o, b)
-			for t := ps.start[u]; t < ps.start[u+1]; t++ {
-				w := ps.weight[t]
-				src := prod[int(ps.state[t])*d.out : int(ps.state[t]+1)*d.out]
-				if w == 1 {
-					for c, v := range src {
-						o[c] += v
-					}
-				} else {
-					for c, v := range src {
-						o[c] += w * v
-					}
-				}
-			}
-			for c, v := range o {
-				if v < 0 {
-					o[c] = 0
-				}
-			}
-		}
-		cur, nPrev = out, nNext
+	r.cur = packed
+	for k := range p.layers {
+		r.d = l.arch[k]
+		r.prod = s.prod[:nPrev*r.d.out]
+		r.split(nPrev, multiplyRows)
+		r.ps = &p.layers[k]
+		nNext := r.ps.count()
+		// out may overwrite cur: prod no longer needs it.
+		r.out = s.h[:nNext*r.d.out]
+		r.split(nNext, aggregateRows)
+		r.cur, nPrev = r.out, nNext
 	}
 	// Hardware branch and fc3's constant half.
-	hd := c.headDim()
-	fc3, fc4, fc5 := l.head[0], l.head[1], l.head[2]
+	fc3, fc4 := l.head[0], l.head[1]
 	s.bias3 = grow(s.bias3, hd)
 	copy(s.bias3, fc3.bias(th))
 	W3 := fc3.weight(th)
@@ -299,46 +417,5 @@ func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embeddin
 	}
 	s.wt4 = grow(s.wt4, hd*hd)
 	transposeTo(s.wt4, fc4.weight(th), hd, hd)
-	last := l.arch[len(l.arch)-1]
-	s.g = grow(s.g, headChunk*h)
-	s.y3 = grow(s.y3, headChunk*hd)
-	s.y4 = grow(s.y4, headChunk*hd)
-	W4 := last.weight(th)
-	b4 := last.bias(th)
-	w5 := fc5.weight(th)
-	b5 := fc5.bias(th)[0]
-	for lo := 0; lo < p.n; lo += headChunk {
-		hi := min(lo+headChunk, p.n)
-		n := hi - lo
-		// Last GCN layer, global node only: aggregate, then multiply.
-		g := s.g[:n*h]
-		clear(g)
-		for a := lo; a < hi; a++ {
-			z := g[(a-lo)*h : (a-lo+1)*h]
-			for t := p.last.start[a]; t < p.last.start[a+1]; t++ {
-				w := p.last.weight[t]
-				src := cur[int(p.last.state[t])*h : int(p.last.state[t]+1)*h]
-				for c, v := range src {
-					z[c] += w * v
-				}
-			}
-		}
-		pre := s.y4[:n*h]
-		sparseAffine(pre, g, n, h, h, W4, b4, s.nz)
-		relu(g, pre)
-		// fc3 (arch half + folded bias), fc4, fc5.
-		y3 := s.y3[:n*hd]
-		sparseAffine(y3, g, n, h, hd, s.wt3, s.bias3, s.nz)
-		relu(y3, y3)
-		y4 := s.y4[:n*hd]
-		sparseAffine(y4, y3, n, hd, hd, s.wt4, fc4.bias(th), s.nz)
-		relu(y4, y4)
-		for r := 0; r < n; r++ {
-			acc := b5
-			for i, v := range y4[r*hd : (r+1)*hd] {
-				acc += v * w5[i]
-			}
-			dst[lo+r] += acc
-		}
-	}
+	r.split(p.n, headRows)
 }
