@@ -26,9 +26,10 @@
 // busy machine); the spread is 1.4826 x MAD / median, a robust
 // coefficient of variation (about the relative standard deviation for
 // Gaussian noise). Items with too few kept samples or a spread above
-// MaxSpread are re-measured, up to MaxRetries times; if they stay unstable
-// the attempt with the lowest spread is kept and Result.Stable is false, so
-// callers can report it. Nothing unstable is passed off as stable.
+// MaxSpread are re-measured, up to MaxRetries times, each time with Rounds
+// more samples pooled with the earlier ones; if they stay unstable
+// Result.Stable is false, so callers can report it. Nothing unstable is
+// passed off as stable.
 //
 // Measure is cancellable through its context (checked between samples),
 // reports progress through Options.Progress, and pauses while

@@ -134,11 +134,11 @@ func Thorough() Options {
 type Result struct {
 	MS        float64   // latency of one run, ms: Options.Quantile of the samples (the median by default)
 	Spread    float64   // 1.4826 x MAD / median of the kept samples
-	Samples   []float64 // kept per-run latencies, ms, in the order taken
+	Samples   []float64 // kept per-run latencies, ms, in the order taken, over all attempts
 	Inner     int       // runs per timed sample
 	Outliers  int       // samples dropped above median + OutlierK x MAD
-	Discarded int       // samples dropped for a GC cycle or a zero duration, over all attempts
-	Attempts  int       // 1 + re-measurements
+	Discarded int       // samples dropped for a GC cycle or a zero duration
+	Attempts  int       // 1 + re-measurements (each adds Rounds samples)
 	Stable    bool      // enough samples and Spread <= MaxSpread
 }
 
@@ -206,31 +206,31 @@ func Measure(ctx context.Context, items []Item, opts Options) ([]Result, error) 
 	for i := range todo {
 		todo[i] = i
 	}
+	// Unstable items get Rounds more samples per retry, pooled with the
+	// ones they have: more samples sharpen the median (or minimum), and
+	// the outlier filter removes a transient burst of noise either way.
+	samples := make([][]float64, len(items))
+	discarded := make([]int, len(items))
 	for attempt := 1; len(todo) > 0; attempt++ {
 		step := "timing"
 		if attempt > 1 {
 			step = "re-measure"
 			m.total += len(todo) * opts.Rounds
 		}
-		samples, discarded, err := m.rounds(ctx, items, todo, inner, step)
+		got, lost, err := m.rounds(ctx, items, todo, inner, step)
 		if err != nil {
 			return nil, err
 		}
 		var again []int
 		for k, i := range todo {
-			r := summarise(samples[k], opts)
+			samples[i] = append(samples[i], got[k]...)
+			discarded[i] += lost[k]
+			r := summarise(samples[i], opts)
 			r.Inner = inner[i]
+			r.Discarded = discarded[i]
 			r.Attempts = attempt
-			prev := results[i]
-			r.Discarded = prev.Discarded + discarded[k]
-			prev.Discarded = r.Discarded
-			if attempt == 1 || r.Stable || r.Spread < prev.Spread || len(prev.Samples) < opts.MinSamples {
-				results[i] = r
-			} else {
-				prev.Attempts = attempt
-				results[i] = prev
-			}
-			if !results[i].Stable && attempt <= opts.MaxRetries {
+			results[i] = r
+			if !r.Stable && attempt <= opts.MaxRetries {
 				again = append(again, i)
 			}
 		}
