@@ -141,3 +141,24 @@ func TestNearestSimilarDevices(t *testing.T) {
 		}
 	}
 }
+
+// TestNearestStandIns logs which meta-train device stands in for each
+// meta-test device in the nearest-device baseline (docs/RESULTS.md quotes
+// it); every stand-in correlates strongly with its target.
+func TestNearestStandIns(t *testing.T) {
+	tab, p := loadNB201(t)
+	a, err := FromTable(tab, p, TableOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range p.Split.MetaTest {
+		d, _ := a.Device(name)
+		for simName, sim := range map[string]Similarity{"pearson": Pearson, "spearman": rank.Spearman} {
+			m := a.NearestBy(d.ReferenceMS, 1, sim, Train)
+			t.Logf("%-14s %-8s -> %-14s %.3f", name, simName, m[0].Name, m[0].Similarity)
+			if m[0].Similarity < 0.8 {
+				t.Errorf("%s: best %s stand-in %s correlates only %.3f", name, simName, m[0].Name, m[0].Similarity)
+			}
+		}
+	}
+}
