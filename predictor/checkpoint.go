@@ -84,8 +84,24 @@ func ReadHELPCheckpoint(r io.Reader) (*Model, error) {
 	if ok && len(hw.Shape) == 2 {
 		cfg.EmbedDim = hw.Shape[1]
 	}
+	if z0, ok := ck.InferenceNetwork["z_encoder.0.weight"]; ok && !cfg.HWEmbed && len(z0.Shape) == 2 {
+		cfg.EmbedDim = z0.Shape[1]
+	}
 	cfg.Modulator = len(ck.InferenceNetwork) > 0
 	cfg.MetaSGD = len(ck.TaskLR) > 0
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("predictor: HELP checkpoint: %w", err)
+	}
+	// Shapes come from the file: refuse to allocate more than it holds.
+	have := 0
+	for _, group := range []map[string]jsonTensor{ck.Model, ck.TaskLR, ck.InferenceNetwork} {
+		for _, t := range group {
+			have += len(t.Data)
+		}
+	}
+	if need := paramCount(cfg); need > have {
+		return nil, fmt.Errorf("predictor: HELP checkpoint: shapes imply %d parameters, the file holds %d values", need, have)
+	}
 	m, err := newModel(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("predictor: HELP checkpoint: %w", err)

@@ -9,17 +9,32 @@
 //
 // # API at a glance
 //
-//	m, err := predictor.LoadFile("weights/nasbench201.helpw") // our format or the authors' JSON checkpoint
-//	m, err := predictor.Load(r)                               // our format from a reader
-//	m, err := predictor.LoadHELPCheckpoint(path)              // authors' help_reference_checkpoint.json
-//	err = m.Save(w)
+//	// Weights: our format (weights.go) or the authors' JSON checkpoint, sniffed.
+//	m, err := predictor.LoadFile(path)
+//	m, err := predictor.Load(r)                  // HELPWASM format only
+//	m, err := predictor.LoadHELPCheckpoint(path) // help_reference_checkpoint.json
+//	err = m.Save(w)                              // or m.SaveFile(path)
 //
-//	ad, err := m.Adapt(embedding, xs, ys, predictor.AdaptOptions{Seed: 1})
-//	dst = ad.PredictTo(dst[:0], xs)   // normalised latencies, one per row of xs
-//	y := ad.Predict(x)                // one architecture
+//	// Adapt to a device from ~10 measured (architecture, latency) pairs.
+//	ad, err := m.Adapt(embedding, xs, ys, predictor.AdaptOptions{Seed: 1})          // HELP: 10 z samples
+//	ad, err := m.Adapt(embedding, xs, ys, predictor.AdaptOptions{Mode: predictor.ZMean}) // 10x cheaper, ranks the same
+//	ad, err := m.Adapt(embedding, xs, ys, predictor.AdaptOptions{Steps: predictor.NoSteps}) // the prior (teaching view)
+//	dst = ad.PredictTo(dst, xs)  // normalised latency per row of xs; no allocation once dst is big enough
+//	y := ad.Predict(x)
 //
+//	// Bulk: plan the whole space once, predict it after every adaptation.
+//	all := m.NewBatch(xs)           // GCN: distinct node states; keep and reuse
+//	dst = ad.PredictBatchTo(dst, all)
+//
+//	// Meta-training (helpwasm train builds the sampler from the latency tables).
 //	m := predictor.New(predictor.NASBench201Config(), seed)
-//	res, err := predictor.Train(ctx, m, sampler, predictor.TrainOptions{Episodes: 2000, Seed: 1, ...})
+//	res, err := predictor.Train(ctx, m, &predictor.PoolSampler{Pools: pools, Support: 10, Query: 200},
+//		predictor.TrainOptions{Episodes: 2000, Seed: seed, Validate: func(m *predictor.Model) (float64, error) {
+//			return predictor.MeanSpearman(m, validTasks, predictor.AdaptOptions{Seed: seed})
+//		}})
+//
+// Variants for baselines: Config.HWEmbed (hardware branch), Config.Modulator
+// (z), Config.MetaSGD (learned inner rates; off = MAML with Config.InnerLR).
 //
 // # Inputs and units
 //
@@ -65,13 +80,31 @@
 // order (Hessian-vector products by Pearlmutter's R-operator through both
 // inner steps) unless TrainOptions.FirstOrder is set.
 //
+// At test time predictions are the mean over the z samples' adapted models,
+// as the paper describes (the authors' evaluation loop happens to score the
+// last sample's predictions). With Modulator on and HWEmbed off, z has
+// 3*Hidden+3 dimensions so it matches the narrower head (the authors' code
+// does not support that combination).
+//
+// # Speed
+//
+// The inner loop and meta-gradient use gonum's Dgemm (called tile by tile so
+// it stays serial; Train parallelises across tasks). Query batches and bulk
+// prediction evaluate the GCN over distinct node states: a graph
+// convolution is linear before its ReLU, so nodes (in any architectures)
+// whose inputs aggregate the same weighted states share their output. Bulk
+// prediction multiplies with a kernel that skips the zeros ReLU leaves in
+// every activation row (about half), which matters in WebAssembly where
+// gonum has no assembly.
+//
 // # Ownership and concurrency
 //
 // Functions ending in To write into dst (grown with append semantics when
 // too short) and return it. Inputs are never modified or retained, except
-// that an Adapted keeps its own copies of the adapted parameters. A *Model
-// is safe for concurrent Adapt calls once loaded; an *Adapted is NOT safe for
-// concurrent use (it owns reusable scratch buffers so PredictTo does not
-// allocate). Programmer errors (wrong encoding length) panic with a
+// that an Adapted keeps its own copies of the adapted parameters and a
+// Batch keeps references to its architectures (do not modify them). A
+// *Model is safe for concurrent Adapt calls once loaded (Train modifies
+// it); an *Adapted and a *Batch are NOT safe for concurrent use (they own
+// reusable scratch buffers so prediction does not allocate). Programmer errors (wrong encoding length) panic with a
 // "predictor:" prefix; data errors (NaN, corrupt files) are returned.
 package predictor
