@@ -270,10 +270,9 @@ func number(t *testing.T, what, s string) float64 {
 const profileBusy = `document.querySelector("#profile") && document.querySelector("#profile").disabled`
 const profileReady = `document.querySelector("#profile") && !document.querySelector("#profile").disabled`
 
-// TestBrowserPage drives the built page through what a visitor does:
-// load, a malformed architecture, cancel, a quick profile, the editor,
-// explore, export and import. It prints the numbers issue 4 asks for.
-func TestBrowserPage(t *testing.T) {
+// TestBrowserLoad measures loading the page: time to interactive, bytes
+// transferred, cross-origin isolation and the clocks it gives.
+func TestBrowserLoad(t *testing.T) {
 	dir := distDir(t)
 	exe := chromiumPath(t)
 	h, err := newHandler(dir)
@@ -282,12 +281,6 @@ func TestBrowserPage(t *testing.T) {
 	}
 	counter := &countingHandler{h: h, bytes: map[string]int64{}}
 	p := openPage(t, exe, counter)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatalf("allowing downloads: %v", err)
-	}
-
 	// Load: time to interactive is navigation start to an enabled
 	// "Profile" button (UI rendered and worker loaded).
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
@@ -309,6 +302,30 @@ func TestBrowserPage(t *testing.T) {
 	if !strings.Contains(status, "fine-grained") {
 		t.Errorf("status %q: worker not isolated", status)
 	}
+	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
+		t.Errorf("CSP violations:\n%s", strings.Join(csp, "\n"))
+	}
+}
+
+// TestBrowserPage drives the built page through what a visitor does:
+// load, a malformed architecture, cancel, a quick profile, the editor,
+// explore, export and import. It prints the numbers issue 4 asks for.
+func TestBrowserPage(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, exe, h)
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatalf("allowing downloads: %v", err)
+	}
+
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
+	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
 	p.screenshot(t, "1-loaded")
 
 	// A malformed architecture string gets a clear message.

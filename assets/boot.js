@@ -29,6 +29,16 @@
     if (typeof window.vuguRender === "function") { return undefined; }
     throw new Error("eval is disabled on this page");
   };
+  // Start the measuring worker now, so it downloads and compiles while the
+  // UI does; the UI (Go) takes over its messages when it starts and first
+  // reads the ones that arrived before.
+  var worker = new Worker("worker.js");
+  var early = [];
+  worker.onmessage = function (e) { early.push(e.data); };
+  worker.onerror = function (e) {
+    early.push(JSON.stringify({ id: 0, kind: "error", message: "The measuring worker failed to start: " + (e.message || "unknown error") }));
+  };
+  window.helpwasmWorker = { worker: worker, early: early };
   var go = new Go();
   var started = performance.now();
   var src = fetch("helpwasm.wasm");

@@ -20,9 +20,10 @@ type browser struct {
 	events chan string
 }
 
+// newBrowser takes over the worker boot.js started.
 func newBrowser() *browser {
 	return &browser{
-		worker: js.Global().Get("Worker").New("worker.js"),
+		worker: js.Global().Get("helpwasmWorker").Get("worker"),
 		perf:   js.Global().Get("performance"),
 		events: make(chan string, 256),
 	}
@@ -36,6 +37,12 @@ func (b *browser) connect(page *setup.Page) {
 		b.events <- args[0].Get("data").String()
 		return nil
 	}))
+	// Messages that arrived before the UI started, in order (no new one
+	// can be delivered before this function returns to the event loop).
+	early := js.Global().Get("helpwasmWorker").Get("early")
+	for i := range early.Length() {
+		b.events <- early.Index(i).String()
+	}
 	b.worker.Set("onerror", js.FuncOf(func(this js.Value, args []js.Value) any {
 		msg := "The measuring worker crashed"
 		if m := args[0].Get("message"); m.Type() == js.TypeString {
