@@ -148,3 +148,32 @@ func BenchmarkPredictAllNB201(b *testing.B) {
 	})
 	benchSink += dst[0]
 }
+
+// BenchmarkPredictOne is one architecture after adaptation (10 z samples).
+func BenchmarkPredictOne(b *testing.B) {
+	_, ad, xs := benchAdapted(b, ZSample)
+	ad.Predict(xs[0])
+	b.ResetTimer()
+	for i := range b.N {
+		benchSink += ad.Predict(xs[i%len(xs)])
+	}
+}
+
+// BenchmarkAdapt is adaptation alone on 10 samples (2 steps) for each mode.
+func BenchmarkAdapt(b *testing.B) {
+	for _, mode := range []ZMode{ZMean, ZSample} {
+		b.Run(map[ZMode]string{ZMean: "meanZ", ZSample: "10samples"}[mode], func(b *testing.B) {
+			m, _, xs := benchAdapted(b, mode)
+			ys := []float64{.1, .2, .3, .4, .5, .6, .7, .8, .9, .5}
+			emb := []float64{0, .1, .2, .3, .4, .5, .6, .7, .8, 1}
+			b.ResetTimer()
+			for range b.N {
+				ad, err := m.Adapt(emb, xs[:10], ys, AdaptOptions{Mode: mode})
+				if err != nil {
+					b.Fatal(err)
+				}
+				benchSink += float64(ad.Samples())
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package predictor_test
 
 import (
+	"bytes"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -99,5 +101,39 @@ func TestMeanZRanksLikeSampling(t *testing.T) {
 	t.Logf("mean over devices: 10 z samples %.3f, mean z %.3f", sumMC, sumMean)
 	if sumMean < sumMC-0.01 {
 		t.Errorf("mean z ranks worse than sampling by %.3f", sumMC-sumMean)
+	}
+}
+
+// TestWeightsFormatKeepsRanking saves the authors' checkpoint in our format
+// (float32, inner rates in binary16), loads it back and requires the
+// meta-test predictions to rank the same (Spearman within 0.002 per device).
+func TestWeightsFormatKeepsRanking(t *testing.T) {
+	d := loadNB(t)
+	m, err := predictor.LoadHELPCheckpoint(filepath.Join(d.dir, "help_reference_checkpoint.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("authors' checkpoint in our format: %d bytes", buf.Len())
+	m2, err := predictor.Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mt := range metaTest {
+		tk := d.task(mt.dev, 10, rand.New(rand.NewPCG(0, 1)))
+		var r [2]float64
+		for i, mm := range []*predictor.Model{m, m2} {
+			ad, err := mm.Adapt(tk.emb, tk.xs, tk.ys, predictor.AdaptOptions{Mode: predictor.ZMean})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r[i] = rank.Spearman(ad.PredictTo(nil, tk.xq), tk.yq)
+		}
+		if math.Abs(r[0]-r[1]) > 0.002 {
+			t.Errorf("%s: spearman %.4f with float64 weights, %.4f after our format", mt.dev, r[0], r[1])
+		}
 	}
 }
