@@ -285,6 +285,8 @@ type profileResult struct {
 	unstable []string
 	// phaseTime is the wall time of each measuring phase.
 	phaseTime map[string]time.Duration
+	// predictor describes the weights used.
+	predictor string
 }
 
 // plan is the architectures to measure, by role.
@@ -379,7 +381,10 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 	defer runtime.UnlockOSThread()
 	resolution := measure.Resolution(s.clock, 10*time.Millisecond)
 	s.opts.Clock, s.opts.Resolution = s.clock, resolution
-	res := &profileResult{phaseTime: map[string]time.Duration{}}
+	res := &profileResult{phaseTime: map[string]time.Duration{}, predictor: s.model.Meta.Source}
+	if res.predictor == "" {
+		res.predictor = "unnamed weights"
+	}
 
 	// Phase 1: everything adaptation needs, interleaved in one run so the
 	// normalisation (reference + anchors) and the support share conditions.
@@ -557,6 +562,7 @@ func (r *profileResult) report(w io.Writer, wall time.Duration) error {
 	fmt.Fprintf(&b, "profiled %s/%s (%s, %d CPUs), %s clock (resolution %v), %s protocol, %s of %d rounds\n",
 		p.Runtime.GOOS, p.Runtime.GOARCH, p.Runtime.GoVersion, p.Runtime.CPUs,
 		p.Runtime.Clock, time.Duration(p.Runtime.ClockResolutionNS), p.Protocol.Preset, stat, p.Protocol.Rounds)
+	fmt.Fprintf(&b, "predictor: %s\n", r.predictor)
 	fmt.Fprintf(&b, "\nreference latencies (ms, embedding order):\n")
 	for i, t := range p.Reference {
 		fmt.Fprintf(&b, "  %2d %9.3f  ±%4.1f%%  %s\n", i, t.MS, 100*t.Spread, t.Arch)
