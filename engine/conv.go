@@ -175,30 +175,73 @@ func (c *conv) packIm2col(b, x []float32) {
 	kk := c.cin * c.k * c.k
 	for q := 0; q*nr < n; q++ {
 		panel := b[q*kk*nr : (q+1)*kk*nr]
-		var oy, ox [nr]int
-		var valid [nr]bool
-		for j := 0; j < nr; j++ {
-			p := q*nr + j
-			valid[j] = p < n
-			oy[j], ox[j] = p/c.ow, p%c.ow
+		oy, ox0 := q*nr/c.ow, q*nr%c.ow
+		if ox0+nr > c.ow {
+			c.packPanelGeneric(panel, x, q*nr)
+			continue
 		}
+		// The panel's nr pixels share output row oy; interior says every
+		// tap of every pixel is inside the input's columns.
+		ix0 := ox0*c.stride - c.pad
+		interior := ix0 >= 0 && ix0+(nr-1)*c.stride+c.k-1 < c.w
 		r := 0
 		for ci := 0; ci < c.cin; ci++ {
 			plane := x[ci*c.h*c.w : (ci+1)*c.h*c.w]
 			for ky := 0; ky < c.k; ky++ {
+				iy := oy*c.stride + ky - c.pad
+				if iy < 0 || iy >= c.h {
+					clear(panel[r*nr : (r+c.k)*nr])
+					r += c.k
+					continue
+				}
+				row := plane[iy*c.w : (iy+1)*c.w]
 				for kx := 0; kx < c.k; kx++ {
-					dst := panel[r*nr : r*nr+nr]
+					dst := panel[r*nr : r*nr+nr : r*nr+nr]
+					r++
+					if interior {
+						s := c.stride
+						src := row[ix0+kx : ix0+kx+(nr-1)*s+1]
+						dst[0] = reluIf(src[0], c.reluIn)
+						dst[1] = reluIf(src[s], c.reluIn)
+						dst[2] = reluIf(src[2*s], c.reluIn)
+						dst[3] = reluIf(src[3*s], c.reluIn)
+						continue
+					}
 					for j := range dst {
-						iy := oy[j]*c.stride + ky - c.pad
-						ix := ox[j]*c.stride + kx - c.pad
+						ix := ix0 + j*c.stride + kx
 						var v float32
-						if valid[j] && iy >= 0 && iy < c.h && ix >= 0 && ix < c.w {
-							v = reluIf(plane[iy*c.w+ix], c.reluIn)
+						if ix >= 0 && ix < c.w {
+							v = reluIf(row[ix], c.reluIn)
 						}
 						dst[j] = v
 					}
-					r++
 				}
+			}
+		}
+	}
+}
+
+// packPanelGeneric packs the panel of pixels p0..p0+nr-1 with a bounds test
+// per element: for panels that wrap an output row or run past the end.
+func (c *conv) packPanelGeneric(panel, x []float32, p0 int) {
+	n := c.oh * c.ow
+	r := 0
+	for ci := 0; ci < c.cin; ci++ {
+		plane := x[ci*c.h*c.w : (ci+1)*c.h*c.w]
+		for ky := 0; ky < c.k; ky++ {
+			for kx := 0; kx < c.k; kx++ {
+				dst := panel[r*nr : r*nr+nr]
+				for j := range dst {
+					p := p0 + j
+					iy := p/c.ow*c.stride + ky - c.pad
+					ix := p%c.ow*c.stride + kx - c.pad
+					var v float32
+					if p < n && iy >= 0 && iy < c.h && ix >= 0 && ix < c.w {
+						v = reluIf(plane[iy*c.w+ix], c.reluIn)
+					}
+					dst[j] = v
+				}
+				r++
 			}
 		}
 	}

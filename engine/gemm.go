@@ -73,6 +73,10 @@ func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) 
 				}
 				row := c[(i0+i)*n+j0 : (i0+i)*n+j0+cols]
 				t := tile[i*nr : i*nr+cols]
+				if cols == nr {
+					storeRow4((*[nr]float32)(row), (*[nr]float32)(t), bi, add)
+					continue
+				}
 				if add {
 					for j := range row {
 						row[j] += t[j] + bi
@@ -85,4 +89,19 @@ func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) 
 			}
 		}
 	}
+}
+
+// storeRow4 writes or adds one full row of a tile plus bias.
+func storeRow4(row, t *[nr]float32, bias float32, add bool) {
+	if add {
+		row[0] += t[0] + bias
+		row[1] += t[1] + bias
+		row[2] += t[2] + bias
+		row[3] += t[3] + bias
+		return
+	}
+	row[0] = t[0] + bias
+	row[1] = t[1] + bias
+	row[2] = t[2] + bias
+	row[3] = t[3] + bias
 }

@@ -9,6 +9,13 @@ const (
 	nr = 4
 )
 
+// The packing and store code is unrolled for nr = 4; these fail to compile
+// otherwise.
+const (
+	_ = uint(nr - 4)
+	_ = uint(4 - nr)
+)
+
 // microKernel sets tile[i*nr+j] = sum_kk a[kk*mr+i]*b[kk*nr+j] for one
 // mr×nr block; len(a)/mr must equal len(b)/nr.
 //
