@@ -51,6 +51,11 @@ func ReadHELPCheckpoint(r io.Reader) (*Model, error) {
 	if err := dec.Decode(&ck); err != nil {
 		return nil, fmt.Errorf("predictor: HELP checkpoint: %w", err)
 	}
+	return fromCheckpoint(&ck)
+}
+
+// fromCheckpoint builds a model from the authors' tensors (JSON or .pt).
+func fromCheckpoint(ck *jsonCheckpoint) (*Model, error) {
 	if len(ck.Model) == 0 {
 		return nil, fmt.Errorf("predictor: HELP checkpoint: no \"model\" tensors")
 	}

@@ -239,8 +239,9 @@ func paramCount(c Config) int {
 	return n
 }
 
-// LoadFile reads weights from path, in this package's format or, if the
-// file is JSON, as the authors' HELP checkpoint (LoadHELPCheckpoint).
+// LoadFile reads weights from path, in this package's format or as the
+// authors' HELP checkpoint: JSON (LoadHELPCheckpoint) or the original
+// PyTorch zip (LoadHELPTorchCheckpoint).
 func LoadFile(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -254,6 +255,18 @@ func LoadFile(path string) (*Model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		return m, nil
+	}
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		b, err := io.ReadAll(br)
+		if err != nil {
+			return nil, fmt.Errorf("predictor: %s: %w", path, err)
+		}
+		m, err := ReadHELPTorchCheckpoint(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		m.Meta.Source = "HELP checkpoint " + path
 		return m, nil
 	}
 	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && t[0] == '{' || len(head) > 0 && head[0] == '{' {
