@@ -142,7 +142,6 @@ type Result struct {
 	Steps        []Comparison  `json:"steps"`         // HELP after 0, 1, 2 inner steps
 	PhaseMS      PhaseTimes    `json:"phase_ms"`      // wall time per phase
 	Unstable     []string      `json:"unstable"`      // architectures whose timings stayed noisy
-	DiscardedMS  float64       `json:"discarded_ms"`  // time lost to hidden-tab pauses
 	ClockStepUS  float64       `json:"clock_step_us"` // clock resolution used
 	ScaleMS      [2]float64    `json:"scale_ms"`      // min, max anchor latency
 	PredictOneMS float64       `json:"predict_one_ms"`

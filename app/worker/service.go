@@ -85,7 +85,6 @@ type Service struct {
 	norm      measure.Normaliser
 	embedding []float64
 	seed      uint64
-	result    *protocol.Result
 }
 
 // New checks cfg and returns a Service.
@@ -474,7 +473,6 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 		return err
 	}
 	res.PhaseMS = times
-	s.result = res
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindResult, Result: res})
 	return nil
 }
@@ -769,7 +767,6 @@ func (s *Service) runImport(id int, doc string) error {
 	if err != nil {
 		return err
 	}
-	s.result = res
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindResult, Result: res})
 	return nil
 }
