@@ -42,8 +42,21 @@ func gemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda in
 func (d dense) weight(th []float64) []float64 { return th[d.w : d.w+d.in*d.out] }
 func (d dense) bias(th []float64) []float64   { return th[d.b : d.b+d.out] }
 
-// gemmOpW computes y += alpha * x op(W) for n rows of x.
-func (d dense) gemmOpW(y, x []float64, n int, alpha float64, W []float64) {
+// transposeMin is the batch size from which products with a stored-
+// transposed weight first transpose it into scratch: gonum's NoTrans x
+// NoTrans kernel skips the zeros of its left operand (ReLU outputs and
+// masked adjoints are about half zeros), its NoTrans x Trans kernel does not.
+const transposeMin = 8
+
+// gemmOpW computes y += alpha * x op(W) for n rows of x. wt, if not nil, is
+// scratch of at least in*out values.
+func (d dense) gemmOpW(y, x []float64, n int, alpha float64, W, wt []float64) {
+	if !d.inOut && wt != nil && n >= transposeMin {
+		wt = wt[:d.in*d.out]
+		transposeTo(wt, W, d.out, d.in)
+		gemm(blas.NoTrans, blas.NoTrans, n, d.out, d.in, alpha, x, d.in, wt, d.out, 1, y, d.out)
+		return
+	}
 	if d.inOut {
 		gemm(blas.NoTrans, blas.NoTrans, n, d.out, d.in, alpha, x, d.in, W, d.out, 1, y, d.out)
 	} else {
@@ -51,8 +64,15 @@ func (d dense) gemmOpW(y, x []float64, n int, alpha float64, W []float64) {
 	}
 }
 
-// gemmOpWT computes dx = dy op(W)^T (beta 0 overwrites, beta 1 adds).
-func (d dense) gemmOpWT(dx, dy []float64, n int, beta float64, W []float64) {
+// gemmOpWT computes dx = dy op(W)^T (beta 0 overwrites, beta 1 adds); wt
+// as for gemmOpW.
+func (d dense) gemmOpWT(dx, dy []float64, n int, beta float64, W, wt []float64) {
+	if d.inOut && wt != nil && n >= transposeMin {
+		wt = wt[:d.in*d.out]
+		transposeTo(wt, W, d.in, d.out)
+		gemm(blas.NoTrans, blas.NoTrans, n, d.in, d.out, 1, dy, d.out, wt, d.in, beta, dx, d.in)
+		return
+	}
 	if d.inOut {
 		gemm(blas.NoTrans, blas.Trans, n, d.in, d.out, 1, dy, d.out, W, d.out, beta, dx, d.in)
 	} else {
@@ -70,26 +90,28 @@ func (d dense) gemmGradW(gW, x, dy []float64, n int) {
 }
 
 // forward sets y = x op(W) + b.
-func (d dense) forward(y, x []float64, n int, th []float64) {
+// wt is optional transposition scratch (see gemmOpW) for this and the
+// other passes below.
+func (d dense) forward(y, x []float64, n int, th, wt []float64) {
 	b := d.bias(th)
 	for r := 0; r < n; r++ {
 		copy(y[r*d.out:(r+1)*d.out], b)
 	}
-	d.gemmOpW(y, x, n, 1, d.weight(th))
+	d.gemmOpW(y, x, n, 1, d.weight(th), wt)
 }
 
 // forwardR sets ry = rx op(W) + x op(RW) + Rb; rx nil means the input does
 // not depend on the parameters.
-func (d dense) forwardR(ry, x, rx []float64, n int, th, rth []float64) {
-	d.forward(ry, x, n, rth)
+func (d dense) forwardR(ry, x, rx []float64, n int, th, rth, wt []float64) {
+	d.forward(ry, x, n, rth, wt)
 	if rx != nil {
-		d.gemmOpW(ry, rx, n, 1, d.weight(th))
+		d.gemmOpW(ry, rx, n, 1, d.weight(th), wt)
 	}
 }
 
 // backward adds the parameter gradient to g and, if dx is not nil, sets
 // dx = dy op(W)^T.
-func (d dense) backward(dx, g, dy, x []float64, n int, th []float64) {
+func (d dense) backward(dx, g, dy, x []float64, n int, th, wt []float64) {
 	d.gemmGradW(d.weight(g), x, dy, n)
 	gb := d.bias(g)
 	for r := 0; r < n; r++ {
@@ -99,18 +121,18 @@ func (d dense) backward(dx, g, dy, x []float64, n int, th []float64) {
 		}
 	}
 	if dx != nil {
-		d.gemmOpWT(dx, dy, n, 0, d.weight(th))
+		d.gemmOpWT(dx, dy, n, 0, d.weight(th), wt)
 	}
 }
 
 // backwardR is the R-operator of backward: rg += R{g}, rdx = R{dx}.
-func (d dense) backwardR(rdx, rg, dy, rdy, x, rx []float64, n int, th, rth []float64) {
-	d.backward(rdx, rg, rdy, x, n, th)
+func (d dense) backwardR(rdx, rg, dy, rdy, x, rx []float64, n int, th, rth, wt []float64) {
+	d.backward(rdx, rg, rdy, x, n, th, wt)
 	if rx != nil {
 		d.gemmGradW(d.weight(rg), rx, dy, n)
 	}
 	if rdx != nil {
-		d.gemmOpWT(rdx, dy, n, 1, d.weight(rth))
+		d.gemmOpWT(rdx, dy, n, 1, d.weight(rth), wt)
 	}
 }
 

@@ -395,7 +395,7 @@ func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embeddin
 		s.hwh = grow(s.hwh, h)
 		hin := embedding
 		for _, d := range l.hw {
-			d.forward(s.hw, hin, 1, th)
+			d.forward(s.hw, hin, 1, th, nil)
 			relu(s.hwh, s.hw)
 			hin = s.hwh
 		}

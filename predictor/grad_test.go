@@ -257,14 +257,18 @@ func rowLen(c Config) int {
 }
 
 func TestDenseLayerGradients(t *testing.T) {
-	for _, inOut := range []bool{false, true} {
+	for _, c := range []struct {
+		inOut bool
+		wt    []float64
+	}{{false, nil}, {true, nil}, {false, make([]float64, 12)}, {true, make([]float64, 12)}} {
+		inOut, wt := c.inOut, c.wt
 		rng := rand.New(rand.NewPCG(7, 8))
 		d := dense{w: 0, b: 12, in: 4, out: 3, inOut: inOut}
 		th := make([]float64, 15)
 		for i := range th {
 			th[i] = rng.NormFloat64()
 		}
-		const n = 5
+		const n = transposeMin + 1 // large enough for the transposing path
 		x := make([]float64, n*4)
 		dy := make([]float64, n*3)
 		for i := range x {
@@ -276,7 +280,7 @@ func TestDenseLayerGradients(t *testing.T) {
 		// f = <dy, forward(x)>; its gradients are what backward returns.
 		f := func() float64 {
 			y := make([]float64, n*3)
-			d.forward(y, x, n, th)
+			d.forward(y, x, n, th, wt)
 			s := 0.0
 			for i := range y {
 				s += y[i] * dy[i]
@@ -285,7 +289,7 @@ func TestDenseLayerGradients(t *testing.T) {
 		}
 		g := make([]float64, 15)
 		dx := make([]float64, n*4)
-		d.backward(dx, g, dy, x, n, th)
+		d.backward(dx, g, dy, x, n, th, wt)
 		for i := range th {
 			o := th[i]
 			th[i] = o + fdStep
@@ -293,7 +297,7 @@ func TestDenseLayerGradients(t *testing.T) {
 			th[i] = o - fdStep
 			fm := f()
 			th[i] = o
-			approx.Equal(t, fmt.Sprintf("inOut=%v dW[%d]", inOut, i), g[i], (fp-fm)/(2*fdStep), approx.FiniteDiff)
+			approx.Equal(t, fmt.Sprintf("inOut=%v wt=%v dW[%d]", inOut, wt != nil, i), g[i], (fp-fm)/(2*fdStep), approx.FiniteDiff)
 		}
 		for i := range x {
 			o := x[i]
@@ -302,7 +306,7 @@ func TestDenseLayerGradients(t *testing.T) {
 			x[i] = o - fdStep
 			fm := f()
 			x[i] = o
-			approx.Equal(t, fmt.Sprintf("inOut=%v dx[%d]", inOut, i), dx[i], (fp-fm)/(2*fdStep), approx.FiniteDiff)
+			approx.Equal(t, fmt.Sprintf("inOut=%v wt=%v dx[%d]", inOut, wt != nil, i), dx[i], (fp-fm)/(2*fdStep), approx.FiniteDiff)
 		}
 	}
 }
@@ -397,8 +401,8 @@ func metaObjective(w *metaWork, tk *Task, eps []float64, scale float64) float64 
 
 func randomTask(c Config, rng *rand.Rand) (Task, []float64) {
 	tk := Task{Embedding: randomEmbedding(c, rng)}
-	tk.SupportX, tk.SupportY = randomBatch(c, 5, rng)
-	tk.QueryX, tk.QueryY = randomBatch(c, 7, rng)
+	tk.SupportX, tk.SupportY = randomBatch(c, transposeMin, rng)
+	tk.QueryX, tk.QueryY = randomBatch(c, transposeMin+1, rng) // exercises the transposing products
 	eps := make([]float64, c.zDim())
 	for i := range eps {
 		eps[i] = rng.NormFloat64()

@@ -160,9 +160,9 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // the posterior from N(0, 1), summed over the dimensions.
 func (m *Model) encodeZ(st *zState, embedding []float64) float64 {
 	d0, d1 := m.l.zl[0], m.l.zl[1]
-	d0.forward(st.pre0, embedding, 1, m.zenc)
+	d0.forward(st.pre0, embedding, 1, m.zenc, nil)
 	relu(st.h0, st.pre0)
-	d1.forward(st.out, st.h0, 1, m.zenc)
+	d1.forward(st.out, st.h0, 1, m.zenc, nil)
 	zd := len(st.z)
 	kl := 0.0
 	for i := 0; i < zd; i++ {
@@ -189,9 +189,9 @@ func (m *Model) encodeZBackward(gZenc []float64, st *zState, embedding, gz []flo
 	}
 	d0, d1 := m.l.zl[0], m.l.zl[1]
 	var dh0, dpre0 [zHidden]float64
-	d1.backward(dh0[:], gZenc, dout, st.h0, 1, m.zenc)
+	d1.backward(dh0[:], gZenc, dout, st.h0, 1, m.zenc, nil)
 	reluMask(dpre0[:], dh0[:], st.pre0)
-	d0.backward(nil, gZenc, dpre0[:], embedding, 1, m.zenc)
+	d0.backward(nil, gZenc, dpre0[:], embedding, 1, m.zenc, nil)
 }
 
 // modulate sets dst to the base parameters with the head scaled by z:

@@ -38,6 +38,7 @@ type pass struct {
 	rdhp, rdhh [3][]float64
 	wantDX     bool
 	embedding  []float64
+	wt         []float64 // weight transposition scratch (largest layer)
 
 	// planned evaluates the GCN branch over distinct node states (forward
 	// and backward only, no R-operator; see planpass.go).
@@ -102,6 +103,11 @@ func newPass(c *Config, l *layout, capacity int, grad, hvp bool) *pass {
 		}
 	}
 	p.embedding = mk(c.EmbedDim)
+	big := 0
+	for _, d := range append(append(append([]dense(nil), l.arch...), l.hw...), l.head[:]...) {
+		big = max(big, d.in*d.out)
+	}
+	p.wt = mk(big)
 	return p
 }
 
@@ -188,14 +194,14 @@ func (p *pass) forward(th, rth []float64) {
 				copy(p.rz[k][:rows*d.in], rin[:rows*d.in])
 			}
 		}
-		d.forward(p.pre[k], p.z[k], rows, th)
+		d.forward(p.pre[k], p.z[k], rows, th, p.wt)
 		relu(p.h[k][:rows*d.out], p.pre[k][:rows*d.out])
 		if r {
 			var rz []float64
 			if rin != nil {
 				rz = p.rz[k]
 			}
-			d.forwardR(p.rpre[k], p.z[k], rz, rows, th, rth)
+			d.forwardR(p.rpre[k], p.z[k], rz, rows, th, rth, p.wt)
 			reluMask(p.rh[k][:rows*d.out], p.rpre[k][:rows*d.out], p.pre[k][:rows*d.out])
 			rin = p.rh[k]
 		}
@@ -206,10 +212,10 @@ func (p *pass) forward(th, rth []float64) {
 	if c.HWEmbed {
 		hin, rhin := p.embedding, []float64(nil)
 		for i, d := range l.hw {
-			d.forward(p.hwPre[i], hin, 1, th)
+			d.forward(p.hwPre[i], hin, 1, th, p.wt)
 			relu(p.hwH[i], p.hwPre[i])
 			if r {
-				d.forwardR(p.rhwPre[i], hin, rhin, 1, th, rth)
+				d.forwardR(p.rhwPre[i], hin, rhin, 1, th, rth, p.wt)
 				reluMask(p.rhwH[i], p.rhwPre[i], p.hwPre[i])
 				rhin = p.rhwH[i]
 			}
@@ -234,9 +240,9 @@ func (p *pass) forward(th, rth []float64) {
 	// Head.
 	hin, rhin := p.cat, p.rcat
 	for i, d := range l.head {
-		d.forward(p.hp[i], hin, n, th)
+		d.forward(p.hp[i], hin, n, th, p.wt)
 		if r {
-			d.forwardR(p.rhp[i], hin, rhin, n, th, rth)
+			d.forwardR(p.rhp[i], hin, rhin, n, th, rth, p.wt)
 		}
 		if i == 2 {
 			break
@@ -290,9 +296,9 @@ func (p *pass) backward(th, rth, targets, g, rg []float64) float64 {
 				rx, rdx = p.rhh[i-1], p.rdhh[i-1]
 			}
 		}
-		d.backward(dx, g, p.dhp[i], x, n, th)
+		d.backward(dx, g, p.dhp[i], x, n, th, p.wt)
 		if r {
-			d.backwardR(rdx, rg, p.dhp[i], p.rdhp[i], x, rx, n, th, rth)
+			d.backwardR(rdx, rg, p.dhp[i], p.rdhp[i], x, rx, n, th, rth, p.wt)
 		}
 	}
 	// Split the head input's adjoint into arch rows and the shared hw row.
@@ -341,9 +347,9 @@ func (p *pass) backward(th, rth, targets, g, rg []float64) float64 {
 					rx, rdx = p.rhwH[0], p.rdhwH[0]
 				}
 			}
-			d.backward(dx, g, p.dhwPre[i], x, 1, th)
+			d.backward(dx, g, p.dhwPre[i], x, 1, th, p.wt)
 			if r {
-				d.backwardR(rdx, rg, p.dhwPre[i], p.rdhwPre[i], x, rx, 1, th, rth)
+				d.backwardR(rdx, rg, p.dhwPre[i], p.rdhwPre[i], x, rx, 1, th, rth, p.wt)
 			}
 		}
 	}
@@ -380,9 +386,9 @@ func (p *pass) backward(th, rth, targets, g, rg []float64) float64 {
 				rz = p.rz[k]
 			}
 		}
-		d.backward(dz, g, p.dpre[k], p.z[k], rows, th)
+		d.backward(dz, g, p.dpre[k], p.z[k], rows, th, p.wt)
 		if r {
-			d.backwardR(rdz, rg, p.dpre[k], p.rdpre[k], p.z[k], rz, rows, th, rth)
+			d.backwardR(rdz, rg, p.dpre[k], p.rdpre[k], p.z[k], rz, rows, th, rth, p.wt)
 		}
 		if !needDX {
 			continue

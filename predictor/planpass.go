@@ -37,7 +37,7 @@ func (p *pass) planForward(th []float64) []float64 {
 		P := grow(pb.P[k], nPrev*d.out)
 		pb.P[k] = P
 		clear(P)
-		d.gemmOpW(P, cur, nPrev, 1, d.weight(th))
+		d.gemmOpW(P, cur, nPrev, 1, d.weight(th), p.wt)
 		nNext := ps.count()
 		pre := grow(pb.pre[k], nNext*d.out)
 		H := grow(pb.H[k], nNext*d.out)
@@ -73,7 +73,7 @@ func (p *pass) planForward(th []float64) []float64 {
 			}
 		}
 	}
-	d.forward(p.pre[last], z, n, th)
+	d.forward(p.pre[last], z, n, th, p.wt)
 	relu(p.h[last][:n*d.out], p.pre[last][:n*d.out])
 	return p.h[last]
 }
@@ -87,7 +87,7 @@ func (p *pass) planBackward(th, g, dArch []float64) {
 	n := p.n
 	reluMask(p.dpre[last][:n*d.out], dArch[:n*d.out], p.pre[last][:n*d.out])
 	dz := p.dz[last][:n*d.in]
-	d.backward(dz, g, p.dpre[last], p.z[last], n, th)
+	d.backward(dz, g, p.dpre[last], p.z[last], n, th, p.wt)
 	nl := len(plan.layers)
 	dH := grow(pb.dH[nl-1], pb.count[nl]*d.in)
 	pb.dH[nl-1] = dH
@@ -134,7 +134,7 @@ func (p *pass) planBackward(th, g, dArch []float64) {
 		if k > 0 {
 			dHp := grow(pb.dH[k-1], nPrev*d.in)
 			pb.dH[k-1] = dHp
-			d.gemmOpWT(dHp, dP, nPrev, 0, d.weight(th))
+			d.gemmOpWT(dHp, dP, nPrev, 0, d.weight(th), p.wt)
 		}
 	}
 }
