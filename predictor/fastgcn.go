@@ -266,7 +266,7 @@ func (r *bulkRun) split(n int, f func(r *bulkRun, w, lo, hi int)) {
 // already [in][out]).
 func multiplyRows(r *bulkRun, w, lo, hi int) {
 	d := r.d
-	sparseAffine(r.prod[lo*d.out:hi*d.out], r.cur[lo*d.in:hi*d.in], hi-lo, d.in, d.out, d.weight(r.th), nil, r.s.workers[w].nz)
+	affineSkipZeros(r.prod[lo*d.out:hi*d.out], r.cur[lo*d.in:hi*d.in], hi-lo, d.in, d.out, d.weight(r.th), nil, r.s.workers[w].nz)
 }
 
 // aggregateRows sets out rows [lo, hi) = ReLU(sum of weighted prod rows + b).
@@ -325,14 +325,14 @@ func headRows(r *bulkRun, w, lo, hi int) {
 			}
 		}
 		pre := ws.y4[:n*h]
-		sparseAffine(pre, g, n, h, h, W4, b4, ws.nz)
+		affineSkipZeros(pre, g, n, h, h, W4, b4, ws.nz)
 		relu(g, pre)
 		// fc3 (arch half + folded bias), fc4, fc5.
 		y3 := ws.y3[:n*hd]
-		sparseAffine(y3, g, n, h, hd, s.wt3, s.bias3, ws.nz)
+		affineSkipZeros(y3, g, n, h, hd, s.wt3, s.bias3, ws.nz)
 		relu(y3, y3)
 		y4 := ws.y4[:n*hd]
-		sparseAffine(y4, y3, n, hd, hd, s.wt4, fc4.bias(th), ws.nz)
+		affineSkipZeros(y4, y3, n, hd, hd, s.wt4, fc4.bias(th), ws.nz)
 		relu(y4, y4)
 		for i := 0; i < n; i++ {
 			acc := b5

@@ -1,5 +1,31 @@
 package predictor
 
+import (
+	"runtime"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// affineSkipZeros sets y = x Wt + bias (Wt [in][out]) skipping the zeros of
+// x, with whichever kernel is faster on this platform: gonum's NoTrans x
+// NoTrans product (assembly AXPY per nonzero; 1.5x faster natively here)
+// or sparseAffine (2.5x faster than gonum's pure-Go fallback in
+// WebAssembly), measured by BenchmarkSparseAffine.
+func affineSkipZeros(y, x []float64, n, in, out int, wt, bias []float64, nz []int32) {
+	if runtime.GOARCH == "wasm" {
+		sparseAffine(y, x, n, in, out, wt, bias, nz)
+		return
+	}
+	for r := 0; r < n; r++ {
+		if bias != nil {
+			copy(y[r*out:(r+1)*out], bias)
+		} else {
+			clear(y[r*out : (r+1)*out])
+		}
+	}
+	gemm(blas.NoTrans, blas.NoTrans, n, out, in, 1, x, in, wt, out, 1, y, out)
+}
+
 // sparseAffine sets y = x Wt + bias for n rows, with Wt stored [in][out]
 // row-major and bias of length out (nil means zero). It skips the zeros of
 // x: after a ReLU about half of every activation row is zero, so this does
