@@ -129,7 +129,7 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		opts, preset = measure.Thorough(), "thorough"
 	}
 	opts.Seed = f.seed
-	opts.Progress = progressLine(stderr)
+	opts.Progress = progressLine(stderr, isTerminal(stderr))
 	clockName, clock := measure.ClockWall, measure.SystemClock()
 	if c, ok := cpuClock(); ok && f.clock != "wall" {
 		clockName, clock = measure.ClockThreadCPU, c
@@ -149,7 +149,9 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		opts: opts, preset: preset, device: f.device, nearest: f.nearest,
 		clock: clock, clockName: clockName,
 	})
-	fmt.Fprint(stderr, "\r\033[K")
+	if isTerminal(stderr) {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
 	if err != nil {
 		return err
 	}
@@ -164,10 +166,30 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	return res.report(stdout, time.Since(start))
 }
 
-// progressLine draws one updating progress line on w.
-func progressLine(w io.Writer) func(measure.Progress) {
+// isTerminal reports whether w is a terminal (so a progress line can be
+// redrawn in place).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressLine draws one updating progress line on a terminal, or prints a
+// line per phase and step otherwise (logs stay short).
+func progressLine(w io.Writer, tty bool) func(measure.Progress) {
 	last := time.Time{}
+	lastStep := ""
 	return func(p measure.Progress) {
+		if !tty {
+			if step := p.Phase + ": " + p.Step; step != lastStep {
+				lastStep = step
+				fmt.Fprintln(w, step)
+			}
+			return
+		}
 		// Redrawing on every sample would cost more than some samples.
 		if now := time.Now(); now.Sub(last) > 100*time.Millisecond || p.Done == p.Total {
 			last = now
@@ -343,7 +365,26 @@ func choose(at *atlas.Atlas, samples, validate int, seed uint64) (plan, error) {
 	return p, nil
 }
 
-// networks builds an engine network per architecture string, as measure
+// instancesPerArch is how many separately allocated copies of each
+// network are timed in turn. Now and then one instance of a network runs
+// 30-45% slower than another instance of the same network for its whole
+// life (memory layout: measured with interleaved rounds and the minimum of
+// 8 runs, 1 instance in 18 was 30% slower); with the minimum statistic two
+// instances make that rare.
+const instancesPerArch = 2
+
+// alternating runs its networks in turn, one per Run.
+type alternating struct {
+	nets []*engine.Network
+	next int
+}
+
+func (a *alternating) Run() {
+	a.nets[a.next].Forward()
+	a.next = (a.next + 1) % len(a.nets)
+}
+
+// networks builds engine networks for the architecture strings, as measure
 // items.
 func networks(archs []string) ([]measure.Item, error) {
 	items := make([]measure.Item, len(archs))
@@ -352,8 +393,11 @@ func networks(archs []string) ([]measure.Item, error) {
 		if err != nil {
 			return nil, err
 		}
-		n := engine.New(a, 1)
-		items[i] = measure.ItemFunc(n.Forward)
+		alt := &alternating{}
+		for range instancesPerArch {
+			alt.nets = append(alt.nets, engine.New(a, 1))
+		}
+		items[i] = alt
 	}
 	return items, nil
 }
