@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -413,5 +414,61 @@ func BenchmarkPredictAll(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		svc.predictAll()
+	}
+}
+
+func TestSamplesDisjointAndSeeded(t *testing.T) {
+	f := newFixture(t, "gold_6226")
+	at := f.svc.cfg.Atlas
+	sup, val, err := f.svc.samples(20, 50, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sup) != 20 || len(val) != 50 {
+		t.Fatalf("%d support, %d validation", len(sup), len(val))
+	}
+	seen := map[nasbench201.Arch]string{}
+	for _, s := range append(append([]string{}, at.Reference...), at.Anchors.Fastest, at.Anchors.Slowest) {
+		seen[nasbench201.MustParse(s)] = "anchor"
+	}
+	pool := map[string]bool{}
+	for _, s := range at.PoolArchs {
+		pool[s] = true
+	}
+	for _, a := range sup {
+		if seen[a] != "" || pool[a.String()] {
+			t.Errorf("support %s overlaps the anchors or the validation pool", a)
+		}
+		seen[a] = "support"
+	}
+	for _, a := range val {
+		if seen[a] != "" || !pool[a.String()] {
+			t.Errorf("validation %s: already %q, in pool %v", a, seen[a], pool[a.String()])
+		}
+		seen[a] = "validation"
+	}
+	sup2, val2, _ := f.svc.samples(20, 50, 7)
+	sup3, _, _ := f.svc.samples(20, 50, 8)
+	if !slices.Equal(sup, sup2) || !slices.Equal(val, val2) {
+		t.Error("same seed drew different samples")
+	}
+	if slices.Equal(sup, sup3) {
+		t.Error("different seeds drew the same samples")
+	}
+	if _, _, err := f.svc.samples(10, len(at.PoolArchs)+1, 1); err == nil {
+		t.Error("more validation samples than the pool holds")
+	}
+}
+
+func TestHistogram(t *testing.T) {
+	h := histogram([]float64{1, 2, 2, 3, 4}, 3)
+	if len(h.Edges) != 4 || h.Edges[0] != 1 || h.Edges[3] != 4 {
+		t.Fatalf("edges %v", h.Edges)
+	}
+	if want := []int{1, 2, 2}; !slices.Equal(h.Counts, want) {
+		t.Errorf("counts %v, want %v (the maximum falls in the last bin)", h.Counts, want)
+	}
+	if h := histogram([]float64{5, 5}, 2); h.Counts[0]+h.Counts[1] != 2 {
+		t.Errorf("constant input: %v", h.Counts)
 	}
 }
