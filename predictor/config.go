@@ -1,6 +1,7 @@
 package predictor
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -25,6 +26,36 @@ func (k EncoderKind) String() string {
 		return "mlp"
 	}
 	return fmt.Sprintf("EncoderKind(%d)", int(k))
+}
+
+// MarshalJSON writes the encoder by name ("gcn", "mlp").
+func (k EncoderKind) MarshalJSON() ([]byte, error) {
+	if k != EncoderGCN && k != EncoderMLP {
+		return nil, fmt.Errorf("predictor: unknown encoder %d", int(k))
+	}
+	return json.Marshal(k.String())
+}
+
+// UnmarshalJSON reads an encoder name (or the number older files hold).
+func (k *EncoderKind) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var n int
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("predictor: encoder %s: want \"gcn\" or \"mlp\"", b)
+		}
+		*k = EncoderKind(n)
+		return nil
+	}
+	switch s {
+	case "gcn":
+		*k = EncoderGCN
+	case "mlp":
+		*k = EncoderMLP
+	default:
+		return fmt.Errorf("predictor: unknown encoder %q (want gcn or mlp)", s)
+	}
+	return nil
 }
 
 // Config fixes the model's shapes and the meta-learning variant. The zero

@@ -157,3 +157,21 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestEncoderJSON(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want EncoderKind
+		ok   bool
+	}{{`"gcn"`, EncoderGCN, true}, {`"mlp"`, EncoderMLP, true}, {`1`, EncoderMLP, true}, {`"cnn"`, 0, false}, {`[]`, 0, false}} {
+		var k EncoderKind
+		err := json.Unmarshal([]byte(tc.in), &k)
+		if (err == nil) != tc.ok || tc.ok && k != tc.want {
+			t.Errorf("%s: %v, %v", tc.in, k, err)
+		}
+	}
+	b, _ := json.Marshal(NASBench201Config())
+	if !strings.Contains(string(b), `"encoder":"gcn"`) {
+		t.Errorf("config JSON %s", b)
+	}
+}
