@@ -75,8 +75,12 @@ func padReLU(dst, x []float32, ch, h, w int, relu bool) {
 			row[0], row[w+1] = 0, 0
 			in := row[1 : w+1]
 			if relu {
+				in = in[:len(src)]
 				for i, v := range src {
-					in[i] = max(v, 0)
+					if v < 0 {
+						v = 0
+					}
+					in[i] = v
 				}
 			} else {
 				copy(in, src)
