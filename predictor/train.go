@@ -274,7 +274,7 @@ func MeanSpearman(m *Model, tasks []Task, opts AdaptOptions) (float64, error) {
 		t := &tasks[i]
 		ad, err := m.Adapt(t.Embedding, t.SupportX, t.SupportY, opts)
 		if err != nil {
-			return 0, fmt.Errorf("task %d (%s): %w", i, t.Device, err)
+			return 0, fmt.Errorf("predictor: MeanSpearman: task %d (%s): %w", i, t.Device, err)
 		}
 		pred = ad.PredictTo(pred, t.QueryX)
 		sum += rank.Spearman(pred, t.QueryY)
