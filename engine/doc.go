@@ -65,7 +65,11 @@
 //		-exec "$(go env GOROOT)/lib/wasm/go_js_wasm_exec"
 //
 // BenchmarkConv reports GFLOP/s (2·MACs of the direct convolution per
-// second) per layer shape for the engine and the naive reference in the
-// same run; BenchmarkForward reports the forward time of the smallest,
-// median and largest networks by MACs.
+// second; Winograd layers are credited with the direct convolution's work)
+// per layer shape for the engine and a naive direct convolution in the same
+// run; the ratio is the speed-up. BenchmarkForward reports the forward time
+// of the smallest, median and largest networks by nasbench201.FLOPs (ties
+// broken by index). Each benchmark reports the mean and, as "-best", the
+// fastest single call: on a shared machine the mean includes time the
+// process spent descheduled, the best call does not.
 package engine
