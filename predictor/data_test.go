@@ -101,11 +101,13 @@ func (d *nbData) trimmedPool(dev string, lo, n int) []int {
 	for i := range idx {
 		idx[i] = lo + i
 	}
+	// HELP's loader holds latencies as float32 (torch.FloatTensor); compare
+	// them that way so ties (eyeriss) break as in the authors' protocol.
 	slices.SortStableFunc(idx, func(a, b int) int {
 		switch {
-		case lat[a] < lat[b]:
+		case float32(lat[a]) < float32(lat[b]):
 			return -1
-		case lat[a] > lat[b]:
+		case float32(lat[a]) > float32(lat[b]):
 			return 1
 		}
 		return 0
