@@ -68,7 +68,7 @@ func (b *browser) connect(page *setup.Page) {
 			return nil
 		}
 		switch ev.Get("target").Get("tagName").String() {
-		case "INPUT", "SELECT", "TEXTAREA", "BUTTON":
+		case "INPUT", "SELECT", "TEXTAREA":
 			return nil // typing, not a shortcut
 		}
 		key := ev.Get("key").String()
