@@ -263,21 +263,44 @@ func Train(ctx context.Context, m *Model, sampler TaskSampler, opts TrainOptions
 
 // MeanSpearman adapts m to each task (support set) and returns the mean
 // over tasks of the Spearman correlation between predicted and true query
-// latencies. It is the validation score HELP keeps the best model by.
+// latencies. It is the validation score HELP keeps the best model by. Tasks
+// run in parallel (GOMAXPROCS); the result does not depend on it.
 func MeanSpearman(m *Model, tasks []Task, opts AdaptOptions) (float64, error) {
 	if len(tasks) == 0 {
 		return 0, errors.New("predictor: MeanSpearman: no tasks")
 	}
-	var pred []float64
-	sum := 0.0
+	scores := make([]float64, len(tasks))
+	errs := make([]error, len(tasks))
+	next := make(chan int, len(tasks))
 	for i := range tasks {
-		t := &tasks[i]
-		ad, err := m.Adapt(t.Embedding, t.SupportX, t.SupportY, opts)
-		if err != nil {
-			return 0, fmt.Errorf("predictor: MeanSpearman: task %d (%s): %w", i, t.Device, err)
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var pred []float64
+			for i := range next {
+				t := &tasks[i]
+				ad, err := m.Adapt(t.Embedding, t.SupportX, t.SupportY, opts)
+				if err != nil {
+					errs[i] = fmt.Errorf("predictor: MeanSpearman: task %d (%s): %w", i, t.Device, err)
+					continue
+				}
+				pred = ad.PredictTo(pred, t.QueryX)
+				scores[i] = rank.Spearman(pred, t.QueryY)
+			}
+		}()
+	}
+	wg.Wait()
+	sum := 0.0
+	for i, s := range scores {
+		if errs[i] != nil {
+			return 0, errs[i]
 		}
-		pred = ad.PredictTo(pred, t.QueryX)
-		sum += rank.Spearman(pred, t.QueryY)
+		sum += s
 	}
 	return sum / float64(len(tasks)), nil
 }
