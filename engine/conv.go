@@ -79,7 +79,12 @@ func (c *conv) scratchLen() (b, m int) {
 		// 16 packed operands, then the padded input.
 		return 16*packedBLen(c.cin, t) + c.cin*(c.h+2)*(c.w+2), 16 * c.cout * t
 	default:
-		return packedBLen(c.cin*c.k*c.k, c.oh*c.ow), 0
+		// The packed operand, then (k×k im2col) the padded input.
+		b = packedBLen(c.cin*c.k*c.k, c.oh*c.ow)
+		if !c.avgPool2 && (c.k != 1 || c.stride != 1 || c.pad != 0) {
+			b += c.cin * (c.h + 2*c.pad) * (c.w + 2*c.pad)
+		}
+		return b, 0
 	}
 }
 
@@ -103,13 +108,22 @@ func (c *conv) forward(dst, x, bs, ms []float32, add bool) {
 		case c.k == 1 && c.stride == 1 && c.pad == 0:
 			pack1x1(b, x, c.cin, n, c.reluIn)
 		default:
-			c.packIm2col(b, x)
+			c.packIm2col(bs, x)
 		}
 		gemm(dst, c.a, b, n, c.bias, add)
 	}
 }
 
-// relu is max(v, 0) for a flag known per layer.
+// relu32 is max(v, 0). (The max builtin's NaN and signed-zero handling
+// compiles to slow code under WASM.)
+func relu32(v float32) float32 {
+	if v < 0 {
+		return 0
+	}
+	return v
+}
+
+// reluIf is relu32 if on, else the identity.
 func reluIf(v float32, on bool) float32 {
 	if on && v < 0 {
 		return 0
@@ -122,23 +136,25 @@ func pack1x1(b, x []float32, cin, n int, relu bool) {
 	for q := 0; q*nr < n; q++ {
 		j0 := q * nr
 		panel := b[q*cin*nr : (q+1)*cin*nr]
-		if j0+nr <= n {
+		if j0+nr > n {
 			for ci := 0; ci < cin; ci++ {
-				src := x[ci*n+j0 : ci*n+j0+nr]
-				dst := panel[ci*nr : ci*nr+nr]
-				for j := range dst {
-					dst[j] = reluIf(src[j], relu)
+				for j := 0; j < nr; j++ {
+					var v float32
+					if j0+j < n {
+						v = reluIf(x[ci*n+j0+j], relu)
+					}
+					panel[ci*nr+j] = v
 				}
 			}
 			continue
 		}
 		for ci := 0; ci < cin; ci++ {
-			for j := 0; j < nr; j++ {
-				var v float32
-				if j0+j < n {
-					v = reluIf(x[ci*n+j0+j], relu)
-				}
-				panel[ci*nr+j] = v
+			src := (*[nr]float32)(x[ci*n+j0:])
+			dst := (*[nr]float32)(panel[ci*nr:])
+			if relu {
+				dst[0], dst[1], dst[2], dst[3] = relu32(src[0]), relu32(src[1]), relu32(src[2]), relu32(src[3])
+			} else {
+				*dst = *src
 			}
 		}
 	}
@@ -169,75 +185,57 @@ func packAvgPool2(b, x []float32, cin, h, w int) {
 }
 
 // packIm2col packs the k×k patches of x (zero-padded, strided, optionally
-// ReLU'd) as a (cin·k·k) × (oh·ow) packed B operand.
+// ReLU'd) as a (cin·k·k) × (oh·ow) packed B operand. It first copies x into
+// a zero-bordered, ReLU'd buffer (scratch past the packed operand) so that
+// the hot loop is plain strided copies without bounds or sign tests.
 func (c *conv) packIm2col(b, x []float32) {
 	n := c.oh * c.ow
 	kk := c.cin * c.k * c.k
+	ph, pw := c.h+2*c.pad, c.w+2*c.pad
+	padded := b[packedBLen(kk, n) : packedBLen(kk, n)+c.cin*ph*pw]
+	b = b[:packedBLen(kk, n)]
+	padReLU(padded, x, c.cin, c.h, c.w, c.pad, c.reluIn)
+	s := c.stride
 	for q := 0; q*nr < n; q++ {
 		panel := b[q*kk*nr : (q+1)*kk*nr]
 		oy, ox0 := q*nr/c.ow, q*nr%c.ow
 		if ox0+nr > c.ow {
-			c.packPanelGeneric(panel, x, q*nr)
+			c.packPanelGeneric(panel, padded, q*nr)
 			continue
 		}
-		// The panel's nr pixels share output row oy; interior says every
-		// tap of every pixel is inside the input's columns.
-		ix0 := ox0*c.stride - c.pad
-		interior := ix0 >= 0 && ix0+(nr-1)*c.stride+c.k-1 < c.w
+		// The panel's nr pixels share output row oy.
 		r := 0
 		for ci := 0; ci < c.cin; ci++ {
-			plane := x[ci*c.h*c.w : (ci+1)*c.h*c.w]
 			for ky := 0; ky < c.k; ky++ {
-				iy := oy*c.stride + ky - c.pad
-				if iy < 0 || iy >= c.h {
-					clear(panel[r*nr : (r+c.k)*nr])
-					r += c.k
-					continue
-				}
-				row := plane[iy*c.w : (iy+1)*c.w]
+				row := padded[(ci*ph+oy*s+ky)*pw+ox0*s : (ci*ph+oy*s+ky+1)*pw]
 				for kx := 0; kx < c.k; kx++ {
-					dst := panel[r*nr : r*nr+nr : r*nr+nr]
+					d := (*[nr]float32)(panel[r*nr:])
+					src := row[kx : kx+3*s+1]
+					d[0], d[1], d[2], d[3] = src[0], src[s], src[2*s], src[3*s]
 					r++
-					if interior {
-						s := c.stride
-						src := row[ix0+kx : ix0+kx+(nr-1)*s+1]
-						dst[0] = reluIf(src[0], c.reluIn)
-						dst[1] = reluIf(src[s], c.reluIn)
-						dst[2] = reluIf(src[2*s], c.reluIn)
-						dst[3] = reluIf(src[3*s], c.reluIn)
-						continue
-					}
-					for j := range dst {
-						ix := ix0 + j*c.stride + kx
-						var v float32
-						if ix >= 0 && ix < c.w {
-							v = reluIf(row[ix], c.reluIn)
-						}
-						dst[j] = v
-					}
 				}
 			}
 		}
 	}
 }
 
-// packPanelGeneric packs the panel of pixels p0..p0+nr-1 with a bounds test
-// per element: for panels that wrap an output row or run past the end.
-func (c *conv) packPanelGeneric(panel, x []float32, p0 int) {
+// packPanelGeneric packs the panel of pixels p0..p0+nr-1 from the padded
+// input one element at a time: for panels that wrap an output row or run
+// past the last pixel (zero columns).
+func (c *conv) packPanelGeneric(panel, padded []float32, p0 int) {
 	n := c.oh * c.ow
+	ph, pw := c.h+2*c.pad, c.w+2*c.pad
 	r := 0
 	for ci := 0; ci < c.cin; ci++ {
-		plane := x[ci*c.h*c.w : (ci+1)*c.h*c.w]
 		for ky := 0; ky < c.k; ky++ {
 			for kx := 0; kx < c.k; kx++ {
 				dst := panel[r*nr : r*nr+nr]
 				for j := range dst {
 					p := p0 + j
-					iy := p/c.ow*c.stride + ky - c.pad
-					ix := p%c.ow*c.stride + kx - c.pad
 					var v float32
-					if p < n && iy >= 0 && iy < c.h && ix >= 0 && ix < c.w {
-						v = reluIf(plane[iy*c.w+ix], c.reluIn)
+					if p < n {
+						iy, ix := p/c.ow*c.stride+ky, p%c.ow*c.stride+kx
+						v = padded[(ci*ph+iy)*pw+ix]
 					}
 					dst[j] = v
 				}

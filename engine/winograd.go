@@ -52,7 +52,7 @@ func (c *conv) winogradForward(dst, x, bs, ms []float32, add bool) {
 	vlen := packedBLen(c.cin, t)
 	mlen := c.cout * t
 	padded := bs[16*vlen : 16*vlen+c.cin*(c.h+2)*(c.w+2)]
-	padReLU(padded, x, c.cin, c.h, c.w, c.reluIn)
+	padReLU(padded, x, c.cin, c.h, c.w, 1, c.reluIn)
 	c.winogradInput(bs[:16*vlen], padded, th, tw, vlen)
 	for xi := 0; xi < 16; xi++ {
 		gemm(ms[xi*mlen:(xi+1)*mlen], c.u[xi], bs[xi*vlen:(xi+1)*vlen], t, nil, false)
@@ -60,20 +60,21 @@ func (c *conv) winogradForward(dst, x, bs, ms []float32, add bool) {
 	c.winogradOutput(dst, ms[:16*mlen], th, tw, mlen, add)
 }
 
-// padReLU copies the ch×h×w tensor x into the ch×(h+2)×(w+2) tensor dst with
-// a zero border, applying ReLU if relu is set, so the tile transforms need
-// no bounds tests.
-func padReLU(dst, x []float32, ch, h, w int, relu bool) {
-	pw := w + 2
+// padReLU copies the ch×h×w tensor x into the ch×(h+2p)×(w+2p) tensor dst
+// with a zero border of width p, applying ReLU if relu is set, so the
+// packing and tile transforms need no bounds tests.
+func padReLU(dst, x []float32, ch, h, w, p int, relu bool) {
+	ph, pw := h+2*p, w+2*p
 	for c := 0; c < ch; c++ {
-		plane := dst[c*(h+2)*pw : (c+1)*(h+2)*pw]
-		clear(plane[:pw])
-		clear(plane[(h+1)*pw:])
+		plane := dst[c*ph*pw : (c+1)*ph*pw]
+		clear(plane[:p*pw])
+		clear(plane[(h+p)*pw:])
 		for y := 0; y < h; y++ {
-			row := plane[(y+1)*pw : (y+2)*pw]
+			row := plane[(y+p)*pw : (y+p+1)*pw]
 			src := x[(c*h+y)*w : (c*h+y+1)*w]
-			row[0], row[w+1] = 0, 0
-			in := row[1 : w+1]
+			clear(row[:p])
+			clear(row[p+w:])
+			in := row[p : p+w]
 			if relu {
 				in = in[:len(src)]
 				for i, v := range src {
