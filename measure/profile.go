@@ -32,7 +32,7 @@ import (
 //	  "protocol": {"preset": "quick", "warmup": 1, "rounds": 6,
 //	    "min_sample_ms": 2, "resolution_factor": 200, "outlier_k": 5,
 //	    "min_samples": 4, "max_spread": 0.15, "quantile": 0.5, "max_retries": 1,
-//	    "collect_garbage": true, "seed": 1},
+//	    "collect_garbage": true, "seed": 1, "instances": 2},
 //	  "reference": [T x 10],                // HELP's reference archs, embedding order
 //	  "anchors": {"fastest": T, "slowest": T},  // consensus fastest/slowest archs
 //	  "support": [T, ...],                  // adaptation samples (>= 1)
@@ -123,6 +123,9 @@ type Protocol struct {
 	MaxRetries       int     `json:"max_retries"`
 	CollectGarbage   bool    `json:"collect_garbage"`
 	Seed             uint64  `json:"seed"`
+	// Instances is how many separately built copies of each network
+	// were timed in turn (optional; 0 or 1 means one).
+	Instances int `json:"instances,omitempty"`
 }
 
 // ProtocolOf records opts under the given preset name.
@@ -418,6 +421,8 @@ func (pr *Protocol) validate(path string) error {
 		return fieldErr(path+".quantile", "%g is not in [0, 1]", pr.Quantile)
 	case pr.MaxRetries < 0:
 		return fieldErr(path+".max_retries", "negative (%d)", pr.MaxRetries)
+	case pr.Instances < 0:
+		return fieldErr(path+".instances", "negative (%d)", pr.Instances)
 	}
 	return nil
 }

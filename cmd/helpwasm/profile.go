@@ -438,6 +438,8 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 		return nil, err
 	}
 	nref := len(pl.reference)
+	protocol := measure.ProtocolOf(s.preset, s.opts)
+	protocol.Instances = instancesPerArch
 	p := &measure.Profile{
 		Format:  measure.Format,
 		Version: measure.Version,
@@ -448,7 +450,7 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 			GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
 			Clock: s.clockName, ClockResolutionNS: max(1, resolution.Nanoseconds()), CPUs: runtime.NumCPU(),
 		},
-		Protocol:  measure.ProtocolOf(s.preset, s.opts),
+		Protocol:  protocol,
 		Reference: timings[:nref],
 		Anchors:   measure.Anchors{Fastest: timings[nref], Slowest: timings[nref+1]},
 		Support:   timings[nref+2:],
