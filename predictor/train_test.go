@@ -2,10 +2,14 @@ package predictor
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/helpwasm/helpwasm/rank"
 )
 
 // syntheticPools builds devices whose latency is a device-specific linear
@@ -116,5 +120,33 @@ func TestTrainCancel(t *testing.T) {
 		}})
 	if err != context.Canceled || res.Episodes != 3 {
 		t.Errorf("got %v after %d episodes, want context.Canceled after 3", err, res.Episodes)
+	}
+}
+
+// TestMeanSpearman compares the parallel validation score with a plain loop
+// and checks that an error names its task.
+func TestMeanSpearman(t *testing.T) {
+	c := smallConfigs()["mlp"]
+	m := randomModel(c, 3)
+	var tasks []Task
+	for i, p := range syntheticPools(c, 5, 80, 4) {
+		tasks = append(tasks, Task{Device: fmt.Sprint("d", i), Embedding: p.Embedding, SupportX: p.X[:10], SupportY: p.Y[:10], QueryX: p.X[10:], QueryY: p.Y[10:]})
+	}
+	opts := AdaptOptions{Seed: 2}
+	want := 0.0
+	for _, tk := range tasks {
+		ad, err := m.Adapt(tk.Embedding, tk.SupportX, tk.SupportY, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += rank.Spearman(ad.PredictTo(nil, tk.QueryX), tk.QueryY) / float64(len(tasks))
+	}
+	got, err := MeanSpearman(m, tasks, opts)
+	if err != nil || got != want {
+		t.Errorf("MeanSpearman = %v, %v; want %v", got, err, want)
+	}
+	tasks[3].SupportY = tasks[3].SupportY[:5]
+	if _, err := MeanSpearman(m, tasks, opts); err == nil || !strings.Contains(err.Error(), "task 3 (d3)") {
+		t.Errorf("error %v does not name task 3", err)
 	}
 }
