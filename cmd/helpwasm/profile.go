@@ -309,6 +309,8 @@ type profileResult struct {
 	phaseTime map[string]time.Duration
 	// predictor describes the weights used.
 	predictor string
+	// nearestBaseline is the device behind the nearest_device baseline.
+	nearestBaseline string
 }
 
 // plan is the architectures to measure, by role.
@@ -489,8 +491,8 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 		Spearman:  rank.Spearman(pred, measured),
 		Kendall:   rank.Kendall(pred, measured),
 		Samples:   valid,
-		Baselines: baselines(s.atlas, p.ReferenceMS(), pl, measured),
 	}
+	v.Baselines, res.nearestBaseline = baselines(s.atlas, p.ReferenceMS(), pl, measured)
 	p.Validation = v
 	res.profile = p
 	return res, p.Validate()
@@ -570,7 +572,10 @@ func predictMS(m *predictor.Model, order nasbench201.TypeOrder, p *measure.Profi
 
 // baselines scores the FLOPs ranking and the nearest meta-train device's
 // latencies on the validation architectures.
-func baselines(at *atlas.Atlas, refMS []float64, pl plan, measured []float64) map[string]measure.Correlation {
+// The nearest device's name is returned too; the key is "nearest_device",
+// as the page names it.
+func baselines(at *atlas.Atlas, refMS []float64, pl plan, measured []float64) (map[string]measure.Correlation, string) {
+	nearest := ""
 	out := map[string]measure.Correlation{}
 	flops := make([]float64, len(pl.validation))
 	for i, s := range pl.validation {
@@ -583,7 +588,8 @@ func baselines(at *atlas.Atlas, refMS []float64, pl plan, measured []float64) ma
 			for i, j := range pl.validationPool {
 				near[i] = pool[j]
 			}
-			out["nearest:"+m[0].Name] = measure.Correlation{Spearman: rank.Spearman(near, measured), Kendall: rank.Kendall(near, measured)}
+			nearest = m[0].Name
+			out["nearest_device"] = measure.Correlation{Spearman: rank.Spearman(near, measured), Kendall: rank.Kendall(near, measured)}
 		}
 	}
 	for k, c := range out { // constant rankings give NaN; JSON cannot hold it
@@ -591,7 +597,7 @@ func baselines(at *atlas.Atlas, refMS []float64, pl plan, measured []float64) ma
 			delete(out, k)
 		}
 	}
-	return out
+	return out, nearest
 }
 
 // report prints the human-readable summary.
@@ -620,7 +626,7 @@ func (r *profileResult) report(w io.Writer, wall time.Duration) error {
 		for _, t := range v.Samples {
 			fmt.Fprintf(&b, "  %10.3f %10.3f  %s\n", t.MS, *t.PredictedMS, t.Arch)
 		}
-		fmt.Fprintf(&b, "\n  %-28s spearman %.3f  kendall %.3f\n", "HELP (adapted)", v.Spearman, v.Kendall)
+		fmt.Fprintf(&b, "\n  %-36s spearman %.3f  kendall %.3f\n", "HELP (adapted)", v.Spearman, v.Kendall)
 		names := make([]string, 0, len(v.Baselines))
 		for k := range v.Baselines {
 			names = append(names, k)
@@ -628,7 +634,11 @@ func (r *profileResult) report(w io.Writer, wall time.Duration) error {
 		slices.Sort(names)
 		for _, k := range names {
 			c := v.Baselines[k]
-			fmt.Fprintf(&b, "  %-28s spearman %.3f  kendall %.3f\n", "baseline "+k, c.Spearman, c.Kendall)
+			name := "baseline " + k
+			if k == "nearest_device" {
+				name += " (" + r.nearestBaseline + ")"
+			}
+			fmt.Fprintf(&b, "  %-36s spearman %.3f  kendall %.3f\n", name, c.Spearman, c.Kendall)
 		}
 	}
 	if len(r.nearest) > 0 {
