@@ -488,9 +488,9 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 		measured[i] = valid[i].MS
 	}
 	v := &measure.Validation{
-		Spearman:  rank.Spearman(pred, measured),
-		Kendall:   rank.Kendall(pred, measured),
-		Samples:   valid,
+		Spearman: rank.Spearman(pred, measured),
+		Kendall:  rank.Kendall(pred, measured),
+		Samples:  valid,
 	}
 	v.Baselines, res.nearestBaseline = baselines(s.atlas, p.ReferenceMS(), pl, measured)
 	p.Validation = v
