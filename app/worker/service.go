@@ -77,11 +77,18 @@ type Service struct {
 	cancel context.CancelFunc
 	hidden atomic.Bool
 
-	// Current device state, guarded by job.
+	// Guarded by job.
+	dev   *device          // the current profile; nil before the first
+	batch *predictor.Batch // every architecture, planned for bulk prediction
+}
+
+// device is a profile and the predictor adapted to it. A profile run
+// builds a new one and makes it current only when it completes, so a
+// cancelled run leaves the previous profile in place.
+type device struct {
 	profile   *measure.Profile
 	adapted   *predictor.Adapted // HELP's protocol: mean over 10 samples of z
-	meanZ     *predictor.Adapted // z = its mean: 10x cheaper, for the whole space
-	batch     *predictor.Batch   // every architecture, planned for bulk prediction
+	meanZ     *predictor.Adapted // z at its mean: 10x cheaper, for interactive use
 	norm      measure.Normaliser
 	embedding []float64
 	seed      uint64
@@ -243,8 +250,8 @@ func (s *Service) encode(dst []float64, a nasbench201.Arch) []float64 {
 // z at its mean, one adapted model instead of HELP's average over 10 samples
 // of z. It is 10x cheaper and ranks as well (predictor's
 // TestMeanZRanksLikeSampling); the validation plots use the 10 samples.
-func (s *Service) predictMS(a nasbench201.Arch) float64 {
-	return s.norm.Denormalise(s.meanZ.Predict(s.encode(nil, a)))
+func (s *Service) predictMS(d *device, a nasbench201.Arch) float64 {
+	return d.norm.Denormalise(d.meanZ.Predict(s.encode(nil, a)))
 }
 
 func (s *Service) runPredict(id int, arch string) error {
@@ -252,11 +259,11 @@ func (s *Service) runPredict(id int, arch string) error {
 	if err != nil {
 		return err
 	}
-	if s.adapted == nil {
+	if s.dev == nil {
 		return ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
-	ms := s.predictMS(a)
+	ms := s.predictMS(s.dev, a)
 	took := s.cfg.Clock.Now() - t0
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{
 		Arch: a.String(), MS: ms,
@@ -272,14 +279,18 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) error {
 	if err != nil {
 		return err
 	}
-	opts := s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, s.seed+7)
+	var seed uint64 = 7
+	if s.dev != nil {
+		seed += s.dev.seed
+	}
+	opts := s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed)
 	res, err := measure.Measure(ctx, []measure.Item{s.cfg.NewItem(a)}, opts)
 	if err != nil {
 		return err
 	}
 	m := &protocol.Measured{Arch: a.String(), MS: res[0].MS, Spread: res[0].Spread, Stable: res[0].Stable}
-	if s.adapted != nil {
-		m.PredictedMS = s.predictMS(a)
+	if s.dev != nil {
+		m.PredictedMS = s.predictMS(s.dev, a)
 	}
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindMeasured, Measured: m})
 	return nil
@@ -442,7 +453,8 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	// Adapt.
 	t = s.cfg.Clock.Now()
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
-	if err := s.adopt(p, req.Seed); err != nil {
+	d, err := s.adopt(p, req.Seed)
+	if err != nil {
 		return err
 	}
 	times.Adapt = ms64(s.cfg.Clock.Now() - t)
@@ -460,7 +472,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 		v := &measure.Validation{}
 		for i, a := range val {
 			tm := measure.TimingOf(a.String(), valRes[i])
-			pred := s.predictMS(a)
+			pred := s.predictMS(d, a)
 			tm.PredictedMS = &pred
 			v.Samples = append(v.Samples, tm)
 		}
@@ -468,21 +480,22 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	}
 	times.Total = ms64(s.cfg.Clock.Now() - start)
 
-	res, err := s.describe(p, req.Mode, false)
+	res, err := s.describe(d, req.Mode, false)
 	if err != nil {
 		return err
 	}
 	res.PhaseMS = times
+	s.dev = d
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindResult, Result: res})
 	return nil
 }
 
-// adopt makes p the current profile: embedding, scale and adapted predictor.
-func (s *Service) adopt(p *measure.Profile, seed uint64) error {
+// adopt adapts the predictor to profile p (embedding, scale, support).
+func (s *Service) adopt(p *measure.Profile, seed uint64) (*device, error) {
 	emb := p.Embedding()
 	for _, v := range emb {
 		if math.IsNaN(v) {
-			return errors.New("all reference architectures took the same time: the clock is too coarse to profile this device")
+			return nil, errors.New("all reference architectures took the same time: the clock is too coarse to profile this device")
 		}
 	}
 	norm := p.Normaliser()
@@ -491,29 +504,29 @@ func (s *Service) adopt(p *measure.Profile, seed uint64) error {
 	for i, tm := range p.Support {
 		a, err := nasbench201.Parse(tm.Arch)
 		if err != nil {
-			return fmt.Errorf("support[%d]: %w", i, err)
+			return nil, fmt.Errorf("support[%d]: %w", i, err)
 		}
 		xs[i] = s.encode(nil, a)
 		ys[i] = norm.Normalise(tm.MS)
 	}
 	ad, err := s.cfg.Model.Adapt(emb, xs, ys, predictor.AdaptOptions{Seed: seed})
 	if err != nil {
-		return fmt.Errorf("adapting the predictor: %w", err)
+		return nil, fmt.Errorf("adapting the predictor: %w", err)
 	}
 	mean, err := s.cfg.Model.Adapt(emb, xs, ys, predictor.AdaptOptions{Mode: predictor.ZMean, Seed: seed})
 	if err != nil {
-		return fmt.Errorf("adapting the predictor: %w", err)
+		return nil, fmt.Errorf("adapting the predictor: %w", err)
 	}
-	s.profile, s.adapted, s.meanZ, s.norm, s.embedding, s.seed = p, ad, mean, norm, emb, seed
-	return nil
+	return &device{profile: p, adapted: ad, meanZ: mean, norm: norm, embedding: emb, seed: seed}, nil
 }
 
 // describe turns the current profile into what the UI shows, filling the
 // profile's validation correlations and nearest devices as it goes.
-func (s *Service) describe(p *measure.Profile, mode string, imported bool) (*protocol.Result, error) {
+func (s *Service) describe(d *device, mode string, imported bool) (*protocol.Result, error) {
 	at := s.cfg.Atlas
-	res := &protocol.Result{Mode: mode, Imported: imported, Embedding: slices.Clone(s.embedding),
-		ScaleMS:     [2]float64{s.norm.Min, s.norm.Max},
+	p := d.profile
+	res := &protocol.Result{Mode: mode, Imported: imported, Embedding: slices.Clone(d.embedding),
+		ScaleMS:     [2]float64{d.norm.Min, d.norm.Max},
 		ClockStepUS: float64(p.Runtime.ClockResolutionNS) / 1e3,
 		Meta:        protocol.ProfileSource{Runtime: p.Runtime.GOOS + "/" + p.Runtime.GOARCH + " " + p.Runtime.GoVersion, UserAgent: p.Runtime.UserAgent, Taken: p.Created.Format(time.RFC3339)},
 	}
@@ -539,7 +552,7 @@ func (s *Service) describe(p *measure.Profile, mode string, imported bool) (*pro
 	for _, mp := range at.Map2D() {
 		res.Map = append(res.Map, protocol.MapPoint{Device: mp.Name, Split: string(mp.Split), X: mp.X, Y: mp.Y})
 	}
-	self := at.Project(s.embedding)
+	self := at.Project(d.embedding)
 	res.Map = append(res.Map, protocol.MapPoint{Device: "this device", X: self.X, Y: self.Y, Self: true})
 
 	// A single interactive prediction's cost, the median of a few.
@@ -548,7 +561,7 @@ func (s *Service) describe(p *measure.Profile, mode string, imported bool) (*pro
 		var took []float64
 		for range 5 {
 			t0 := s.cfg.Clock.Now()
-			s.predictMS(a)
+			s.predictMS(d, a)
 			took = append(took, ms64(s.cfg.Clock.Now()-t0))
 		}
 		slices.Sort(took)
@@ -556,7 +569,7 @@ func (s *Service) describe(p *measure.Profile, mode string, imported bool) (*pro
 	}
 
 	if p.Validation != nil && len(p.Validation.Samples) > 1 {
-		if err := s.validate(p, res); err != nil {
+		if err := s.validate(d, res); err != nil {
 			return nil, err
 		}
 	}
@@ -565,8 +578,9 @@ func (s *Service) describe(p *measure.Profile, mode string, imported bool) (*pro
 
 // validate compares HELP, the FLOPs baseline and the nearest-device baseline
 // on the profile's validation samples, and shows adaptation step by step.
-func (s *Service) validate(p *measure.Profile, res *protocol.Result) error {
+func (s *Service) validate(d *device, res *protocol.Result) error {
 	at := s.cfg.Atlas
+	p := d.profile
 	v := p.Validation
 	archs := make([]nasbench201.Arch, len(v.Samples))
 	xs := make([][]float64, len(v.Samples))
@@ -586,7 +600,7 @@ func (s *Service) validate(p *measure.Profile, res *protocol.Result) error {
 		return c
 	}
 
-	help := s.norm.DenormaliseTo(nil, s.adapted.PredictTo(nil, xs))
+	help := d.norm.DenormaliseTo(nil, d.adapted.PredictTo(nil, xs))
 	for i := range v.Samples {
 		v.Samples[i].PredictedMS = &help[i]
 	}
@@ -628,7 +642,7 @@ func (s *Service) validate(p *measure.Profile, res *protocol.Result) error {
 	}
 
 	// Teaching: the prior, then after each inner step.
-	norm := s.norm
+	norm := d.norm
 	ys := make([][]float64, 0, len(p.Support))
 	supY := make([]float64, 0, len(p.Support))
 	for _, tm := range p.Support {
@@ -640,7 +654,7 @@ func (s *Service) validate(p *measure.Profile, res *protocol.Result) error {
 		supY = append(supY, norm.Normalise(tm.MS))
 	}
 	for _, step := range []int{predictor.NoSteps, 1, 2} {
-		ad, err := s.cfg.Model.Adapt(s.embedding, ys, supY, predictor.AdaptOptions{Steps: step, Seed: s.seed})
+		ad, err := s.cfg.Model.Adapt(d.embedding, ys, supY, predictor.AdaptOptions{Steps: step, Seed: d.seed})
 		if err != nil {
 			return fmt.Errorf("adapting step by step: %w", err)
 		}
@@ -656,7 +670,7 @@ func (s *Service) validate(p *measure.Profile, res *protocol.Result) error {
 }
 
 func (s *Service) runExplore(id int) error {
-	if s.adapted == nil {
+	if s.dev == nil {
 		return ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
@@ -709,8 +723,8 @@ func (s *Service) planAll() bool {
 // nasbench201 index order.
 func (s *Service) predictAll() []float64 {
 	s.planAll()
-	all := s.meanZ.PredictBatchTo(nil, s.batch)
-	return s.norm.DenormaliseTo(all, all)
+	all := s.dev.meanZ.PredictBatchTo(nil, s.batch)
+	return s.dev.norm.DenormaliseTo(all, all)
 }
 
 // histogram bins xs into n equal-width bins between their min and max.
@@ -732,11 +746,11 @@ func histogram(xs []float64, n int) protocol.Histogram {
 }
 
 func (s *Service) runExport(id int) error {
-	if s.profile == nil {
+	if s.dev == nil {
 		return ErrNoProfile
 	}
 	var sb strings.Builder
-	if err := s.profile.Write(&sb); err != nil {
+	if err := s.dev.profile.Write(&sb); err != nil {
 		return fmt.Errorf("writing the profile: %w", err)
 	}
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindExported, ProfileJSON: sb.String()})
@@ -759,14 +773,15 @@ func (s *Service) runImport(id int, doc string) error {
 			return fmt.Errorf("reference[%d] is %s, expected %s: the profile was taken with other reference architectures", i, tm.Arch, s.cfg.Atlas.Reference[i])
 		}
 	}
-	seed := p.Protocol.Seed
-	if err := s.adopt(p, seed); err != nil {
-		return err
-	}
-	res, err := s.describe(p, p.Protocol.Preset, true)
+	d, err := s.adopt(p, p.Protocol.Seed)
 	if err != nil {
 		return err
 	}
+	res, err := s.describe(d, p.Protocol.Preset, true)
+	if err != nil {
+		return err
+	}
+	s.dev = d
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindResult, Result: res})
 	return nil
 }

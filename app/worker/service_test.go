@@ -407,9 +407,11 @@ func BenchmarkPredictAll(b *testing.B) {
 	for i, a := range at.PoolArchs[:10] {
 		p.Support = append(p.Support, measure.Timing{Arch: a, MS: float64(2 + i)})
 	}
-	if err := svc.adopt(p, 1); err != nil {
+	d, err := svc.adopt(p, 1)
+	if err != nil {
 		b.Fatal(err)
 	}
+	svc.dev = d
 	svc.predictAll() // plan once
 	b.ResetTimer()
 	for range b.N {
@@ -470,5 +472,37 @@ func TestHistogram(t *testing.T) {
 	}
 	if h := histogram([]float64{5, 5}, 2); h.Counts[0]+h.Counts[1] != 2 {
 		t.Errorf("constant input: %v", h.Counts)
+	}
+}
+
+// A cancelled profile leaves the previous one in place.
+func TestCancelledProfileKeepsPrevious(t *testing.T) {
+	f := newFixture(t, "gold_6226")
+	f.svc.Handle(quick(1, 1))
+	if ev, _ := f.await(t, 1); ev.Kind != protocol.KindResult {
+		t.Fatalf("profile: %s %s", ev.Kind, ev.Message)
+	}
+	f.svc.Handle(protocol.Request{ID: 2, Kind: protocol.KindExport})
+	before, _ := f.await(t, 2)
+
+	// Cancel the second profile once it reaches its validation phase,
+	// after it has adapted to its own support samples.
+	f.svc.cfg.Yield = func() {}
+	var once sync.Once
+	emit := f.svc.cfg.Emit
+	f.svc.cfg.Emit = func(e protocol.Event) {
+		if e.Kind == protocol.KindProgress && e.Progress.Phase == protocol.PhaseValidation {
+			once.Do(func() { f.svc.Handle(protocol.Request{Kind: protocol.KindCancel}) })
+		}
+		emit(e)
+	}
+	f.svc.Handle(quick(3, 2))
+	if ev, _ := f.await(t, 3); ev.Kind != protocol.KindCancelled {
+		t.Fatalf("second profile: %s %s", ev.Kind, ev.Message)
+	}
+	f.svc.Handle(protocol.Request{ID: 4, Kind: protocol.KindExport})
+	after, _ := f.await(t, 4)
+	if after.Kind != protocol.KindExported || after.ProfileJSON != before.ProfileJSON {
+		t.Error("a cancelled profile replaced the completed one")
 	}
 }
