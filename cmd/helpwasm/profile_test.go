@@ -289,3 +289,51 @@ func TestCommandErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestAlternatingNetworks(t *testing.T) {
+	items, err := networks([]string{nasbench201.FromIndex(7).String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alt := items[0].(*alternating)
+	if len(alt.nets) != instancesPerArch || alt.nets[0] == alt.nets[1] {
+		t.Fatalf("%d instances, want %d distinct", len(alt.nets), instancesPerArch)
+	}
+	for i := range 2 * instancesPerArch {
+		if alt.next != i%instancesPerArch {
+			t.Fatalf("run %d would use instance %d", i, alt.next)
+		}
+		alt.Run()
+	}
+	if !slices.Equal(alt.nets[0].Output(), alt.nets[1].Output()) {
+		t.Error("instances of one architecture compute different logits")
+	}
+	if _, err := networks([]string{"|bogus~0|"}); err == nil {
+		t.Error("bad architecture: no error")
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var plain bytes.Buffer
+	p := progressLine(&plain, false)
+	for _, pr := range []measure.Progress{
+		{Phase: "reference+support", Step: "warm-up", Done: 1, Total: 9},
+		{Phase: "reference+support", Step: "warm-up", Done: 2, Total: 9},
+		{Phase: "reference+support", Step: "timing", Done: 3, Total: 9},
+		{Phase: "validation", Step: "timing", Done: 1, Total: 9},
+	} {
+		p(pr)
+	}
+	want := "reference+support: warm-up\nreference+support: timing\nvalidation: timing\n"
+	if plain.String() != want {
+		t.Errorf("plain progress %q, want %q", plain.String(), want)
+	}
+	var tty bytes.Buffer
+	progressLine(&tty, true)(measure.Progress{Phase: "validation", Step: "timing", Done: 9, Total: 9})
+	if !strings.Contains(tty.String(), "\r") || !strings.Contains(tty.String(), "validation: timing 9/9") {
+		t.Errorf("terminal progress %q", tty.String())
+	}
+	if isTerminal(&tty) {
+		t.Error("a buffer is not a terminal")
+	}
+}
