@@ -33,50 +33,39 @@ func skipOp(dst, x []float32, add bool) {
 }
 
 // avgPoolScratchLen is the scratch avgPool3x3 needs for h×w planes.
-func avgPoolScratchLen(h, w int) int { return h*w + w }
+func avgPoolScratchLen(h, w int) int { return w }
 
 // avgPool3x3 is a 3×3 average pool, stride 1, padding 1, over each of the
 // ch planes of the ch×h×w tensor x, dividing by the number of in-bounds
-// taps (count_include_pad=False). It is separable: horizontal 3-sums into
-// scratch, then vertical sums, so each tap is one add, not a clipped 3×3
-// window per pixel.
+// taps (count_include_pad=False). It is separable: per output row, the
+// vertical 3-sums go into scratch, then a horizontal 3-window over them, so
+// each tap is one add rather than a clipped 3×3 window per pixel.
 func avgPool3x3(dst, x []float32, ch, h, w int, add bool, scratch []float32) {
-	hs := scratch[:h*w]
-	v := scratch[h*w : h*w+w]
+	v := scratch[:w]
 	for c := 0; c < ch; c++ {
 		in := x[c*h*w : (c+1)*h*w]
 		out := dst[c*h*w : (c+1)*h*w]
 		for y := 0; y < h; y++ {
-			r := in[y*w : (y+1)*w]
-			s := hs[y*w : (y+1)*w]
-			if w == 1 {
-				s[0] = r[0]
-				continue
-			}
-			s[0] = r[0] + r[1]
-			for i := 1; i < w-1; i++ {
-				s[i] = r[i-1] + r[i] + r[i+1]
-			}
-			s[w-1] = r[w-2] + r[w-1]
-		}
-		for y := 0; y < h; y++ {
-			mid := hs[y*w : (y+1)*w]
+			mid := in[y*w : (y+1)*w]
 			rows := 1
 			switch {
 			case y > 0 && y < h-1:
-				up, down := hs[(y-1)*w:y*w], hs[(y+1)*w:(y+2)*w]
+				up, down := in[(y-1)*w:y*w], in[(y+1)*w:(y+2)*w]
+				up, down = up[:len(v)], down[:len(v)]
 				for i := range v {
 					v[i] = up[i] + mid[i] + down[i]
 				}
 				rows = 3
 			case y > 0:
-				up := hs[(y-1)*w : y*w]
+				up := in[(y-1)*w : y*w]
+				up = up[:len(v)]
 				for i := range v {
 					v[i] = up[i] + mid[i]
 				}
 				rows = 2
 			case y < h-1:
-				down := hs[(y+1)*w : (y+2)*w]
+				down := in[(y+1)*w : (y+2)*w]
+				down = down[:len(v)]
 				for i := range v {
 					v[i] = mid[i] + down[i]
 				}
@@ -84,26 +73,39 @@ func avgPool3x3(dst, x []float32, ch, h, w int, add bool, scratch []float32) {
 			default:
 				copy(v, mid)
 			}
-			o := out[y*w : (y+1)*w]
-			edge := 1 / float32(rows*min(w, 2))
-			inner := 1 / float32(rows*3)
-			if add {
-				o[0] += v[0] * edge
-				for i := 1; i < w-1; i++ {
-					o[i] += v[i] * inner
-				}
-				if w > 1 {
-					o[w-1] += v[w-1] * edge
-				}
-			} else {
-				o[0] = v[0] * edge
-				for i := 1; i < w-1; i++ {
-					o[i] = v[i] * inner
-				}
-				if w > 1 {
-					o[w-1] = v[w-1] * edge
-				}
-			}
+			poolRow(out[y*w:(y+1)*w], v, rows, add)
 		}
 	}
+}
+
+// poolRow sets (or adds to) o[x] the mean of the column sums v[x-1..x+1]
+// that exist, each sum covering rows input rows.
+func poolRow(o, v []float32, rows int, add bool) {
+	w := len(v)
+	o = o[:w]
+	if w == 1 {
+		r := v[0] / float32(rows)
+		if add {
+			o[0] += r
+		} else {
+			o[0] = r
+		}
+		return
+	}
+	edge := 1 / float32(rows*2)
+	inner := 1 / float32(rows*3)
+	first, last := (v[0]+v[1])*edge, (v[w-2]+v[w-1])*edge
+	if add {
+		for x := 1; x < w-1; x++ {
+			o[x] += (v[x-1] + v[x] + v[x+1]) * inner
+		}
+		o[0] += first
+		o[w-1] += last
+		return
+	}
+	for x := 1; x < w-1; x++ {
+		o[x] = (v[x-1] + v[x] + v[x+1]) * inner
+	}
+	o[0] = first
+	o[w-1] = last
 }
