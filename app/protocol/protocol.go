@@ -131,22 +131,26 @@ func (p Progress) Fraction() float64 {
 
 // Result is a device profile as the UI shows it.
 type Result struct {
-	Mode         string        `json:"mode"`
-	Imported     bool          `json:"imported,omitempty"`
-	Reference    []ArchMS      `json:"reference"`     // measured reference latencies, embedding order
-	Embedding    []float64     `json:"embedding"`     // normalised [0,1], embedding order
-	Nearest      []Nearest     `json:"nearest"`       // most similar known devices first
-	Map          []MapPoint    `json:"map"`           // known devices and this one (Self)
-	Support      []ArchMS      `json:"support"`       // measured support samples
-	Validation   []Comparison  `json:"validation"`    // HELP first, then baselines
-	Steps        []Comparison  `json:"steps"`         // HELP after 0, 1, 2 inner steps
-	PhaseMS      PhaseTimes    `json:"phase_ms"`      // wall time per phase
-	Unstable     []string      `json:"unstable"`      // architectures whose timings stayed noisy
-	ClockStepUS  float64       `json:"clock_step_us"` // clock resolution used
-	ScaleMS      [2]float64    `json:"scale_ms"`      // min, max anchor latency
-	PredictOneMS float64       `json:"predict_one_ms"`
-	Anchors      []ArchMS      `json:"anchors"` // consensus fastest and slowest
-	Meta         ProfileSource `json:"meta"`
+	Mode         string       `json:"mode"`
+	Imported     bool         `json:"imported,omitempty"`
+	Reference    []ArchMS     `json:"reference"`     // measured reference latencies, embedding order
+	Embedding    []float64    `json:"embedding"`     // normalised [0,1], embedding order
+	Nearest      []Nearest    `json:"nearest"`       // most similar known devices first
+	Map          []MapPoint   `json:"map"`           // known devices and this one (Self)
+	Support      []ArchMS     `json:"support"`       // measured support samples
+	Validation   []Comparison `json:"validation"`    // HELP first, then baselines
+	Steps        []Comparison `json:"steps"`         // HELP after 0, 1, 2 inner steps
+	PhaseMS      PhaseTimes   `json:"phase_ms"`      // wall time per phase
+	Unstable     []string     `json:"unstable"`      // architectures whose timings stayed noisy
+	ClockStepUS  float64      `json:"clock_step_us"` // clock resolution used
+	ScaleMS      [2]float64   `json:"scale_ms"`      // min, max anchor latency
+	PredictOneMS float64      `json:"predict_one_ms"`
+	// Drift is how much slower (>1) or faster the machine ran while the
+	// support samples were timed than during the reference phase; the
+	// support timings were divided by it. 0 for imported profiles.
+	Drift   float64       `json:"drift,omitempty"`
+	Anchors []ArchMS      `json:"anchors"` // consensus fastest and slowest
+	Meta    ProfileSource `json:"meta"`
 }
 
 // ProfileSource says where a profile was taken.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/state"
@@ -72,6 +73,9 @@ func (c *Device) Details() string {
 	if r.PhaseMS.Total > 0 {
 		s += fmt.Sprintf(" Phases: reference %.1f s, support %.1f s, adaptation %.2f s, validation %.1f s.",
 			r.PhaseMS.Reference/1000, r.PhaseMS.Support/1000, r.PhaseMS.Adapt/1000, r.PhaseMS.Validation/1000)
+	}
+	if r.Drift > 0 && math.Abs(r.Drift-1) > 0.05 {
+		s += fmt.Sprintf(" The machine ran %.2fx as slow while timing the support samples as during the reference phase; their timings were rescaled to match.", r.Drift)
 	}
 	if n := len(r.Unstable); n > 0 {
 		s += fmt.Sprintf(" %d of %d timings stayed noisy after re-measuring (kept, and flagged in the exported profile); a busy machine or a throttled tab causes this.",

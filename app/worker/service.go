@@ -12,6 +12,16 @@
 // arriving while another runs is answered with a "busy" error). Results are
 // reported through Config.Emit, which may be called from any goroutine.
 //
+// # Drift between phases
+//
+// A profile measures the reference and anchor networks first and the
+// support samples second; their latencies only make sense together if the
+// machine ran at the same speed throughout. The support phase therefore
+// times two of the first phase's networks again, and the support timings
+// are divided by the geometric mean k of the two slow-down ratios before
+// they are stored (the exported profile holds the rescaled values) and
+// used for adaptation. Result.Drift reports k.
+//
 // In a browser, Go's WASM runtime is single-threaded and only delivers
 // messages when every goroutine is blocked, so long work calls Config.Yield
 // between timed samples (never inside one) to let cancel and visibility
@@ -183,35 +193,43 @@ func (s *Service) Handle(req protocol.Request) {
 	s.cancel = cancel
 	s.ctrl.Unlock()
 	go func() {
-		defer s.job.Unlock()
-		defer func() {
-			s.ctrl.Lock()
-			s.cancel = nil
-			s.ctrl.Unlock()
-			cancel()
-		}()
-		defer func() {
-			// A bug must not take the worker down with it: report it.
-			if r := recover(); r != nil {
-				s.fail(req.ID, fmt.Errorf("internal error: %v", r))
-			}
-		}()
-		err := s.run(ctx, req)
-		switch {
-		case err == nil:
-		case errors.Is(err, context.Canceled):
-			s.cfg.Emit(protocol.Event{ID: req.ID, Kind: protocol.KindCancelled, Message: "cancelled"})
-		default:
-			s.fail(req.ID, err)
+		// The request's last event goes out after the job lock is
+		// released, so a request sent in reply to it is never "busy".
+		final := s.runJob(ctx, req)
+		s.ctrl.Lock()
+		s.cancel = nil
+		s.ctrl.Unlock()
+		cancel()
+		s.job.Unlock()
+		s.cfg.Emit(final)
+	}()
+}
+
+// runJob runs req and returns its final event (result, error or
+// cancelled). A panic (a bug) is reported as an error rather than taking
+// the worker down.
+func (s *Service) runJob(ctx context.Context, req protocol.Request) (final protocol.Event) {
+	defer func() {
+		if r := recover(); r != nil {
+			final = protocol.Event{ID: req.ID, Kind: protocol.KindError, Message: fmt.Sprintf("internal error: %v", r)}
 		}
 	}()
+	ev, err := s.run(ctx, req)
+	switch {
+	case err == nil:
+		return ev
+	case errors.Is(err, context.Canceled):
+		return protocol.Event{ID: req.ID, Kind: protocol.KindCancelled, Message: "cancelled"}
+	}
+	return protocol.Event{ID: req.ID, Kind: protocol.KindError, Message: err.Error()}
 }
 
 func (s *Service) fail(id int, err error) {
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindError, Message: err.Error()})
 }
 
-func (s *Service) run(ctx context.Context, req protocol.Request) error {
+// run runs req and returns its final event.
+func (s *Service) run(ctx context.Context, req protocol.Request) (protocol.Event, error) {
 	switch req.Kind {
 	case protocol.KindProfile:
 		return s.runProfile(ctx, req.ID, *req.Profile)
@@ -226,7 +244,7 @@ func (s *Service) run(ctx context.Context, req protocol.Request) error {
 	case protocol.KindImport:
 		return s.runImport(req.ID, req.ProfileJSON)
 	}
-	return fmt.Errorf("unknown request kind %q", req.Kind)
+	return protocol.Event{}, fmt.Errorf("unknown request kind %q", req.Kind)
 }
 
 // ErrNoProfile is returned for requests that need an adapted predictor.
@@ -254,30 +272,29 @@ func (s *Service) predictMS(d *device, a nasbench201.Arch) float64 {
 	return d.norm.Denormalise(d.meanZ.Predict(s.encode(nil, a)))
 }
 
-func (s *Service) runPredict(id int, arch string) error {
+func (s *Service) runPredict(id int, arch string) (protocol.Event, error) {
 	a, err := parseArch(arch)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	if s.dev == nil {
-		return ErrNoProfile
+		return protocol.Event{}, ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
 	ms := s.predictMS(s.dev, a)
 	took := s.cfg.Clock.Now() - t0
-	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{
+	return protocol.Event{ID: id, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{
 		Arch: a.String(), MS: ms,
 		MFLOPs: float64(nasbench201.FLOPs(a)) / 1e6,
 		Params: float64(nasbench201.Params(a)) / 1e6,
 		TookMS: ms64(took),
-	}})
-	return nil
+	}}, nil
 }
 
-func (s *Service) runMeasure(ctx context.Context, id int, arch string) error {
+func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol.Event, error) {
 	a, err := parseArch(arch)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	var seed uint64 = 7
 	if s.dev != nil {
@@ -286,14 +303,13 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) error {
 	opts := s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed)
 	res, err := measure.Measure(ctx, []measure.Item{s.cfg.NewItem(a)}, opts)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	m := &protocol.Measured{Arch: a.String(), MS: res[0].MS, Spread: res[0].Spread, Stable: res[0].Stable}
 	if s.dev != nil {
 		m.PredictedMS = s.predictMS(s.dev, a)
 	}
-	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindMeasured, Measured: m})
-	return nil
+	return protocol.Event{ID: id, Kind: protocol.KindMeasured, Measured: m}, nil
 }
 
 // options returns the measurement options for one phase of request id.
@@ -344,6 +360,17 @@ func (s *Service) measureArchs(ctx context.Context, archs []nasbench201.Arch, op
 		items[i] = s.cfg.NewItem(a)
 	}
 	return measure.Measure(ctx, items, opts)
+}
+
+// medianIndex returns the index of the median latency (the lower one for
+// an even count).
+func medianIndex(rs []measure.Result) int {
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return rs[idx[a]].MS < rs[idx[b]].MS })
+	return idx[(len(idx)-1)/2]
 }
 
 func mustParseAll(ss []string) ([]nasbench201.Arch, error) {
@@ -401,18 +428,18 @@ func (s *Service) samples(support, validation int, seed uint64) (sup, val []nasb
 	return sup, val, nil
 }
 
-func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRequest) error {
+func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRequest) (protocol.Event, error) {
 	at := s.cfg.Atlas
 	start := s.cfg.Clock.Now()
 	var times protocol.PhaseTimes
 	sup, val, err := s.samples(req.Support, req.Validation, req.Seed)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	fixedStr := append(slices.Clone(at.Reference), at.Anchors.Fastest, at.Anchors.Slowest)
 	fixed, err := mustParseAll(fixedStr)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 
 	// Phase 1: reference + anchors, interleaved so drift hits them alike.
@@ -420,7 +447,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	t := s.cfg.Clock.Now()
 	refRes, err := s.measureArchs(ctx, fixed, opts)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	times.Reference = ms64(s.cfg.Clock.Now() - t)
 
@@ -439,15 +466,29 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	p.Anchors.Fastest = measure.TimingOf(fixedStr[n], refRes[n])
 	p.Anchors.Slowest = measure.TimingOf(fixedStr[n+1], refRes[n+1])
 
-	// Phase 2: support samples.
+	// Phase 2: support samples, interleaved with two of phase 1's
+	// networks (the fastest anchor and the median reference) timed again.
+	// If the machine got slower or faster between the phases (another
+	// program, thermal throttling), the support latencies would no longer
+	// match the scale set by the anchors; their ratio k measures that and
+	// the support timings are rescaled to phase 1's conditions.
+	med := medianIndex(refRes[:n])
+	checks := []int{n, med}
 	t = s.cfg.Clock.Now()
-	supRes, err := s.measureArchs(ctx, sup, s.options(ctx, req.Mode, protocol.PhaseSupport, id, req.Seed+1))
+	supRes, err := s.measureArchs(ctx, append(slices.Clone(sup), fixed[n], fixed[med]), s.options(ctx, req.Mode, protocol.PhaseSupport, id, req.Seed+1))
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	times.Support = ms64(s.cfg.Clock.Now() - t)
+	drift := 1.0
+	for j, i := range checks {
+		drift *= supRes[len(sup)+j].MS / refRes[i].MS
+	}
+	drift = math.Sqrt(drift)
 	for i, a := range sup {
-		p.Support = append(p.Support, measure.TimingOf(a.String(), supRes[i]))
+		tm := measure.TimingOf(a.String(), supRes[i])
+		tm.MS /= drift
+		p.Support = append(p.Support, tm)
 	}
 
 	// Adapt.
@@ -455,7 +496,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
 	d, err := s.adopt(p, req.Seed)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	times.Adapt = ms64(s.cfg.Clock.Now() - t)
 	s.cfg.Yield()
@@ -466,7 +507,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 		t = s.cfg.Clock.Now()
 		valRes, err = s.measureArchs(ctx, val, s.options(ctx, req.Mode, protocol.PhaseValidation, id, req.Seed+2))
 		if err != nil {
-			return err
+			return protocol.Event{}, err
 		}
 		times.Validation = ms64(s.cfg.Clock.Now() - t)
 		v := &measure.Validation{}
@@ -482,12 +523,12 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 
 	res, err := s.describe(d, req.Mode, false)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	res.PhaseMS = times
+	res.Drift = drift
 	s.dev = d
-	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindResult, Result: res})
-	return nil
+	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res}, nil
 }
 
 // adopt adapts the predictor to profile p (embedding, scale, support).
@@ -669,9 +710,9 @@ func (s *Service) validate(d *device, res *protocol.Result) error {
 	return nil
 }
 
-func (s *Service) runExplore(id int) error {
+func (s *Service) runExplore(id int) (protocol.Event, error) {
 	if s.dev == nil {
-		return ErrNoProfile
+		return protocol.Event{}, ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
 	planned := s.planAll()
@@ -694,12 +735,11 @@ func (s *Service) runExplore(id int) error {
 	for _, c := range s.cfg.Atlas.Candidates {
 		a, err := nasbench201.Parse(c.Arch)
 		if err != nil {
-			return fmt.Errorf("atlas candidate %q: %w", c.Arch, err)
+			return protocol.Event{}, fmt.Errorf("atlas candidate %q: %w", c.Arch, err)
 		}
 		ex.Candidates = append(ex.Candidates, protocol.Candidate{Arch: c.Arch, Accuracy: c.Accuracy, PredictedMS: all[a.Index()]})
 	}
-	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindExplored, Explored: ex})
-	return nil
+	return protocol.Event{ID: id, Kind: protocol.KindExplored, Explored: ex}, nil
 }
 
 // planAll encodes the whole space and plans the predictor's bulk
@@ -745,43 +785,41 @@ func histogram(xs []float64, n int) protocol.Histogram {
 	return h
 }
 
-func (s *Service) runExport(id int) error {
+func (s *Service) runExport(id int) (protocol.Event, error) {
 	if s.dev == nil {
-		return ErrNoProfile
+		return protocol.Event{}, ErrNoProfile
 	}
 	var sb strings.Builder
 	if err := s.dev.profile.Write(&sb); err != nil {
-		return fmt.Errorf("writing the profile: %w", err)
+		return protocol.Event{}, fmt.Errorf("writing the profile: %w", err)
 	}
-	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindExported, ProfileJSON: sb.String()})
-	return nil
+	return protocol.Event{ID: id, Kind: protocol.KindExported, ProfileJSON: sb.String()}, nil
 }
 
-func (s *Service) runImport(id int, doc string) error {
+func (s *Service) runImport(id int, doc string) (protocol.Event, error) {
 	p, err := measure.Read(strings.NewReader(doc))
 	if err != nil {
-		return fmt.Errorf("this is not a usable device profile: %w", err)
+		return protocol.Event{}, fmt.Errorf("this is not a usable device profile: %w", err)
 	}
 	if p.Space != s.cfg.Atlas.Space {
-		return fmt.Errorf("this profile is for the %q search space; the page predicts %q", p.Space, s.cfg.Atlas.Space)
+		return protocol.Event{}, fmt.Errorf("this profile is for the %q search space; the page predicts %q", p.Space, s.cfg.Atlas.Space)
 	}
 	if len(p.Reference) != len(s.cfg.Atlas.Reference) {
-		return fmt.Errorf("this profile has %d reference architectures; the page needs %d", len(p.Reference), len(s.cfg.Atlas.Reference))
+		return protocol.Event{}, fmt.Errorf("this profile has %d reference architectures; the page needs %d", len(p.Reference), len(s.cfg.Atlas.Reference))
 	}
 	for i, tm := range p.Reference {
 		if tm.Arch != s.cfg.Atlas.Reference[i] {
-			return fmt.Errorf("reference[%d] is %s, expected %s: the profile was taken with other reference architectures", i, tm.Arch, s.cfg.Atlas.Reference[i])
+			return protocol.Event{}, fmt.Errorf("reference[%d] is %s, expected %s: the profile was taken with other reference architectures", i, tm.Arch, s.cfg.Atlas.Reference[i])
 		}
 	}
 	d, err := s.adopt(p, p.Protocol.Seed)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	res, err := s.describe(d, p.Protocol.Preset, true)
 	if err != nil {
-		return err
+		return protocol.Event{}, err
 	}
 	s.dev = d
-	s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindResult, Result: res})
-	return nil
+	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res}, nil
 }
