@@ -66,7 +66,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: its reference architectures are not the predictor's (%s)", *profilePath, strings.Join(at.Reference, ", "))
 		}
 	}
-	order, err := typeOrder(m)
+	order, err := weightsTypeOrder(m)
 	if err != nil {
 		return err
 	}

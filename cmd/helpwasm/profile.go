@@ -313,19 +313,19 @@ type profileResult struct {
 	nearestBaseline string
 }
 
-// plan is the architectures to measure, by role.
-type plan struct {
+// profilePlan is the architectures to measure, by role.
+type profilePlan struct {
 	reference, support, validation []string
 	anchors                        [2]string // fastest, slowest
 	validationPool                 []int     // index into atlas.PoolArchs of each validation arch
 }
 
-// choose picks support architectures at random from the space and
+// chooseArchs picks support architectures at random from the space and
 // validation architectures from the atlas's pool (HELP's query pool, so
 // the nearest-device baseline has latencies for them), all disjoint from
 // each other and from the reference and anchor architectures.
-func choose(at *atlas.Atlas, samples, validate int, seed uint64) (plan, error) {
-	p := plan{
+func chooseArchs(at *atlas.Atlas, samples, validate int, seed uint64) (profilePlan, error) {
+	p := profilePlan{
 		reference: slices.Clone(at.Reference),
 		anchors:   [2]string{at.Anchors.Fastest, at.Anchors.Slowest},
 	}
@@ -386,9 +386,9 @@ func (a *alternating) Run() {
 	a.next = (a.next + 1) % len(a.nets)
 }
 
-// networks builds engine networks for the architecture strings, as measure
+// archItems builds engine networks for the architecture strings, as measure
 // items.
-func networks(archs []string) ([]measure.Item, error) {
+func archItems(archs []string) ([]measure.Item, error) {
 	items := make([]measure.Item, len(archs))
 	for i, s := range archs {
 		a, err := nasbench201.Parse(s)
@@ -413,11 +413,11 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 		return nil, fmt.Errorf("atlas (%s, %d reference archs) does not fit the predictor (embedding of %d)",
 			s.atlas.Space, len(s.atlas.Reference), s.model.Config.EmbedDim)
 	}
-	order, err := typeOrder(s.model)
+	order, err := weightsTypeOrder(s.model)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := choose(s.atlas, s.samples, s.validate, s.seed)
+	pl, err := chooseArchs(s.atlas, s.samples, s.validate, s.seed)
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +492,7 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 		Kendall:  rank.Kendall(pred, measured),
 		Samples:  valid,
 	}
-	v.Baselines, res.nearestBaseline = baselines(s.atlas, p.ReferenceMS(), pl, measured)
+	v.Baselines, res.nearestBaseline = validationBaselines(s.atlas, p.ReferenceMS(), pl, measured)
 	p.Validation = v
 	res.profile = p
 	return res, p.Validate()
@@ -500,7 +500,7 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 
 // measureArchs times archs and records them as profile timings.
 func measureArchs(ctx context.Context, phase string, archs []string, opts measure.Options, res *profileResult) ([]measure.Timing, error) {
-	items, err := networks(archs)
+	items, err := archItems(archs)
 	if err != nil {
 		return nil, err
 	}
@@ -532,8 +532,8 @@ func checkUsable(ts []measure.Timing) error {
 	return nil
 }
 
-// typeOrder is the GCN node-type order m was trained with.
-func typeOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
+// weightsTypeOrder is the GCN node-type order m was trained with.
+func weightsTypeOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
 	if m.Meta.TypeOrder == "" {
 		return nasbench201.DefaultTypeOrder, nil // the authors' checkpoint records none
 	}
@@ -570,11 +570,11 @@ func predictMS(m *predictor.Model, order nasbench201.TypeOrder, p *measure.Profi
 	return norm.DenormaliseTo(pred, pred), nil
 }
 
-// baselines scores the FLOPs ranking and the nearest meta-train device's
+// validationBaselines scores the FLOPs ranking and the nearest meta-train device's
 // latencies on the validation architectures.
 // The nearest device's name is returned too; the key is "nearest_device",
 // as the page names it.
-func baselines(at *atlas.Atlas, refMS []float64, pl plan, measured []float64) (map[string]measure.Correlation, string) {
+func validationBaselines(at *atlas.Atlas, refMS []float64, pl profilePlan, measured []float64) (map[string]measure.Correlation, string) {
 	nearest := ""
 	out := map[string]measure.Correlation{}
 	flops := make([]float64, len(pl.validation))
@@ -721,7 +721,7 @@ func compareProfiles(a, b *measure.Profile) (comparison, error) {
 	for _, t := range a.Support {
 		if ms, ok := bySupport[t.Arch]; ok {
 			sa, sb = append(sa, t.MS), append(sb, ms)
-			na = append(na, abs(na0.Normalise(t.MS)-nb0.Normalise(ms)))
+			na = append(na, fabs(na0.Normalise(t.MS)-nb0.Normalise(ms)))
 		}
 	}
 	if len(sa) == 0 {
@@ -737,7 +737,7 @@ func compareProfiles(a, b *measure.Profile) (comparison, error) {
 func medianRelDiff(a, b []float64) float64 {
 	d := make([]float64, len(a))
 	for i := range a {
-		d[i] = 2 * abs(a[i]-b[i]) / (a[i] + b[i])
+		d[i] = 2 * fabs(a[i]-b[i]) / (a[i] + b[i])
 	}
 	slices.Sort(d)
 	return medianSorted(d)
@@ -751,7 +751,7 @@ func medianSorted(d []float64) float64 {
 	return (d[n/2-1] + d[n/2]) / 2
 }
 
-func abs(x float64) float64 {
+func fabs(x float64) float64 {
 	if x < 0 {
 		return -x
 	}

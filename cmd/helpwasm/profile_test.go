@@ -30,7 +30,7 @@ func testAtlas(t *testing.T) *atlas.Atlas {
 
 func TestChoose(t *testing.T) {
 	at := testAtlas(t)
-	p, err := choose(at, 10, 30, 1)
+	p, err := chooseArchs(at, 10, 30, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,15 +58,15 @@ func TestChoose(t *testing.T) {
 			t.Errorf("validation[%d] = %s is not pool arch %d", i, a, p.validationPool[i])
 		}
 	}
-	again, _ := choose(at, 10, 30, 1)
-	other, _ := choose(at, 10, 30, 2)
+	again, _ := chooseArchs(at, 10, 30, 1)
+	other, _ := chooseArchs(at, 10, 30, 2)
 	if !slices.Equal(p.support, again.support) || !slices.Equal(p.validation, again.validation) {
 		t.Error("same seed chose different architectures")
 	}
 	if slices.Equal(p.support, other.support) {
 		t.Error("different seeds chose the same support set")
 	}
-	if _, err := choose(at, 10, len(at.PoolArchs)+1, 1); err == nil {
+	if _, err := chooseArchs(at, 10, len(at.PoolArchs)+1, 1); err == nil {
 		t.Error("more validation archs than the pool holds: no error")
 	}
 }
@@ -291,7 +291,7 @@ func TestCommandErrors(t *testing.T) {
 }
 
 func TestAlternatingNetworks(t *testing.T) {
-	items, err := networks([]string{nasbench201.FromIndex(7).String()})
+	items, err := archItems([]string{nasbench201.FromIndex(7).String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestAlternatingNetworks(t *testing.T) {
 	if !slices.Equal(alt.nets[0].Output(), alt.nets[1].Output()) {
 		t.Error("instances of one architecture compute different logits")
 	}
-	if _, err := networks([]string{"|bogus~0|"}); err == nil {
+	if _, err := archItems([]string{"|bogus~0|"}); err == nil {
 		t.Error("bad architecture: no error")
 	}
 }
