@@ -222,8 +222,13 @@ type Prediction struct {
 
 // Measured is a timed architecture beside its prediction.
 type Measured struct {
-	Arch        string  `json:"arch"`
-	MS          float64 `json:"ms"`
+	Arch string  `json:"arch"`
+	MS   float64 `json:"ms"` // as timed now
+	// Drift is how much slower the machine ran now than when the profile
+	// was taken (1 without a profile); RescaledMS = MS / Drift is the
+	// latency at the profile's speed, the one to compare with PredictedMS.
+	Drift       float64 `json:"drift"`
+	RescaledMS  float64 `json:"rescaled_ms"`
 	Spread      float64 `json:"spread"` // robust relative spread of the samples
 	PredictedMS float64 `json:"predicted_ms"`
 	Stable      bool    `json:"stable"`

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/helpwasm/helpwasm/app/chart"
+	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
@@ -116,11 +118,15 @@ func (c *Editor) PredCell(ms float64) string {
 	return msText(ms)
 }
 
-func (c *Editor) MeasCell(ms float64, stable bool) string {
-	if !stable {
-		return msText(ms) + " (noisy)"
+func (c *Editor) MeasCell(m protocol.Measured) string {
+	s := msText(m.RescaledMS)
+	if math.Abs(m.Drift-1) > 0.05 {
+		s += fmt.Sprintf(" (%s now, machine %.2fx as slow)", msText(m.MS), m.Drift)
 	}
-	return msText(ms)
+	if !m.Stable {
+		s += " (noisy)"
+	}
+	return s
 }
 
 func (c *Editor) ErrCell(pred, meas float64) string {

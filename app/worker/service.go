@@ -296,20 +296,47 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 	if err != nil {
 		return protocol.Event{}, err
 	}
+	archs := []nasbench201.Arch{a}
+	var checks []measure.Timing
 	var seed uint64 = 7
-	if s.dev != nil {
-		seed += s.dev.seed
+	if d := s.dev; d != nil {
+		// Time two of the profile's networks alongside, to express the
+		// result at the speed the profile was taken at (see Drift).
+		seed += d.seed
+		checks = []measure.Timing{d.profile.Anchors.Fastest, d.profile.Reference[medianTiming(d.profile.Reference)]}
+		for _, c := range checks {
+			ca, err := nasbench201.Parse(c.Arch)
+			if err != nil {
+				return protocol.Event{}, err
+			}
+			archs = append(archs, ca)
+		}
 	}
-	opts := s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed)
-	res, err := measure.Measure(ctx, []measure.Item{s.cfg.NewItem(a)}, opts)
+	res, err := s.measureArchs(ctx, archs, s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed))
 	if err != nil {
 		return protocol.Event{}, err
 	}
-	m := &protocol.Measured{Arch: a.String(), MS: res[0].MS, Spread: res[0].Spread, Stable: res[0].Stable}
+	m := &protocol.Measured{Arch: a.String(), MS: res[0].MS, Spread: res[0].Spread, Stable: res[0].Stable, Drift: 1}
 	if s.dev != nil {
+		for i, c := range checks {
+			m.Drift *= res[1+i].MS / c.MS
+		}
+		m.Drift = math.Sqrt(m.Drift)
 		m.PredictedMS = s.predictMS(s.dev, a)
 	}
+	m.RescaledMS = m.MS / m.Drift
 	return protocol.Event{ID: id, Kind: protocol.KindMeasured, Measured: m}, nil
+}
+
+// medianTiming returns the index of the median timing (the lower one for
+// an even count).
+func medianTiming(ts []measure.Timing) int {
+	idx := make([]int, len(ts))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return ts[idx[a]].MS < ts[idx[b]].MS })
+	return idx[(len(idx)-1)/2]
 }
 
 // options returns the measurement options for one phase of request id.

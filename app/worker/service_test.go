@@ -294,6 +294,9 @@ func TestPredictExploreExportImport(t *testing.T) {
 		t.Errorf("measured %v ms, simulated %v", ev.Measured.MS, want)
 	}
 	finite(t, "measured prediction", ev.Measured.PredictedMS)
+	if m := ev.Measured; math.Abs(m.Drift-1) > 0.01 || math.Abs(m.RescaledMS-m.MS)/m.MS > 0.01 {
+		t.Errorf("steady simulated machine: drift %v, rescaled %v ms of %v ms", m.Drift, m.RescaledMS, m.MS)
+	}
 
 	f.svc.Handle(protocol.Request{ID: 6, Kind: protocol.KindExplore})
 	ev, _ = f.await(t, 6)
