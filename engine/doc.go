@@ -44,14 +44,23 @@
 //
 // # How it is fast
 //
-// Convolutions are matrix products on packed operands (gemm.go): weights
-// are packed into 4-row panels once in New; the input side is written
-// directly in 4-column panels by im2col (stride-2 and 1×1 layers, the stem)
-// or by the Winograd F(2×2,3×3) input transform (every 3×3 stride-1 layer,
-// 2.25× fewer multiplies). A 4×4 register-blocked micro-kernel without
-// bounds checks does the products. Cell nodes accumulate edge outputs in
-// place: the first edge into a node writes, later ones add. Forward is
-// single-threaded on purpose: it is a latency probe of one core.
+// Convolutions are matrix products C = A·B on packed operands (gemm.go):
+// the weights (A, cout × cin·k·k) are packed into 4-row panels once in New;
+// the input side (B) is written directly in 4-column panels, by im2col from
+// a zero-bordered ReLU'd copy (stem, stride-2 and 1×1 layers) or by the
+// Winograd F(2×2,3×3) input transform (every 3×3 stride-1 layer: 16 products
+// of cout×cin by cin×tiles, 2.25× fewer multiplies than direct). Bias (the
+// folded batch norm) is added in the store. A 4×4 register-blocked
+// micro-kernel (kernel.go), unrolled 4× over K, without bounds checks in
+// its loop, does the products. Go compiles differently per target, so the
+// kernel does too (runtime.GOARCH is a constant; no build tags): natively
+// two 4×2 passes (one 4×4 pass spills registers), under WASM one 4×4 pass,
+// with the kernel written into the GEMM loop for short products because a
+// Go call under WASM costs about as much as a 4×4×16 block.
+//
+// Cell nodes accumulate edge outputs in place: the first edge into a node
+// writes, later ones add, so there is no zero fill or separate sum pass.
+// Forward is single-threaded on purpose: it is a latency probe of one core.
 //
 // # Benchmarks
 //
