@@ -175,3 +175,13 @@ func TestMACs(t *testing.T) {
 		}
 	}
 }
+
+func TestMACsMatchSpaceFLOPs(t *testing.T) {
+	// nasbench201.FLOPs counts the same multiply-accumulates plus the
+	// classifier's bias additions.
+	for _, a := range testArchs(20) {
+		if got, want := New(a, 1).MACs()+numClasses, nasbench201.FLOPs(a); got != want {
+			t.Errorf("%v: MACs+%d = %d, nasbench201.FLOPs = %d", a, numClasses, got, want)
+		}
+	}
+}
