@@ -21,5 +21,5 @@ func Example() {
 	fmt.Printf("%.2fM multiply-accumulates\n", float64(n.MACs())/1e6)
 	// Output:
 	// 3072 10
-	// 113.97M multiply-accumulates
+	// 113.95M multiply-accumulates
 }
