@@ -6,30 +6,45 @@ package engine
 
 // zeroOp is NAS-Bench-201's "none" edge as the reference implementation
 // runs it: x.mul(0.), a real pass over the tensor (and NaN-propagating, so
-// the compiler cannot drop it).
+// the compiler cannot drop it). Loops here are unrolled by 4, which halves
+// their cost under WASM (loop control is a large part of a short body).
 func zeroOp(dst, x []float32, add bool) {
 	x = x[:len(dst)]
+	i := 0
 	if add {
-		for i := range dst {
+		for ; i+3 < len(dst); i += 4 {
+			d, s := (*[4]float32)(dst[i:]), (*[4]float32)(x[i:])
+			d[0], d[1], d[2], d[3] = d[0]+s[0]*0, d[1]+s[1]*0, d[2]+s[2]*0, d[3]+s[3]*0
+		}
+		for ; i < len(dst); i++ {
 			dst[i] += x[i] * 0
 		}
 		return
 	}
-	for i := range dst {
+	for ; i+3 < len(dst); i += 4 {
+		d, s := (*[4]float32)(dst[i:]), (*[4]float32)(x[i:])
+		d[0], d[1], d[2], d[3] = s[0]*0, s[1]*0, s[2]*0, s[3]*0
+	}
+	for ; i < len(dst); i++ {
 		dst[i] = x[i] * 0
 	}
 }
 
 // skipOp is the identity edge.
 func skipOp(dst, x []float32, add bool) {
-	x = x[:len(dst)]
-	if add {
-		for i := range dst {
-			dst[i] += x[i]
-		}
+	if !add {
+		copy(dst, x)
 		return
 	}
-	copy(dst, x)
+	x = x[:len(dst)]
+	i := 0
+	for ; i+3 < len(dst); i += 4 {
+		d, s := (*[4]float32)(dst[i:]), (*[4]float32)(x[i:])
+		d[0], d[1], d[2], d[3] = d[0]+s[0], d[1]+s[1], d[2]+s[2], d[3]+s[3]
+	}
+	for ; i < len(dst); i++ {
+		dst[i] += x[i]
+	}
 }
 
 // avgPoolScratchLen is the scratch avgPool3x3 needs for h×w planes.
