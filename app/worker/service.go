@@ -17,10 +17,13 @@
 // A profile measures the reference and anchor networks first and the
 // support samples second; their latencies only make sense together if the
 // machine ran at the same speed throughout. The support phase therefore
-// times two of the first phase's networks again, and the support timings
-// are divided by the geometric mean k of the two slow-down ratios before
-// they are stored (the exported profile holds the rescaled values) and
-// used for adaptation. Result.Drift reports k.
+// times two of the first phase's networks again (the two middle reference
+// networks), and the support timings are divided by the geometric mean k
+// of the two slow-down ratios before they are stored (the exported profile
+// holds the rescaled values) and used for adaptation; if the two ratios
+// disagree by more than 25%, noise dominates and k = 1. Result.Drift
+// reports k. Measuring a single network re-times the same two networks to
+// express it at the profile's speed.
 //
 // In a browser, Go's WASM runtime is single-threaded and only delivers
 // messages when every goroutine is blocked, so long work calls Config.Yield
@@ -303,7 +306,9 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 		// Time two of the profile's networks alongside, to express the
 		// result at the speed the profile was taken at (see Drift).
 		seed += d.seed
-		checks = []measure.Timing{d.profile.Anchors.Fastest, d.profile.Reference[medianTiming(d.profile.Reference)]}
+		ref := d.profile.Reference
+		mid := middleTwo(func(i int) float64 { return ref[i].MS }, len(ref))
+		checks = []measure.Timing{ref[mid[0]], ref[mid[1]]}
 		for _, c := range checks {
 			ca, err := nasbench201.Parse(c.Arch)
 			if err != nil {
@@ -318,25 +323,11 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 	}
 	m := &protocol.Measured{Arch: a.String(), MS: res[0].MS, Spread: res[0].Spread, Stable: res[0].Stable, Drift: 1}
 	if s.dev != nil {
-		for i, c := range checks {
-			m.Drift *= res[1+i].MS / c.MS
-		}
-		m.Drift = math.Sqrt(m.Drift)
+		m.Drift = driftOf(res[1].MS/checks[0].MS, res[2].MS/checks[1].MS)
 		m.PredictedMS = s.predictMS(s.dev, a)
 	}
 	m.RescaledMS = m.MS / m.Drift
 	return protocol.Event{ID: id, Kind: protocol.KindMeasured, Measured: m}, nil
-}
-
-// medianTiming returns the index of the median timing (the lower one for
-// an even count).
-func medianTiming(ts []measure.Timing) int {
-	idx := make([]int, len(ts))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return ts[idx[a]].MS < ts[idx[b]].MS })
-	return idx[(len(idx)-1)/2]
 }
 
 // options returns the measurement options for one phase of request id.
@@ -389,15 +380,27 @@ func (s *Service) measureArchs(ctx context.Context, archs []nasbench201.Arch, op
 	return measure.Measure(ctx, items, opts)
 }
 
-// medianIndex returns the index of the median latency (the lower one for
-// an even count).
-func medianIndex(rs []measure.Result) int {
-	idx := make([]int, len(rs))
+// middleTwo returns the indices of the two middle values of ms(0..n-1).
+// Mid-sized networks make good speed checks: tiny ones can run within one
+// scheduler time slice and miss a slow-down that larger ones see.
+func middleTwo(ms func(int) float64, n int) [2]int {
+	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.Slice(idx, func(a, b int) bool { return rs[idx[a]].MS < rs[idx[b]].MS })
-	return idx[(len(idx)-1)/2]
+	sort.Slice(idx, func(a, b int) bool { return ms(idx[a]) < ms(idx[b]) })
+	return [2]int{idx[(n-1)/2], idx[n/2]}
+}
+
+// driftOf combines the slow-down ratios of the two check networks into one
+// factor, their geometric mean. If they disagree by more than 25% the
+// timings are too noisy to tell a drift from noise, and it returns 1 (no
+// correction).
+func driftOf(r1, r2 float64) float64 {
+	if !(r1 > 0 && r2 > 0) || max(r1, r2)/min(r1, r2) > 1.25 {
+		return 1
+	}
+	return math.Sqrt(r1 * r2)
 }
 
 func mustParseAll(ss []string) ([]nasbench201.Arch, error) {
@@ -494,24 +497,19 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	p.Anchors.Slowest = measure.TimingOf(fixedStr[n+1], refRes[n+1])
 
 	// Phase 2: support samples, interleaved with two of phase 1's
-	// networks (the fastest anchor and the median reference) timed again.
+	// networks (the two middle reference networks by latency) timed again.
 	// If the machine got slower or faster between the phases (another
 	// program, thermal throttling), the support latencies would no longer
 	// match the scale set by the anchors; their ratio k measures that and
 	// the support timings are rescaled to phase 1's conditions.
-	med := medianIndex(refRes[:n])
-	checks := []int{n, med}
+	checks := middleTwo(func(i int) float64 { return refRes[i].MS }, n)
 	t = s.cfg.Clock.Now()
-	supRes, err := s.measureArchs(ctx, append(slices.Clone(sup), fixed[n], fixed[med]), s.options(ctx, req.Mode, protocol.PhaseSupport, id, req.Seed+1))
+	supRes, err := s.measureArchs(ctx, append(slices.Clone(sup), fixed[checks[0]], fixed[checks[1]]), s.options(ctx, req.Mode, protocol.PhaseSupport, id, req.Seed+1))
 	if err != nil {
 		return protocol.Event{}, err
 	}
 	times.Support = ms64(s.cfg.Clock.Now() - t)
-	drift := 1.0
-	for j, i := range checks {
-		drift *= supRes[len(sup)+j].MS / refRes[i].MS
-	}
-	drift = math.Sqrt(drift)
+	drift := driftOf(supRes[len(sup)].MS/refRes[checks[0]].MS, supRes[len(sup)+1].MS/refRes[checks[1]].MS)
 	for i, a := range sup {
 		tm := measure.TimingOf(a.String(), supRes[i])
 		tm.MS /= drift

@@ -588,3 +588,16 @@ func TestProfileUnderChangingLoad(t *testing.T) {
 		}
 	}
 }
+
+func TestDriftOf(t *testing.T) {
+	for _, tc := range []struct{ r1, r2, want float64 }{
+		{2, 2, 2}, {1, 1, 1}, {0.5, 0.5, 0.5}, {2, 2.2, math.Sqrt(4.4)},
+		{1, 2, 1},          // disagree: noise, no correction
+		{0, 1, 1},          // a zero timing: no correction
+		{math.NaN(), 1, 1}, // NaN: no correction
+	} {
+		if got := driftOf(tc.r1, tc.r2); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("driftOf(%v, %v) = %v, want %v", tc.r1, tc.r2, got, tc.want)
+		}
+	}
+}
