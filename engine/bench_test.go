@@ -127,7 +127,7 @@ func BenchmarkForward(b *testing.B) {
 		a := archs[name]
 		n := New(a, 1)
 		b.Run(name, func(b *testing.B) {
-			b.Logf("%s: %v, %.1f MFLOPs", name, a, float64(nasbench201.FLOPs(a))/1e6)
+			b.Logf("%s: %v, %.1fM FLOPs (NAS-Bench-201 count: multiply-accumulates)", name, a, float64(nasbench201.FLOPs(a))/1e6)
 			mean, best := timeLoop(b, n.MACs(), n.Forward)
 			b.ReportMetric(float64(mean.Nanoseconds())/1e6, "ms/forward")
 			b.ReportMetric(float64(best.Nanoseconds())/1e6, "ms/forward-best")

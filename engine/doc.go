@@ -73,6 +73,12 @@
 //	GOOS=js GOARCH=wasm go test -run '^$' -bench . ./engine/ \
 //		-exec "$(go env GOROOT)/lib/wasm/go_js_wasm_exec"
 //
+// The tests run under WASM the same way (-short skips the slowest
+// whole-network reference comparisons):
+//
+//	GOOS=js GOARCH=wasm go test -short ./engine/ \
+//		-exec "$(go env GOROOT)/lib/wasm/go_js_wasm_exec"
+//
 // BenchmarkConv reports GFLOP/s (2·MACs of the direct convolution per
 // second; Winograd layers are credited with the direct convolution's work)
 // per layer shape for the engine and a naive direct convolution in the same
