@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -63,11 +64,16 @@ var benchShapes = []struct {
 }
 
 // timeLoop runs f b.N times and reports GFLOP/s (2·macs per call) from the
-// mean time and, as GFLOP/s-best, from the fastest single call. On a shared
-// or loaded machine the mean includes time the process was descheduled;
-// the fastest call of many is the kernel's own speed.
-func timeLoop(b *testing.B, macs int64, f func()) (mean, best time.Duration) {
+// mean wall time, as GFLOP/s-best from the fastest single call and, where
+// the system has a thread CPU clock (Linux), as GFLOP/s-cpu from the mean
+// CPU time. On a shared or loaded machine the mean wall time includes time
+// the process was descheduled; the other two do not. It returns the mean
+// wall time, the best call and the mean CPU time (0 without the clock).
+func timeLoop(b *testing.B, macs int64, f func()) (mean, best, cpu time.Duration) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	best = time.Duration(math.MaxInt64)
+	cpu0, haveCPU := threadCPUTime()
 	start := time.Now()
 	for b.Loop() {
 		t0 := time.Now()
@@ -77,7 +83,11 @@ func timeLoop(b *testing.B, macs int64, f func()) (mean, best time.Duration) {
 	mean = time.Since(start) / time.Duration(b.N)
 	b.ReportMetric(2*float64(macs)/float64(mean.Nanoseconds()), "GFLOP/s")
 	b.ReportMetric(2*float64(macs)/float64(best.Nanoseconds()), "GFLOP/s-best")
-	return mean, best
+	if cpu1, ok := threadCPUTime(); haveCPU && ok {
+		cpu = (cpu1 - cpu0) / time.Duration(b.N)
+		b.ReportMetric(2*float64(macs)/float64(cpu.Nanoseconds()), "GFLOP/s-cpu")
+	}
+	return mean, best, cpu
 }
 
 // BenchmarkConv times each layer shape with the engine ("engine") and with
@@ -128,9 +138,12 @@ func BenchmarkForward(b *testing.B) {
 		n := New(a, 1)
 		b.Run(name, func(b *testing.B) {
 			b.Logf("%s: %v, %.1fM FLOPs (NAS-Bench-201 count: multiply-accumulates)", name, a, float64(nasbench201.FLOPs(a))/1e6)
-			mean, best := timeLoop(b, n.MACs(), n.Forward)
+			mean, best, cpu := timeLoop(b, n.MACs(), n.Forward)
 			b.ReportMetric(float64(mean.Nanoseconds())/1e6, "ms/forward")
 			b.ReportMetric(float64(best.Nanoseconds())/1e6, "ms/forward-best")
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/1e6, "ms/forward-cpu")
+			}
 			benchSink = n.Output()[0]
 		})
 	}

@@ -84,7 +84,8 @@
 // per layer shape for the engine and a naive direct convolution in the same
 // run; the ratio is the speed-up. BenchmarkForward reports the forward time
 // of the smallest, median and largest networks by nasbench201.FLOPs (ties
-// broken by index). Each benchmark reports the mean and, as "-best", the
-// fastest single call: on a shared machine the mean includes time the
-// process spent descheduled, the best call does not.
+// broken by index). Each benchmark reports the mean wall time, as "-best"
+// the fastest single call and, on Linux, as "-cpu" the mean thread CPU
+// time: on a shared machine the mean wall time includes time the process
+// spent descheduled, the other two do not.
 package engine
