@@ -51,11 +51,14 @@ func (c *Device) MapDots() []DotView {
 	}
 	var self DotView
 	for i, p := range pts {
-		d := DotView{X: chart.Num(px[i]), Y: chart.Num(py[i]), Title: p.Device + " (" + p.Split + ")", LX: chart.Num(px[i] + 9), Class: "dev " + p.Split}
+		d := DotView{X: chart.Num(px[i]), Y: chart.Num(py[i]), Title: p.Device + " (" + p.Split + ")",
+			LX: chart.Num(px[i] + 9), LY: chart.Num(py[i]), Anchor: "start", Class: "dev " + p.Split, LabelClass: "map-label"}
 		if labelled[p.Device] || p.Self {
 			d.Label = p.Device
 		}
 		if p.Self {
+			// Above its (larger) dot, clear of the neighbours' labels.
+			d.Title, d.LX, d.LY, d.Anchor, d.LabelClass = p.Device, d.X, chart.Num(py[i]-16), "middle", "map-label self-label"
 			d.Class = "dev self"
 			self = d
 			continue

@@ -208,10 +208,12 @@ func (c *Device) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							}
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "map-label"}}}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("class", d.LabelClass)
+							vgn.AddAttrInterface("text-anchor", d.Anchor)
 							vgn.AddAttrInterface("x", d.LX)
-							vgn.AddAttrInterface("y", d.Y)
+							vgn.AddAttrInterface("y", d.LY)
 							vgn.SetInnerHTML(d.Label)
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 							vgparent.AppendChild(vgn)

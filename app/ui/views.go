@@ -33,7 +33,7 @@ func tickViews(ts []chart.Tick) []TickView {
 }
 
 // DotView is a point.
-type DotView struct{ X, Y, Title, Class, Label, LX string }
+type DotView struct{ X, Y, Title, Class, Label, LX, LY, Anchor, LabelClass string }
 
 // PlotView is a scatter plot of predicted against measured latency.
 type PlotView struct {
