@@ -53,6 +53,9 @@ var benchShapes = []struct {
 	{"cell_16_32x32_k3_winograd", 16, 16, 32, 3, 1, winograd},
 	{"cell_32_16x16_k3_winograd", 32, 32, 16, 3, 1, winograd},
 	{"cell_64_8x8_k3_winograd", 64, 64, 8, 3, 1, winograd},
+	{"cell_16_32x32_k3_winograd4", 16, 16, 32, 3, 1, winograd4},
+	{"cell_32_16x16_k3_winograd4", 32, 32, 16, 3, 1, winograd4},
+	{"cell_64_8x8_k3_winograd4", 64, 64, 8, 3, 1, winograd4},
 	{"cell_16_32x32_k3_im2col", 16, 16, 32, 3, 1, im2colGEMM},
 	{"cell_32_16x16_k3_im2col", 32, 32, 16, 3, 1, im2colGEMM},
 	{"cell_64_8x8_k3_im2col", 64, 64, 8, 3, 1, im2colGEMM},
@@ -124,7 +127,7 @@ func BenchmarkConv(b *testing.B) {
 			timeLoop(b, c.macs(), func() { c.forward(dst, x, bs, ms, false) })
 			benchSink = dst[0]
 		})
-		if s.algo == winograd {
+		if s.algo == winograd || s.algo == winograd4 {
 			continue // the naive baseline is the same as the im2col row's
 		}
 		w, bias := p.folded()

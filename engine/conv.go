@@ -12,6 +12,8 @@ const (
 	// winograd is F(2×2, 3×3): 16 products of cout×cin by cin×tiles
 	// instead of 36, for 3×3 stride-1 pad-1 convolutions.
 	winograd
+	// winograd4 is F(4×4, 3×3): 36 products instead of 144.
+	winograd4
 )
 
 // conv is one folded convolution layer with fixed input and output shapes.
@@ -24,6 +26,7 @@ type conv struct {
 	algo                      convAlgo
 	a                         packedA     // im2colGEMM: cout × cin·k·k
 	u                         [16]packedA // winograd: transformed weights per tile position
+	u4                        [36]packedA // winograd4: the same for F(4×4, 3×3)
 	bias                      []float32   // len cout; nil for none
 }
 
@@ -56,6 +59,11 @@ func newConv(p *convParams, spec convSpec) *conv {
 			panic(fmt.Sprintf("engine: winograd needs a 3×3/1 pad-1 conv with even output, got k=%d stride=%d pad=%d out %d×%d", c.k, c.stride, c.pad, c.oh, c.ow))
 		}
 		c.u = winogradWeights(w, c.cout, c.cin)
+	case winograd4:
+		if c.k != 3 || c.stride != 1 || c.pad != 1 || c.avgPool2 || c.oh%4 != 0 || c.ow%4 != 0 {
+			panic(fmt.Sprintf("engine: winograd4 needs a 3×3/1 pad-1 conv with output a multiple of 4, got k=%d stride=%d pad=%d out %d×%d", c.k, c.stride, c.pad, c.oh, c.ow))
+		}
+		c.u4 = winograd4Weights(w, c.cout, c.cin)
 	}
 	return c
 }
@@ -78,6 +86,9 @@ func (c *conv) scratchLen() (b, m int) {
 		t := (c.oh / 2) * (c.ow / 2)
 		// 16 packed operands, then the padded input.
 		return 16*packedBLen(c.cin, t) + c.cin*(c.h+2)*(c.w+2), 16 * c.cout * t
+	case winograd4:
+		t := (c.oh / 4) * (c.ow / 4)
+		return 36*packedBLen(c.cin, t) + c.cin*(c.h+2)*(c.w+2), 36 * c.cout * t
 	default:
 		// The packed operand, then (k×k im2col) the padded input.
 		b = packedBLen(c.cin*c.k*c.k, c.oh*c.ow)
@@ -98,6 +109,8 @@ func (c *conv) forward(dst, x, bs, ms []float32, add bool) {
 	switch c.algo {
 	case winograd:
 		c.winogradForward(dst, x, bs, ms, add)
+	case winograd4:
+		c.winograd4Forward(dst, x, bs, ms, add)
 	default:
 		n := c.oh * c.ow
 		k := c.cin * c.k * c.k

@@ -54,6 +54,17 @@ func (r *reduction) forward(dst, x, bs, ms []float32) {
 	r.shortcut.forward(dst, x, bs, ms, true)
 }
 
+// winogradFor picks the Winograd variant for a 3×3 stride-1 layer with
+// size×size output: F(4×4, 3×3) where the tiles fit (every layer of this
+// network; the fastest at all three widths, see BenchmarkConv), else
+// F(2×2, 3×3).
+func winogradFor(size int) convAlgo {
+	if size%4 == 0 {
+		return winograd4
+	}
+	return winograd
+}
+
 // New builds arch's network with weights drawn from seed. The input buffer
 // is filled with deterministic values from the same seed.
 func New(arch nasbench201.Arch, seed uint64) *Network {
@@ -75,7 +86,7 @@ func New(arch nasbench201.Arch, seed uint64) *Network {
 			prevSize := stageSize[s-1]
 			r := &n.reds[s-1]
 			r.a = newConv(&rp.a, convSpec{h: prevSize, w: prevSize, stride: 2, pad: 1, reluIn: true})
-			r.b = newConv(&rp.b, convSpec{h: size, w: size, stride: 1, pad: 1, reluIn: true, algo: winograd})
+			r.b = newConv(&rp.b, convSpec{h: size, w: size, stride: 1, pad: 1, reluIn: true, algo: winogradFor(size)})
 			r.shortcut = newConv(&rp.shortcut, convSpec{h: prevSize, w: prevSize, stride: 1, avgPool2: true})
 			r.tmp = make([]float32, ch*size*size)
 			layers = append(layers, r.a, r.b, r.shortcut)
@@ -92,7 +103,7 @@ func New(arch nasbench201.Arch, seed uint64) *Network {
 				}
 				spec := convSpec{h: size, w: size, stride: 1, reluIn: true}
 				if cp.k == 3 {
-					spec.pad, spec.algo = 1, winograd
+					spec.pad, spec.algo = 1, winogradFor(size)
 				}
 				c.convs[e] = newConv(cp, spec)
 				layers = append(layers, c.convs[e])
