@@ -16,15 +16,14 @@ const bnEps = 1e-5
 
 // Widths and resolutions of the NAS-Bench-201 CIFAR skeleton.
 const (
-	inChannels     = 3
-	inSize         = 32 // input is inChannels×inSize×inSize
-	cellsPerStage  = 5
-	numStages      = 3
-	numClasses     = 10
-	stemChannels   = 16
-	finalChannels  = 64
-	finalSpatial   = 8
-	lastFeatureLen = finalChannels
+	inChannels    = 3
+	inSize        = 32 // input is inChannels×inSize×inSize
+	cellsPerStage = 5
+	numStages     = 3
+	numClasses    = 10
+	stemChannels  = 16
+	finalChannels = 64
+	finalSpatial  = 8
 )
 
 // stageChannels and stageSize give each stage's width and resolution.
