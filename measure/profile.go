@@ -510,9 +510,18 @@ func (n Normaliser) Normalise(ms float64) float64 {
 	return (ms-n.Min)/(n.Max-n.Min)*0.9 + 0.05
 }
 
-// Denormalise maps a normalised latency back to ms.
+// Denormalise maps a normalised latency back to ms. At and above the
+// fastest anchor (y >= 0.05) it inverts Normalise. Below it, HELP's straight
+// line reaches zero and then negative "latencies" for cells much faster
+// than any anchor, so it continues as the exponential tail with the line's
+// value and slope at the anchor: always positive, increasing (rankings are
+// unchanged) and equal to the line to first order near the anchor.
 func (n Normaliser) Denormalise(y float64) float64 {
-	return (y-0.05)/0.9*(n.Max-n.Min) + n.Min
+	msPerUnit := (n.Max - n.Min) / 0.9
+	if y >= 0.05 || n.Min <= 0 {
+		return (y-0.05)*msPerUnit + n.Min
+	}
+	return n.Min * math.Exp((y-0.05)*msPerUnit/n.Min)
 }
 
 // NormaliseTo writes the normalised ms into dst (allocated if nil) and

@@ -160,18 +160,40 @@ func TestEmbeddingAndNormaliser(t *testing.T) {
 		t.Fatalf("normaliser %+v, want min 1, max 20", n)
 	}
 	tests := []struct{ ms, y float64 }{
-		{1, 0.05}, {20, 0.95}, {10.5, 0.5}, {0, 0.05 - 0.9/19}, {39, 1.85},
+		{1, 0.05}, {20, 0.95}, {10.5, 0.5}, {39, 1.85},
 	}
 	for _, tt := range tests {
 		approx.Equal(t, "Normalise", n.Normalise(tt.ms), tt.y, approx.Float64)
 		approx.Equal(t, "Denormalise", n.Denormalise(tt.y), tt.ms, approx.Float64)
 	}
+	// Below the fastest anchor Normalise stays HELP's line, so 0 ms maps
+	// below 0.05; Denormalise does not follow the line down to 0 ms.
+	approx.Equal(t, "Normalise(0)", n.Normalise(0), 0.05-0.9/19, approx.Float64)
+	approx.Equal(t, "Denormalise(Normalise(0))", n.Denormalise(0.05-0.9/19), math.Exp(-1), approx.Float64)
 	ms := []float64{1, 5, 20}
 	ys := n.NormaliseTo(nil, ms)
 	back := n.DenormaliseTo(make([]float64, 3), ys)
 	approx.Slices(t, "round trip", back, ms, approx.Float64)
 	n.NormaliseTo(ms, ms) // in place
 	approx.Slices(t, "in place", ms, ys, approx.Float64)
+}
+
+// TestDenormaliseBelowAnchors checks the tail below the fastest anchor:
+// positive, increasing, and continuous with the line in value and slope.
+func TestDenormaliseBelowAnchors(t *testing.T) {
+	n := Normaliser{Min: 4.24, Max: 47.7}
+	const h = 1e-7
+	slopeLine := (n.Max - n.Min) / 0.9
+	approx.Equal(t, "value just below the anchor", n.Denormalise(0.05-h), n.Min-slopeLine*h, 1e-9)
+	approx.Equal(t, "slope just below the anchor", (n.Denormalise(0.05-h)-n.Denormalise(0.05-2*h))/h, slopeLine, 1e-5)
+	prev := 0.0
+	for y := -2.0; y < 0.05; y += 0.01 {
+		v := n.Denormalise(y)
+		if !(v > prev) || math.IsInf(v, 0) {
+			t.Fatalf("Denormalise(%.2f) = %g, want finite and > %g (positive, increasing)", y, v, prev)
+		}
+		prev = v
+	}
 }
 
 func TestTimingOf(t *testing.T) {

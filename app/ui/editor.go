@@ -92,7 +92,7 @@ func (c *Editor) Predicted() string {
 	case c.App.ArchError != "":
 		return "-"
 	case c.App.Prediction != nil:
-		return predictedText(c.App.Prediction.MS, c.App.Result)
+		return msText(c.App.Prediction.MS)
 	case !c.App.HasProfile():
 		return "?"
 	}

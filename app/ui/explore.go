@@ -47,5 +47,5 @@ func (c *Explore) PickText() string {
 	if !ok {
 		return "No MetaD2A candidate is predicted to fit this budget."
 	}
-	return fmt.Sprintf("Pick: %s, %.2f%% CIFAR-100 accuracy, predicted %s. Press edit to load it into the editor, then measure it.", p.Arch, p.Accuracy, predictedText(p.PredictedMS, c.App.Result))
+	return fmt.Sprintf("Pick: %s, %.2f%% CIFAR-100 accuracy, predicted %s. Press edit to load it into the editor, then measure it.", p.Arch, p.Accuracy, msText(p.PredictedMS))
 }

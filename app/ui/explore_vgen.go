@@ -210,7 +210,7 @@ func (c *Explore) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										vgn.SetInnerHTML(f.Arch)
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "num"}}}
 										vgparent.AppendChild(vgn)
-										vgn.SetInnerHTML(predictedText(f.MS, c.App.Result))
+										vgn.SetInnerHTML(msText(f.MS))
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute(nil)}
 										vgparent.AppendChild(vgn)
 										{
@@ -324,7 +324,7 @@ func (c *Explore) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										vgn.SetInnerHTML(f2(k.Accuracy) + "%")
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "num"}}}
 										vgparent.AppendChild(vgn)
-										vgn.SetInnerHTML(predictedText(k.PredictedMS, c.App.Result))
+										vgn.SetInnerHTML(msText(k.PredictedMS))
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute(nil)}
 										vgparent.AppendChild(vgn)
 										{

@@ -78,17 +78,6 @@ func plotView(id string, c protocol.Comparison) PlotView {
 func f1(v float64) string { return fmt.Sprintf("%.1f", v) }
 func f2(v float64) string { return fmt.Sprintf("%.2f", v) }
 
-// predictedText formats a predicted latency. HELP's predictions are
-// de-normalised linearly from the device's anchor latencies; far below the
-// fastest anchor that line can reach zero or less, which is no latency, so
-// such a prediction reads as faster than the fastest anchor measured.
-func predictedText(v float64, r *protocol.Result) string {
-	if v <= 0 && r != nil {
-		return "< " + msText(r.ScaleMS[0])
-	}
-	return msText(v)
-}
-
 // msText formats a latency for reading, with sensible precision.
 func msText(v float64) string {
 	switch {
