@@ -60,23 +60,7 @@ func (w *metaWork) taskGrad(tk *Task, eps []float64, firstOrder bool, scale floa
 	c := m.Config
 	nm := m.l.nModel
 	K := c.InnerSteps
-	w.ensure(len(tk.SupportX), len(tk.QueryX))
-	if c.Modulator {
-		copy(w.st.eps, eps)
-		kl = m.encodeZ(w.st, tk.Embedding)
-		m.modulate(w.thetas[0], w.st.z)
-	} else {
-		copy(w.thetas[0], m.base)
-	}
-	if K > 0 {
-		w.sup.setInputs(tk.Embedding, tk.SupportX)
-	}
-	for k := 0; k < K; k++ {
-		clear(w.grads[k])
-		w.sup.forward(w.thetas[k], nil)
-		w.sup.backward(w.thetas[k], nil, tk.SupportY, w.grads[k], nil)
-		m.stepTo(w.thetas[k+1], w.thetas[k], w.grads[k])
-	}
+	kl = w.adapt(tk, eps)
 	w.qry.setInputs(tk.Embedding, tk.QueryX)
 	w.qry.forward(w.thetas[K], nil)
 	clear(w.v)
@@ -124,8 +108,11 @@ func (w *metaWork) taskGrad(tk *Task, eps []float64, firstOrder bool, scale floa
 	return mse, kl
 }
 
-// taskLoss evaluates what taskGrad differentiates (for tests and logs).
-func (w *metaWork) taskLoss(tk *Task, eps []float64) (mse, kl float64) {
+// adapt runs a task's inner loop: the (modulated) initial parameters in
+// thetas[0], then K Meta-SGD steps on the support set, keeping every
+// theta_k and support gradient for the backward pass. It returns the KL
+// divergence of the z posterior (0 without the modulator).
+func (w *metaWork) adapt(tk *Task, eps []float64) (kl float64) {
 	m := w.m
 	c := m.Config
 	K := c.InnerSteps
@@ -146,6 +133,13 @@ func (w *metaWork) taskLoss(tk *Task, eps []float64) (mse, kl float64) {
 		w.sup.backward(w.thetas[k], nil, tk.SupportY, w.grads[k], nil)
 		m.stepTo(w.thetas[k+1], w.thetas[k], w.grads[k])
 	}
+	return kl
+}
+
+// taskLoss evaluates what taskGrad differentiates (for tests and logs).
+func (w *metaWork) taskLoss(tk *Task, eps []float64) (mse, kl float64) {
+	K := w.m.Config.InnerSteps
+	kl = w.adapt(tk, eps)
 	w.qry.setInputs(tk.Embedding, tk.QueryX)
 	w.qry.forward(w.thetas[K], nil)
 	y := w.qry.output()
