@@ -102,5 +102,5 @@ func TestAdaptOptions(t *testing.T) {
 	if n := testing.AllocsPerRun(5, func() { ad.PredictBatchTo(dst, batch) }); n != 0 {
 		t.Errorf("PredictBatchTo allocates %v times per call", n)
 	}
-	approx.Equal(t, "Predict", ad.Predict(xs[7]), dst[7], approx.Float64)
+	approx.Equal(t, "Predict (float64) against the float32 bulk path", ad.Predict(xs[7]), dst[7], approx.Float32)
 }

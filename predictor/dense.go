@@ -206,3 +206,13 @@ func aggregateBackward(dh, dz, adj []float64, graphs, nodes, from, f int) {
 		}
 	}
 }
+
+// transposeTo sets dst [cols][rows] to the transpose of src [rows][cols].
+func transposeTo(dst, src []float64, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		row := src[r*cols : (r+1)*cols]
+		for c, v := range row {
+			dst[c*rows+r] = v
+		}
+	}
+}

@@ -95,9 +95,11 @@
 // prediction evaluate the GCN over distinct node states: a graph
 // convolution is linear before its ReLU, so nodes (in any architectures)
 // whose inputs aggregate the same weighted states share their output. Bulk
-// prediction multiplies with a kernel that skips the zeros ReLU leaves in
-// every activation row (about half), which matters in WebAssembly where
-// gonum has no assembly.
+// prediction (PredictBatchTo, and PredictTo from 512 architectures) runs
+// in float32 on internal/affine32, which skips the zeros ReLU leaves in
+// every activation row (about half) and has an AVX2/FMA kernel on amd64:
+// 10 z samples of all 15,625 cells take under a second natively. It agrees
+// with the float64 pass to about 1e-7 (TestBulkFloat32KeepsRanking).
 //
 // # Weights file
 //

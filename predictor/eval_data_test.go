@@ -137,3 +137,37 @@ func TestWeightsFormatKeepsRanking(t *testing.T) {
 		}
 	}
 }
+
+// TestBulkFloat32KeepsRanking compares, on every meta-test device with the
+// authors' checkpoint and 10 z samples, the float32 bulk path (one call on
+// the whole query pool) with the float64 forward pass (chunks below the
+// bulk threshold). Tolerances: 1e-4 in normalised latency (the pool spans
+// about 1) and a Spearman of at least 0.9999 between the two.
+func TestBulkFloat32KeepsRanking(t *testing.T) {
+	d := loadNB(t)
+	m, err := predictor.LoadHELPCheckpoint(filepath.Join(d.dir, "help_reference_checkpoint.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mt := range metaTest {
+		tk := d.task(mt.dev, 10, rand.New(rand.NewPCG(0, 1)))
+		ad, err := m.Adapt(tk.emb, tk.xs, tk.ys, predictor.AdaptOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bulk := ad.PredictTo(nil, tk.xq)
+		plain := make([]float64, 0, len(tk.xq))
+		for lo := 0; lo < len(tk.xq); lo += 256 {
+			plain = append(plain, ad.PredictTo(nil, tk.xq[lo:min(lo+256, len(tk.xq))])...)
+		}
+		worst := 0.0
+		for i := range bulk {
+			worst = max(worst, math.Abs(bulk[i]-plain[i]))
+		}
+		r := rank.Spearman(bulk, plain)
+		t.Logf("%-14s %d cells: max |float32 - float64| %.2g, Spearman %.6f", mt.dev, len(bulk), worst, r)
+		if worst > 1e-4 || r < 0.9999 {
+			t.Errorf("%s: float32 bulk path differs: max %.3g, Spearman %.6f", mt.dev, worst, r)
+		}
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !amd64
+
+package affine32
+
+func withPortable(f func()) { f() }
