@@ -31,7 +31,7 @@ import (
 //	  },
 //	  "protocol": {"preset": "quick", "warmup": 1, "rounds": 6,
 //	    "min_sample_ms": 2, "resolution_factor": 200, "outlier_k": 5,
-//	    "min_samples": 4, "max_spread": 0.15, "quantile": 0.5, "max_retries": 1,
+//	    "min_samples": 4, "max_spread": 0.15, "quantile": 0.25, "max_retries": 1,
 //	    "collect_garbage": true, "seed": 1, "instances": 2},
 //	  "reference": [T x 10],                // HELP's reference archs, embedding order
 //	  "anchors": {"fastest": T, "slowest": T},  // consensus fastest/slowest archs

@@ -112,7 +112,7 @@ func Quick() Options {
 		MinSamples:       4,
 		MaxSpread:        0.15,
 		MaxRetries:       1,
-		Quantile:         0.5,
+		Quantile:         0.25,
 		CollectGarbage:   true,
 		PausePoll:        100 * time.Millisecond,
 	}
@@ -132,7 +132,7 @@ func Thorough() Options {
 
 // Result is the measurement of one item.
 type Result struct {
-	MS        float64   // latency of one run, ms: Options.Quantile of the samples (the median by default)
+	MS        float64   // latency of one run, ms: Options.Quantile of the samples (the lower quartile with the presets)
 	Spread    float64   // 1.4826 x MAD / median of the kept samples
 	Samples   []float64 // kept per-run latencies, ms, in the order taken, over all attempts
 	Inner     int       // runs per timed sample

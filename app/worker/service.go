@@ -36,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -46,6 +45,7 @@ import (
 
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/draw"
 	"github.com/helpwasm/helpwasm/engine"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/predictor"
@@ -415,57 +415,15 @@ func mustParseAll(ss []string) ([]nasbench201.Arch, error) {
 	return out, nil
 }
 
-// samples draws support architectures from the whole space and validation
-// architectures from the atlas pool (so the nearest-device baseline has
-// latencies for them), disjoint from each other and from the anchors.
-func (s *Service) samples(support, validation int, seed uint64) (sup, val []nasbench201.Arch, err error) {
-	at := s.cfg.Atlas
-	if validation > len(at.PoolArchs) {
-		return nil, nil, fmt.Errorf("at most %d validation architectures", len(at.PoolArchs))
-	}
-	taken := map[nasbench201.Arch]bool{}
-	fixed, err := mustParseAll(append(slices.Clone(at.Reference), at.Anchors.Fastest, at.Anchors.Slowest))
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, a := range fixed {
-		taken[a] = true
-	}
-	pool, err := mustParseAll(at.PoolArchs)
-	if err != nil {
-		return nil, nil, err
-	}
-	r := rand.New(rand.NewPCG(seed, 0x68656c70)) // "help"
-	for _, i := range r.Perm(len(pool)) {
-		if len(val) == validation {
-			break
-		}
-		if !taken[pool[i]] {
-			taken[pool[i]] = true
-			val = append(val, pool[i])
-		}
-	}
-	for _, a := range pool {
-		taken[a] = true // keep support out of the pool entirely
-	}
-	for len(sup) < support {
-		a := nasbench201.FromIndex(r.IntN(nasbench201.NumArchs))
-		if !taken[a] {
-			taken[a] = true
-			sup = append(sup, a)
-		}
-	}
-	return sup, val, nil
-}
-
 func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRequest) (protocol.Event, error) {
 	at := s.cfg.Atlas
 	start := s.cfg.Clock.Now()
 	var times protocol.PhaseTimes
-	sup, val, err := s.samples(req.Support, req.Validation, req.Seed)
+	drawn, err := draw.Draw(at, req.Support, req.Validation, req.Seed)
 	if err != nil {
 		return protocol.Event{}, err
 	}
+	sup, val := drawn.Support, drawn.Validation
 	fixedStr := append(slices.Clone(at.Reference), at.Anchors.Fastest, at.Anchors.Slowest)
 	fixed, err := mustParseAll(fixedStr)
 	if err != nil {

@@ -423,49 +423,6 @@ func BenchmarkPredictAll(b *testing.B) {
 	}
 }
 
-func TestSamplesDisjointAndSeeded(t *testing.T) {
-	f := newFixture(t, "gold_6226")
-	at := f.svc.cfg.Atlas
-	sup, val, err := f.svc.samples(20, 50, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sup) != 20 || len(val) != 50 {
-		t.Fatalf("%d support, %d validation", len(sup), len(val))
-	}
-	seen := map[nasbench201.Arch]string{}
-	for _, s := range append(append([]string{}, at.Reference...), at.Anchors.Fastest, at.Anchors.Slowest) {
-		seen[nasbench201.MustParse(s)] = "anchor"
-	}
-	pool := map[string]bool{}
-	for _, s := range at.PoolArchs {
-		pool[s] = true
-	}
-	for _, a := range sup {
-		if seen[a] != "" || pool[a.String()] {
-			t.Errorf("support %s overlaps the anchors or the validation pool", a)
-		}
-		seen[a] = "support"
-	}
-	for _, a := range val {
-		if seen[a] != "" || !pool[a.String()] {
-			t.Errorf("validation %s: already %q, in pool %v", a, seen[a], pool[a.String()])
-		}
-		seen[a] = "validation"
-	}
-	sup2, val2, _ := f.svc.samples(20, 50, 7)
-	sup3, _, _ := f.svc.samples(20, 50, 8)
-	if !slices.Equal(sup, sup2) || !slices.Equal(val, val2) {
-		t.Error("same seed drew different samples")
-	}
-	if slices.Equal(sup, sup3) {
-		t.Error("different seeds drew the same samples")
-	}
-	if _, _, err := f.svc.samples(10, len(at.PoolArchs)+1, 1); err == nil {
-		t.Error("more validation samples than the pool holds")
-	}
-}
-
 func TestHistogram(t *testing.T) {
 	h := histogram([]float64{1, 2, 2, 3, 4}, 3)
 	if len(h.Edges) != 4 || h.Edges[0] != 1 || h.Edges[3] != 4 {
@@ -561,9 +518,11 @@ func TestDriftBetweenPhases(t *testing.T) {
 }
 
 // TestProfileUnderChangingLoad: a load that comes and goes (2.5x slower
-// half of the time, in a 7 s cycle) costs little HELP accuracy. Without
-// the drift correction this setting gave mean Spearman 0.82 (gold_6226)
-// and 0.57 (pixel2) over these seeds; with it 0.97 and 0.80.
+// half of the time, in a 7 s cycle) costs little HELP accuracy. Over these
+// 12 seeds, without the drift correction this setting gave mean Spearman
+// 0.805 (gold_6226) and 0.792 (pixel2); with it 0.934 and 0.838. (With 6
+// seeds the mean swung by 0.05 with the draw, too much to compare
+// statistics: see measure's package comment.)
 func TestProfileUnderChangingLoad(t *testing.T) {
 	for _, tc := range []struct {
 		device string
@@ -574,7 +533,7 @@ func TestProfileUnderChangingLoad(t *testing.T) {
 			return math.Sin(float64(f.clock.Now())/float64(time.Second)*2*math.Pi/7) > 0
 		})
 		var sum float64
-		for seed := 1; seed <= 6; seed++ {
+		for seed := 1; seed <= 12; seed++ {
 			f.svc.Handle(quick(seed, uint64(seed)))
 			ev, _ := f.await(t, seed)
 			if ev.Kind != protocol.KindResult {
@@ -582,9 +541,9 @@ func TestProfileUnderChangingLoad(t *testing.T) {
 			}
 			sum += ev.Result.Validation[0].Spearman
 		}
-		t.Logf("%s under changing load: mean HELP Spearman %.3f", tc.device, sum/6)
-		if sum/6 < tc.min {
-			t.Errorf("%s: mean Spearman %.3f < %.2f", tc.device, sum/6, tc.min)
+		t.Logf("%s under changing load: mean HELP Spearman %.3f", tc.device, sum/12)
+		if sum/12 < tc.min {
+			t.Errorf("%s: mean Spearman %.3f < %.2f", tc.device, sum/12, tc.min)
 		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/draw"
 	"github.com/helpwasm/helpwasm/engine"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
@@ -72,7 +72,7 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 	fl.StringVar(&f.device, "device", "", "a name for this machine, recorded in the profile")
 	fl.IntVar(&f.nearest, "nearest", 3, "known devices to list by embedding similarity")
 	fl.StringVar(&f.clock, "clock", "auto", "what times the samples: cpu (this thread's CPU time: steady on a busy machine, Linux only), wall (elapsed time, as the browser measures) or auto (cpu where available)")
-	fl.Float64Var(&f.quantile, "quantile", -1, "statistic: this quantile of each architecture's samples (0.5 median, 0 minimum; default: 0 with the cpu clock, 0.5 with the wall clock)")
+	fl.Float64Var(&f.quantile, "quantile", -1, "statistic: this quantile of each architecture's samples (0.5 median, 0 minimum; default: 0 with the cpu clock, 0.25 with the wall clock)")
 	fl.BoolVar(&f.compare, "compare", false, "compare two profile files (repeatability) instead of profiling")
 	if err := fl.Parse(args); err != nil {
 		return f, nil, err
@@ -332,50 +332,24 @@ type profilePlan struct {
 	validationPool                 []int     // index into atlas.PoolArchs of each validation arch
 }
 
-// chooseArchs picks support architectures at random from the space and
-// validation architectures from the atlas's pool (HELP's query pool, so
-// the nearest-device baseline has latencies for them), all disjoint from
-// each other and from the reference and anchor architectures.
+// chooseArchs draws the support and validation architectures (package
+// draw, as the page does).
 func chooseArchs(at *atlas.Atlas, samples, validate int, seed uint64) (profilePlan, error) {
 	p := profilePlan{
 		reference: slices.Clone(at.Reference),
 		anchors:   [2]string{at.Anchors.Fastest, at.Anchors.Slowest},
 	}
-	taken := map[string]bool{p.anchors[0]: true, p.anchors[1]: true}
-	for _, a := range p.reference {
-		taken[a] = true
+	d, err := draw.Draw(at, samples, validate, seed)
+	if err != nil {
+		return p, err
 	}
-	inPool := map[string]bool{}
-	for _, a := range at.PoolArchs {
-		inPool[a] = true
+	for _, a := range d.Support {
+		p.support = append(p.support, a.String())
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x63686f6f7365))
-	all := nasbench201.Enumerate()
-	for _, i := range rng.Perm(len(all)) {
-		if len(p.support) == samples {
-			break
-		}
-		if s := all[i].String(); !taken[s] && !inPool[s] {
-			p.support = append(p.support, s)
-			taken[s] = true
-		}
+	for _, a := range d.Validation {
+		p.validation = append(p.validation, a.String())
 	}
-	if len(p.support) < samples {
-		return p, fmt.Errorf("only %d support architectures available, want %d", len(p.support), samples)
-	}
-	for _, i := range rng.Perm(len(at.PoolArchs)) {
-		if len(p.validation) == validate {
-			break
-		}
-		if s := at.PoolArchs[i]; !taken[s] {
-			p.validation = append(p.validation, s)
-			p.validationPool = append(p.validationPool, i)
-			taken[s] = true
-		}
-	}
-	if len(p.validation) < validate {
-		return p, fmt.Errorf("-validate %d: the atlas pool has only %d usable architectures", validate, len(p.validation))
-	}
+	p.validationPool = d.ValidationPool
 	return p, nil
 }
 
