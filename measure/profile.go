@@ -491,6 +491,22 @@ func (p *Profile) Normaliser() Normaliser {
 	return Normaliser{Min: lo, Max: hi}
 }
 
+// SupportSet returns the support timings as HELP's adaptation takes them:
+// each architecture encoded by encode and its latency on the Normaliser's
+// scale. Errors name the support entry.
+func (p *Profile) SupportSet(encode func(arch string) ([]float64, error)) (xs [][]float64, ys []float64, err error) {
+	norm := p.Normaliser()
+	xs = make([][]float64, len(p.Support))
+	ys = make([]float64, len(p.Support))
+	for i, t := range p.Support {
+		if xs[i], err = encode(t.Arch); err != nil {
+			return nil, nil, fmt.Errorf("support[%d]: %w", i, err)
+		}
+		ys[i] = norm.Normalise(t.MS)
+	}
+	return xs, ys, nil
+}
+
 func minMax(xs []float64) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, v := range xs {

@@ -3,6 +3,7 @@ package measure
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -246,4 +247,36 @@ func FuzzProfile(f *testing.F) {
 			t.Fatalf("round trip changed the profile:\n got %+v\nwant %+v", q, p)
 		}
 	})
+}
+
+func TestSupportSet(t *testing.T) {
+	p := validProfile()
+	norm := p.Normaliser()
+	var seen []string
+	xs, ys, err := p.SupportSet(func(arch string) ([]float64, error) {
+		seen = append(seen, arch)
+		return []float64{float64(len(seen))}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xs) != len(p.Support) || len(ys) != len(p.Support) {
+		t.Fatalf("%d encodings, %d latencies for %d support timings", len(xs), len(ys), len(p.Support))
+	}
+	for i, tm := range p.Support {
+		if seen[i] != tm.Arch || xs[i][0] != float64(i+1) {
+			t.Errorf("support[%d]: encoded %q as %v", i, seen[i], xs[i])
+		}
+		approx.Equal(t, "normalised support latency", ys[i], norm.Normalise(tm.MS), approx.Float64)
+	}
+	bad := errors.New("bad arch")
+	_, _, err = p.SupportSet(func(arch string) ([]float64, error) {
+		if arch == p.Support[len(p.Support)-1].Arch {
+			return nil, bad
+		}
+		return []float64{0}, nil
+	})
+	if want := fmt.Sprintf("support[%d]", len(p.Support)-1); !errors.Is(err, bad) || !strings.Contains(fmt.Sprint(err), want) {
+		t.Errorf("error %v: want it to wrap the encoder's error and name %s", err, want)
+	}
 }

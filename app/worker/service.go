@@ -267,6 +267,14 @@ func (s *Service) encode(dst []float64, a nasbench201.Arch) []float64 {
 	return nasbench201.Encode(dst, a, s.order)
 }
 
+func (s *Service) encodeString(arch string) ([]float64, error) {
+	a, err := nasbench201.Parse(arch)
+	if err != nil {
+		return nil, err
+	}
+	return s.encode(nil, a), nil
+}
+
 // predictMS is the interactive prediction (editor, measured table, explore):
 // z at its mean, one adapted model instead of HELP's average over 10 samples
 // of z. It is 10x cheaper and ranks as well (predictor's
@@ -523,15 +531,9 @@ func (s *Service) adopt(p *measure.Profile, seed uint64) (*device, error) {
 		}
 	}
 	norm := p.Normaliser()
-	xs := make([][]float64, len(p.Support))
-	ys := make([]float64, len(p.Support))
-	for i, tm := range p.Support {
-		a, err := nasbench201.Parse(tm.Arch)
-		if err != nil {
-			return nil, fmt.Errorf("support[%d]: %w", i, err)
-		}
-		xs[i] = s.encode(nil, a)
-		ys[i] = norm.Normalise(tm.MS)
+	xs, ys, err := p.SupportSet(s.encodeString)
+	if err != nil {
+		return nil, err
 	}
 	ad, err := s.cfg.Model.Adapt(emb, xs, ys, predictor.AdaptOptions{Seed: seed})
 	if err != nil {
@@ -667,15 +669,9 @@ func (s *Service) validate(d *device, res *protocol.Result) error {
 
 	// Teaching: the prior, then after each inner step.
 	norm := d.norm
-	ys := make([][]float64, 0, len(p.Support))
-	supY := make([]float64, 0, len(p.Support))
-	for _, tm := range p.Support {
-		a, err := nasbench201.Parse(tm.Arch)
-		if err != nil {
-			return err
-		}
-		ys = append(ys, s.encode(nil, a))
-		supY = append(supY, norm.Normalise(tm.MS))
+	ys, supY, err := p.SupportSet(s.encodeString)
+	if err != nil {
+		return err
 	}
 	for _, step := range []int{predictor.NoSteps, 1, 2} {
 		ad, err := s.cfg.Model.Adapt(d.embedding, ys, supY, predictor.AdaptOptions{Steps: step, Seed: d.seed})

@@ -530,15 +530,15 @@ func weightsTypeOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
 // returns the predicted latency (ms) of each of archs.
 func predictMS(m *predictor.Model, order nasbench201.TypeOrder, p *measure.Profile, archs []string) ([]float64, error) {
 	norm := p.Normaliser()
-	xs := make([][]float64, len(p.Support))
-	ys := make([]float64, len(p.Support))
-	for i, t := range p.Support {
-		a, err := nasbench201.Parse(t.Arch)
+	xs, ys, err := p.SupportSet(func(arch string) ([]float64, error) {
+		a, err := nasbench201.Parse(arch)
 		if err != nil {
-			return nil, fmt.Errorf("support[%d]: %w", i, err)
+			return nil, err
 		}
-		xs[i] = nasbench201.Encode(nil, a, order)
-		ys[i] = norm.Normalise(t.MS)
+		return nasbench201.Encode(nil, a, order), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	ad, err := m.Adapt(p.Embedding(), xs, ys, predictor.AdaptOptions{Seed: p.Protocol.Seed})
 	if err != nil {
