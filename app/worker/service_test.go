@@ -365,11 +365,20 @@ func TestPredictExploreExportImport(t *testing.T) {
 func TestCancelAndBusy(t *testing.T) {
 	f := newFixture(t, "gold_6226")
 	// Cancel from inside the first progress report: the measurement must
-	// stop at the next sample boundary.
+	// stop at the next sample boundary. The job waits there until the
+	// second request has been turned away, or on a slow machine the job
+	// could end before the second request arrives and nothing is busy.
 	var once sync.Once
-	f.svc.cfg.Yield = func() { once.Do(func() { f.svc.Handle(protocol.Request{Kind: protocol.KindCancel}) }) }
+	secondSent := make(chan struct{})
+	f.svc.cfg.Yield = func() {
+		once.Do(func() {
+			<-secondSent
+			f.svc.Handle(protocol.Request{Kind: protocol.KindCancel})
+		})
+	}
 	f.svc.Handle(quick(1, 1))
 	f.svc.Handle(quick(2, 1))
+	close(secondSent)
 	var sawBusy, sawCancel bool
 	for !sawBusy || !sawCancel {
 		select {
