@@ -29,7 +29,7 @@ func (c *Validation) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("The networks below were timed on this device but never shown to the predictor. Each dot is one network: predicted on the x axis, measured on the y axis. Rank correlation (Spearman ρ, Kendall τ; 1 is a perfect ranking) says how well each method orders them. HELP is compared with two baselines that need no meta-learning: counting FLOPs, and borrowing the latencies of the most similar known device."))
+		vgn.SetInnerHTML(vugu.HTML("The networks below were timed on this device but never shown to the predictor: one drawn from each of equal-sized FLOPs bands of HELP\x26#39;s query pool, so they span the space. Each dot is one network: predicted on the x axis, measured on the y axis. Rank correlation (Spearman ρ, Kendall τ; 1 is a perfect ranking) says how well each method orders them. HELP is compared with two baselines that need no meta-learning: counting FLOPs, and borrowing the latencies of the most similar known device."))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)
 		if len(c.App.Result.Validation) == 0 {
