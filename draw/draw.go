@@ -18,13 +18,24 @@
 // is cut into as many equal-count strata as architectures are wanted, and
 // one is drawn uniformly from each. Every pool architecture is as likely to
 // be drawn as under simple random sampling, but a draw cannot bunch up in
-// one part of the range. With 20 validation architectures that matters:
-// replaying the page's quick profile offline on 80 architectures timed in
-// WebAssembly, Spearman on 20 drawn at random averaged 0.952 (a tenth of
-// draws below 0.901), on 20 stratified 0.961 (below 0.920), against 0.957
-// on all 80. Natively: 0.937 (0.878), 0.953 (0.910), 0.949. So the
-// stratified check is both closer to the Spearman over everything measured
-// and steadier.
+// one part of the range.
+//
+// With 20 validation architectures that matters. Replaying the page's
+// quick profile offline (experiments/replay, 200 draws, shipped weights)
+// on 90 pool architectures timed in WebAssembly
+// (experiments/data/wasm-a.json), HELP's validation Spearman averaged 0.948
+// on 20 drawn uniformly (a tenth of draws below 0.877, 10 of 200 below
+// 0.85) and 0.955 on 20 stratified (below 0.896, 5 of 200), against 0.956
+// over all architectures but the support. Natively (native-a.json): 0.934
+// (0.866, 15 of 200), 0.944 (0.889, 12 of 200) and 0.942. The stratified
+// check is closer to the Spearman over everything measured, and steadier.
+//
+// Support stays uniform, as the predictor was meta-trained with it:
+// stratifying it too helped a little on our engine's timings (0.958 on
+// wasm-a.json) but lowered HELP's validation Spearman on all six meta-test
+// devices simulated from their latency tables (12 quick profiles each in
+// the worker's test fixture; eyeriss 0.805 against 0.854, fpga 0.939
+// against 0.962).
 package draw
 
 import (
