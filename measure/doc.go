@@ -28,8 +28,9 @@
 // the last round must not set an item's value alone, as it would set the
 // minimum. On this project's 2-vCPU machine a single network's forward
 // pass alternated between about 13.7 and 21 ms with nothing else running.
-// Timing 90 networks three times (wall clock), the runs ranked them alike
-// with pairwise Spearman 0.996-0.998 by the minimum, 0.991-0.996 by the
+// Timing 90 networks three times (wall clock; experiments/timepool, and
+// replay -agree on experiments/data/native-*.json), the runs ranked them alike
+// with pairwise Spearman 0.996-0.998 by the minimum, 0.990-0.996 by the
 // lower quartile and 0.983-0.987 by the median. Under a simulated load
 // that comes and goes (worker's TestProfileUnderChangingLoad, 12 quick
 // profiles each of gold_6226 and pixel2), HELP's mean validation Spearman
