@@ -245,8 +245,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			continue
 		}
-		if cfi.IsDir() || cfi.ModTime().Before(fi.ModTime()) {
-			cf.Close() // a stale variant left by an older build
+		// A variant older than its source was left by an older build.
+		// Compressors copy the source's time to the variant, brotli only
+		// to the whole second, so compare whole seconds.
+		if cfi.IsDir() || cfi.ModTime().Before(fi.ModTime().Truncate(time.Second)) {
+			cf.Close()
 			continue
 		}
 		f.Close()
