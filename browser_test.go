@@ -501,7 +501,13 @@ func TestBrowserAutorun(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := openPage(t, exe, h)
-	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?autorun"))
+	// A bad seed is named in the page.
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?seed=abc"))
+	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	if e := text(t, p, "#error"); !strings.Contains(e, "?seed=abc") {
+		t.Errorf("error banner %q for ?seed=abc", e)
+	}
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?autorun&seed=3"))
 	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-reference").getAttribute("width")) > 0`, "autorun progress", 25000))
 	// Keyboard shortcut c cancels.
 	p.do(t, 5*time.Second, chromedp.KeyEvent("c"))

@@ -44,5 +44,14 @@ func (pg *Page) Key(key string) (handled bool) {
 // Visibility reports the tab being hidden or shown.
 func (pg *Page) Visibility(hidden bool) { pg.locked(func() { pg.App.SetHidden(hidden) }) }
 
-// AutoRun profiles the device as soon as the worker is ready (?autorun).
-func (pg *Page) AutoRun() { pg.locked(func() { pg.App.AutoRun = true; pg.App.StartProfile() }) }
+// Configure applies the options in the query part of the page's address
+// (state.URLOptions); a bad one is shown as an error and the rest apply.
+func (pg *Page) Configure(rawQuery string) {
+	pg.locked(func() {
+		o, err := state.ParseURLOptions(rawQuery)
+		if err != nil {
+			pg.App.Error = err.Error()
+		}
+		pg.App.ApplyURLOptions(o)
+	})
+}

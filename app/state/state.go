@@ -16,8 +16,10 @@ package state
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,7 +74,8 @@ type App struct {
 
 	// Profiling.
 	Mode      string // protocol.ModeQuick or ModeThorough
-	Seed      uint64
+	Seed      uint64 // the next profile's sample seed
+	runSeed   uint64 // the running or last profile's
 	Busy      Activity
 	busyID    int
 	Progress  map[string]protocol.Progress // by phase
@@ -104,6 +107,52 @@ type App struct {
 
 	// Import/export.
 	Exported string // last exported profile JSON
+}
+
+// URLOptions are what the page's address can ask for: ?autorun profiles
+// the device as soon as the page is ready (for talks), and ?seed=N makes
+// the first profile draw its support and validation networks with seed N
+// (each later profile takes the next seed), so a demo can be repeated
+// exactly. Without it the first profile uses seed 1.
+type URLOptions struct {
+	AutoRun bool
+	Seed    uint64 // 0: not given
+}
+
+// ParseURLOptions reads the query part of the page's address (without the
+// "?"). Unknown keys are ignored; a seed that is not a whole number from 1
+// up is an error that names it.
+func ParseURLOptions(rawQuery string) (URLOptions, error) {
+	var o URLOptions
+	q, err := url.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
+	if err != nil {
+		return o, fmt.Errorf("the page address: %w", err)
+	}
+	_, o.AutoRun = q["autorun"]
+	if vs, ok := q["seed"]; ok {
+		v := ""
+		if len(vs) > 0 {
+			v = vs[len(vs)-1]
+		}
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || seed == 0 {
+			return URLOptions{AutoRun: o.AutoRun}, fmt.Errorf("?seed=%s in the page address: want a whole number from 1 up; using seed 1", v)
+		}
+		o.Seed = seed
+	}
+	return o, nil
+}
+
+// ApplyURLOptions sets the first profile's seed and starts it if asked to
+// (once the worker is ready, if it is not yet).
+func (a *App) ApplyURLOptions(o URLOptions) {
+	if o.Seed != 0 {
+		a.Seed = o.Seed
+	}
+	if o.AutoRun {
+		a.AutoRun = true
+		a.StartProfile()
+	}
 }
 
 // New returns the state of a freshly loaded page.
@@ -163,6 +212,7 @@ func (a *App) StartProfile() {
 	a.Progress = map[string]protocol.Progress{}
 	a.CancelledAfterMS = 0
 	a.start(Profiling, id)
+	a.runSeed = a.Seed
 	a.Seed++ // the next run draws new samples
 }
 
@@ -344,7 +394,7 @@ func (a *App) Apply(e protocol.Event) {
 	case protocol.KindResult:
 		if a.Busy == Profiling {
 			a.LastRunMS = ms(a.platform.Now() - a.StartedAt)
-			a.Notice = fmt.Sprintf("Profile finished in %.1f s.", a.LastRunMS/1000)
+			a.Notice = fmt.Sprintf("Profile finished in %.1f s (samples drawn with seed %d; ?seed=%d in the address repeats them).", a.LastRunMS/1000, a.runSeed, a.runSeed)
 		} else {
 			a.Notice = "Profile imported."
 		}

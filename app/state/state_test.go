@@ -227,3 +227,57 @@ func TestHiddenWarning(t *testing.T) {
 		t.Errorf("shown: posted %+v, warning %q", r, a.Warning)
 	}
 }
+
+func TestParseURLOptions(t *testing.T) {
+	for _, tt := range []struct {
+		query   string
+		want    URLOptions
+		wantErr string
+	}{
+		{"", URLOptions{}, ""},
+		{"?autorun", URLOptions{AutoRun: true}, ""},
+		{"autorun&seed=7", URLOptions{AutoRun: true, Seed: 7}, ""},
+		{"?seed=42&other=x", URLOptions{Seed: 42}, ""},
+		{"?seed=1&seed=3", URLOptions{Seed: 3}, ""},
+		{"?seed=abc&autorun", URLOptions{AutoRun: true}, "?seed=abc"},
+		{"?seed=0", URLOptions{}, "?seed=0"},
+		{"?seed=-4", URLOptions{}, "?seed=-4"},
+		{"?seed=", URLOptions{}, "?seed="},
+		{"?seed=%zz", URLOptions{}, "page address"},
+	} {
+		got, err := ParseURLOptions(tt.query)
+		if got != tt.want {
+			t.Errorf("%q: got %+v, want %+v", tt.query, got, tt.want)
+		}
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%q: %v", tt.query, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%q: error %v, want one naming %q", tt.query, err, tt.wantErr)
+		}
+	}
+}
+
+// ?seed=N sets the first profile's seed; later profiles take the next
+// seeds, and the notice says which seed a finished profile used.
+func TestURLSeed(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p)
+	a.ApplyURLOptions(URLOptions{AutoRun: true, Seed: 9})
+	if len(p.posted) != 0 {
+		t.Fatal("profiled before the worker was ready")
+	}
+	ready(a) // autorun starts now
+	r := p.last()
+	if r.Kind != protocol.KindProfile || r.Profile.Seed != 9 {
+		t.Fatalf("first profile %+v %+v, want seed 9", r, r.Profile)
+	}
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindResult, Result: &protocol.Result{}})
+	if !strings.Contains(a.Notice, "seed 9") {
+		t.Errorf("notice %q does not name seed 9", a.Notice)
+	}
+	a.StartProfile()
+	if s := p.last().Profile.Seed; s != 10 {
+		t.Errorf("second profile seed %d, want 10", s)
+	}
+}

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/vugu/vugu"
 	"github.com/vugu/vugu/domrender"
 
@@ -26,9 +24,7 @@ func runUI() {
 	b := newBrowser()
 	page := setup.New(renderer.EventEnv(), b, files{})
 	b.connect(page)
-	if strings.Contains(b.query(), "autorun") {
-		page.AutoRun()
-	}
+	page.Configure(b.query())
 	for ok := true; ok; ok = renderer.EventWait() {
 		if err := renderer.Render(buildEnv.RunBuild(page.Root)); err != nil {
 			panic(err)
