@@ -281,3 +281,25 @@ func TestURLSeed(t *testing.T) {
 		t.Errorf("second profile seed %d, want 10", s)
 	}
 }
+
+// FuzzParseURLOptions: any address query parses without panicking, and a
+// seed is reported only when the query holds exactly that seed.
+func FuzzParseURLOptions(f *testing.F) {
+	for _, s := range []string{"", "?autorun", "seed=5", "?seed=abc&autorun", "seed=%zz", "seed=18446744073709551615", "seed=18446744073709551616"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		o, err := ParseURLOptions(q)
+		if err != nil && !strings.Contains(err.Error(), "page address") {
+			t.Errorf("%q: error %q does not say where the problem is", q, err)
+		}
+		if o.Seed != 0 {
+			if err != nil {
+				t.Errorf("%q: seed %d together with error %v", q, o.Seed, err)
+			}
+			if !strings.Contains(q, "seed=") {
+				t.Errorf("%q: seed %d from a query without one", q, o.Seed)
+			}
+		}
+	})
+}
