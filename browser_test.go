@@ -520,7 +520,8 @@ func TestBrowserAutorun(t *testing.T) {
 // TestBrowserProfileRuns runs the quick profile several times in one page
 // and reports each run's wall time and validation Spearman (issue 4 asks
 // for three runs). It is opt-in: HELPWASM_PROFILE_RUNS=3 go test -run
-// TestBrowserProfileRuns -v .
+// TestBrowserProfileRuns -v . (add HELPWASM_PROFILE_MODE=thorough for the
+// thorough profile).
 func TestBrowserProfileRuns(t *testing.T) {
 	runs, _ := strconv.Atoi(os.Getenv("HELPWASM_PROFILE_RUNS"))
 	if runs <= 0 {
@@ -535,6 +536,10 @@ func TestBrowserProfileRuns(t *testing.T) {
 	p := openPage(t, exe, h)
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
 	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	if os.Getenv("HELPWASM_PROFILE_MODE") == "thorough" {
+		p.do(t, 5*time.Second, chromedp.KeyEvent("t"))
+		eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("select")?.value === "thorough"`, "thorough mode", 3000))
+	}
 	for i := 1; i <= runs; i++ {
 		click(t, p, "#profile")
 		eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
