@@ -24,10 +24,9 @@ type conv struct {
 	reluIn                    bool
 	avgPool2                  bool // input is 2×2/2 average-pooled first (reduction shortcut)
 	algo                      convAlgo
-	a                         packedA     // im2colGEMM: cout × cin·k·k
-	u                         [16]packedA // winograd: transformed weights per tile position
-	u4                        [36]packedA // winograd4: the same for F(4×4, 3×3)
-	bias                      []float32   // len cout; nil for none
+	a                         packedA   // im2colGEMM: cout × cin·k·k
+	u                         []packedA // winograd, winograd4: transformed weights per tile position (16 or 36)
+	bias                      []float32 // len cout; nil for none
 }
 
 // convSpec describes a layer for newConv.
@@ -63,7 +62,7 @@ func newConv(p *convParams, spec convSpec) *conv {
 		if c.k != 3 || c.stride != 1 || c.pad != 1 || c.avgPool2 || c.oh%4 != 0 || c.ow%4 != 0 {
 			panic(fmt.Sprintf("engine: winograd4 needs a 3×3/1 pad-1 conv with output a multiple of 4, got k=%d stride=%d pad=%d out %d×%d", c.k, c.stride, c.pad, c.oh, c.ow))
 		}
-		c.u4 = winograd4Weights(w, c.cout, c.cin)
+		c.u = winograd4Weights(w, c.cout, c.cin)
 	}
 	return c
 }

@@ -6,37 +6,45 @@ package engine
 // U_ξ (cout×cin) · V_ξ (cin×tiles), 16 multiplies per tile and channel pair
 // where the direct convolution needs 36.
 
-// winogradWeights transforms the folded cout×cin×3×3 weights into the 16
-// packed matrices U_ξ = (G g Gᵀ)_ξ, computed in float64.
-func winogradWeights(w []float32, cout, cin int) [16]packedA {
-	g := [4][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
-	var u [16][]float32
+// winogradWeights transforms the folded cout×cin×3×3 weights for
+// F(2×2, 3×3) (see transformWeights).
+func winogradWeights(w []float32, cout, cin int) []packedA {
+	return transformWeights(w, cout, cin, [][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}})
+}
+
+// transformWeights transforms the folded cout×cin×3×3 weights into the α²
+// packed matrices U_ξ = (G g Gᵀ)_ξ of the Winograd transform whose α×3
+// matrix is g (α = len(g)), computed in float64.
+func transformWeights(w []float32, cout, cin int, g [][3]float64) []packedA {
+	alpha := len(g)
+	u := make([][]float32, alpha*alpha)
 	for xi := range u {
 		u[xi] = make([]float32, cout*cin)
 	}
+	gf := make([][3]float64, alpha) // G·f
 	for co := 0; co < cout; co++ {
 		for ci := 0; ci < cin; ci++ {
 			f := w[(co*cin+ci)*9 : (co*cin+ci)*9+9]
-			var gf [4][3]float64 // G·f
-			for i := 0; i < 4; i++ {
+			clear(gf)
+			for i := 0; i < alpha; i++ {
 				for j := 0; j < 3; j++ {
 					for k := 0; k < 3; k++ {
 						gf[i][j] += g[i][k] * float64(f[k*3+j])
 					}
 				}
 			}
-			for i := 0; i < 4; i++ {
-				for j := 0; j < 4; j++ {
+			for i := 0; i < alpha; i++ {
+				for j := 0; j < alpha; j++ {
 					var s float64 // (G f Gᵀ)[i][j]
 					for k := 0; k < 3; k++ {
 						s += gf[i][k] * g[j][k]
 					}
-					u[i*4+j][co*cin+ci] = float32(s)
+					u[i*alpha+j][co*cin+ci] = float32(s)
 				}
 			}
 		}
 	}
-	var p [16]packedA
+	p := make([]packedA, len(u))
 	for xi := range p {
 		p[xi] = packA(u[xi], cout, cin)
 	}

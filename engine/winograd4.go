@@ -6,48 +6,17 @@ package engine
 // cost more per tile, so it pays where the products dominate (32 and 64
 // channels); see BenchmarkConv.
 
-// winograd4Weights transforms the folded cout×cin×3×3 weights into the 36
-// packed matrices U_ξ = (G g Gᵀ)_ξ, computed in float64.
-func winograd4Weights(w []float32, cout, cin int) [36]packedA {
-	g := [6][3]float64{
+// winograd4Weights transforms the folded cout×cin×3×3 weights for
+// F(4×4, 3×3) (see transformWeights).
+func winograd4Weights(w []float32, cout, cin int) []packedA {
+	return transformWeights(w, cout, cin, [][3]float64{
 		{1.0 / 4, 0, 0},
 		{-1.0 / 6, -1.0 / 6, -1.0 / 6},
 		{-1.0 / 6, 1.0 / 6, -1.0 / 6},
 		{1.0 / 24, 1.0 / 12, 1.0 / 6},
 		{1.0 / 24, -1.0 / 12, 1.0 / 6},
 		{0, 0, 1},
-	}
-	var u [36][]float32
-	for xi := range u {
-		u[xi] = make([]float32, cout*cin)
-	}
-	for co := 0; co < cout; co++ {
-		for ci := 0; ci < cin; ci++ {
-			f := w[(co*cin+ci)*9 : (co*cin+ci)*9+9]
-			var gf [6][3]float64 // G·f
-			for i := 0; i < 6; i++ {
-				for j := 0; j < 3; j++ {
-					for k := 0; k < 3; k++ {
-						gf[i][j] += g[i][k] * float64(f[k*3+j])
-					}
-				}
-			}
-			for i := 0; i < 6; i++ {
-				for j := 0; j < 6; j++ {
-					var s float64 // (G f Gᵀ)[i][j]
-					for k := 0; k < 3; k++ {
-						s += gf[i][k] * g[j][k]
-					}
-					u[i*6+j][co*cin+ci] = float32(s)
-				}
-			}
-		}
-	}
-	var p [36]packedA
-	for xi := range p {
-		p[xi] = packA(u[xi], cout, cin)
-	}
-	return p
+	})
 }
 
 // winograd4Forward runs the layer: pad (and ReLU) the input, transform it
@@ -62,7 +31,7 @@ func (c *conv) winograd4Forward(dst, x, bs, ms []float32, add bool) {
 	padReLU(padded, x, c.cin, c.h, c.w, 1, c.reluIn)
 	c.winograd4Input(bs[:36*vlen], padded, th, tw, vlen)
 	for xi := 0; xi < 36; xi++ {
-		gemm(ms[xi*mlen:(xi+1)*mlen], c.u4[xi], bs[xi*vlen:(xi+1)*vlen], t, nil, false)
+		gemm(ms[xi*mlen:(xi+1)*mlen], c.u[xi], bs[xi*vlen:(xi+1)*vlen], t, nil, false)
 	}
 	c.winograd4Output(dst, ms[:36*mlen], th, tw, mlen, add)
 }
