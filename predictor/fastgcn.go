@@ -29,6 +29,9 @@ import (
 type gcnPlan struct {
 	n      int         // architectures
 	inputs [][]float64 // distinct input feature rows (layer-0 states)
+	// inputs32 is inputs packed row after row in float32, for the bulk
+	// evaluation.
+	inputs32 []float32
 	// layers[k] describes the distinct states after GCN layer k+1 (all but
 	// the last layer) as sums of weighted states of the layer before.
 	layers []planSums
@@ -190,6 +193,11 @@ func newGCNPlanHash(c *Config, xs [][]float64, termsHash func([]planTerm) uint64
 		p.layers = append(p.layers, s)
 		ids, next = next, ids
 	}
+	for _, row := range p.inputs {
+		for _, v := range row {
+			p.inputs32 = append(p.inputs32, float32(v))
+		}
+	}
 	p.last.width = int32(c.Hidden)
 	for a, x := range xs {
 		p.last.add(collect(x, a, N-1))
@@ -212,7 +220,6 @@ func (p *gcnPlan) maxStates() int {
 // Monte-Carlo samples of all 15,625 cells under a second.
 type gcnScratch struct {
 	h, prod []float32
-	inputs  []float32 // the plan's distinct input rows, packed
 	weights []float32 // this parameter vector's bulk weights (see bulkWeights)
 	zeros   []float32 // a zero bias for the GCN products (their bias is added after aggregation)
 	hw, hwh []float64 // hardware branch activations
@@ -394,22 +401,23 @@ func loadBulkWeights(bw *bulkWeights, s *gcnScratch, c *Config, l *layout, th, e
 	bw.bias3 = take(hd)
 	to32(bw.bias3, bias3)
 	bw.w3 = take(h * hd)
-	for o := 0; o < hd; o++ {
-		for i, v := range W3[o*hd : o*hd+h] {
-			bw.w3[i*hd+o] = float32(v)
-		}
-	}
+	transposeTo32(bw.w3, W3, hd, h, hd) // the architecture half: columns [0, h)
 	bw.w4, bw.b4 = take(hd*hd), take(hd)
-	W4 := fc4.weight(th)
-	for o := 0; o < hd; o++ {
-		for i, v := range W4[o*hd : (o+1)*hd] {
-			bw.w4[i*hd+o] = float32(v)
-		}
-	}
+	transposeTo32(bw.w4, fc4.weight(th), hd, hd, hd)
 	to32(bw.b4, fc4.bias(th))
 	bw.w5 = take(hd)
 	to32(bw.w5, fc5.weight(th))
 	bw.b5 = float32(fc5.bias(th)[0])
+}
+
+// transposeTo32 sets dst [cols][rows] to the transpose of the first cols
+// columns of src (rows of stride values), in float32.
+func transposeTo32(dst []float32, src []float64, rows, cols, stride int) {
+	for r := 0; r < rows; r++ {
+		for c, v := range src[r*stride : r*stride+cols] {
+			dst[c*rows+r] = float32(v)
+		}
+	}
 }
 
 // predictPlanTo ADDS to dst[a] the prediction of architecture a of the plan
@@ -434,14 +442,7 @@ func predictPlanTo(dst []float64, c *Config, l *layout, p *gcnPlan, th, embeddin
 	loadBulkWeights(&r.bw, s, c, l, th, embedding)
 	// Layers 1..3: multiply the distinct rows, aggregate, ReLU.
 	nPrev := len(p.inputs)
-	in := first.in
-	s.inputs = grow(s.inputs, nPrev*in)
-	for u, row := range p.inputs {
-		for i, v := range row {
-			s.inputs[u*in+i] = float32(v)
-		}
-	}
-	r.cur = s.inputs
+	r.cur = p.inputs32
 	for k := range p.layers {
 		r.layer, r.in, r.out = k, l.arch[k].in, l.arch[k].out
 		r.prod = s.prod[:nPrev*r.out]

@@ -244,6 +244,22 @@ func unpickle(b []byte) (any, error) {
 		pos += n
 		return s, nil
 	}
+	// arg reads an opcode's unsigned argument: 4 bytes little-endian for
+	// the LONG_/BIN forms (long), else 1 byte.
+	arg := func(long bool) (uint32, error) {
+		if !long {
+			v, err := need(1)
+			if err != nil {
+				return 0, err
+			}
+			return uint32(v[0]), nil
+		}
+		v, err := need(4)
+		if err != nil {
+			return 0, err
+		}
+		return binary.LittleEndian.Uint32(v), nil
+	}
 	pop := func() (any, error) {
 		if len(stack) == 0 {
 			return nil, fmt.Errorf("stack underflow at byte %d", pos)
@@ -306,11 +322,11 @@ func unpickle(b []byte) (any, error) {
 		case 0x89:
 			stack = append(stack, false)
 		case 'K': // BININT1
-			v, err := need(1)
+			v, err := arg(false)
 			if err != nil {
 				return nil, err
 			}
-			stack = append(stack, int64(v[0]))
+			stack = append(stack, int64(v))
 		case 'M': // BININT2
 			v, err := need(2)
 			if err != nil {
@@ -318,11 +334,11 @@ func unpickle(b []byte) (any, error) {
 			}
 			stack = append(stack, int64(binary.LittleEndian.Uint16(v)))
 		case 'J': // BININT
-			v, err := need(4)
+			v, err := arg(true)
 			if err != nil {
 				return nil, err
 			}
-			stack = append(stack, int64(int32(binary.LittleEndian.Uint32(v))))
+			stack = append(stack, int64(int32(v)))
 		case 0x8a: // LONG1
 			n, err := need(1)
 			if err != nil {
@@ -350,39 +366,19 @@ func unpickle(b []byte) (any, error) {
 			}
 			stack = append(stack, math.Float64frombits(binary.BigEndian.Uint64(v)))
 		case 'X', 0x8c: // BINUNICODE, SHORT_BINUNICODE
-			var n int
-			if op[0] == 'X' {
-				v, err := need(4)
-				if err != nil {
-					return nil, err
-				}
-				n = int(binary.LittleEndian.Uint32(v))
-			} else {
-				v, err := need(1)
-				if err != nil {
-					return nil, err
-				}
-				n = int(v[0])
+			n, err := arg(op[0] == 'X')
+			if err != nil {
+				return nil, err
 			}
-			s, err := need(n)
+			s, err := need(int(n))
 			if err != nil {
 				return nil, err
 			}
 			stack = append(stack, string(s))
 		case 'q', 'r': // BINPUT, LONG_BINPUT
-			var k uint32
-			if op[0] == 'q' {
-				v, err := need(1)
-				if err != nil {
-					return nil, err
-				}
-				k = uint32(v[0])
-			} else {
-				v, err := need(4)
-				if err != nil {
-					return nil, err
-				}
-				k = binary.LittleEndian.Uint32(v)
+			k, err := arg(op[0] == 'r')
+			if err != nil {
+				return nil, err
 			}
 			if len(stack) == 0 {
 				return nil, fmt.Errorf("memo put on an empty stack at byte %d", at)
@@ -394,19 +390,9 @@ func unpickle(b []byte) (any, error) {
 			}
 			memo[uint32(len(memo))] = stack[len(stack)-1]
 		case 'h', 'j': // BINGET, LONG_BINGET
-			var k uint32
-			if op[0] == 'h' {
-				v, err := need(1)
-				if err != nil {
-					return nil, err
-				}
-				k = uint32(v[0])
-			} else {
-				v, err := need(4)
-				if err != nil {
-					return nil, err
-				}
-				k = binary.LittleEndian.Uint32(v)
+			k, err := arg(op[0] == 'j')
+			if err != nil {
+				return nil, err
 			}
 			v, ok := memo[k]
 			if !ok {
