@@ -113,20 +113,17 @@ func Draw(at *atlas.Atlas, support, validation int, seed uint64) (Samples, error
 		s.ValidationPool = append(s.ValidationPool, c.pool)
 	}
 
-	free := nasbench201.NumArchs - len(taken) - len(inPool)
+	// Support comes from outside the pool too; taken grows as it is drawn.
 	for a := range inPool {
-		if taken[a] {
-			free++ // counted twice
-		}
+		taken[a] = true
 	}
-	if support > free {
+	if free := nasbench201.NumArchs - len(taken); support > free {
 		return s, fmt.Errorf("%w: %d support architectures asked for, %d outside the pool", ErrTooMany, support, free)
 	}
-	chosen := map[nasbench201.Arch]bool{}
 	for len(s.Support) < support {
 		a := nasbench201.FromIndex(rng.IntN(nasbench201.NumArchs))
-		if !taken[a] && !inPool[a] && !chosen[a] {
-			chosen[a] = true
+		if !taken[a] {
+			taken[a] = true
 			s.Support = append(s.Support, a)
 		}
 	}

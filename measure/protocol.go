@@ -425,7 +425,7 @@ func summarise(samples []float64, opts Options) Result {
 	r.Outliers = len(samples) - len(kept)
 	r.Samples = kept
 	med, mad = medianMAD(kept)
-	r.MS = quantile(kept, opts.Quantile)
+	r.MS = Quantile(kept, opts.Quantile)
 	r.Spread = 1.4826 * mad / med
 	r.Stable = len(kept) >= opts.MinSamples && r.Spread <= opts.MaxSpread &&
 		med > 0 && !math.IsInf(med, 0)

@@ -30,10 +30,11 @@ func medianMAD(xs []float64) (med, mad float64) {
 	return med, median(dev)
 }
 
-// quantile returns the q-quantile of xs (0 <= q <= 1), interpolating
+// Quantile returns the q-quantile of xs (0 <= q <= 1), interpolating
 // linearly between order statistics, without modifying xs; NaN if empty.
-// quantile(xs, 0.5) equals median(xs).
-func quantile(xs []float64, q float64) float64 {
+// Quantile(xs, 0.5) equals the median. It is the statistic Measure takes
+// (Options.Quantile), exported so other tools summarise samples alike.
+func Quantile(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}

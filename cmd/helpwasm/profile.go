@@ -529,14 +529,14 @@ func weightsTypeOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
 // predictMS adapts m to the profile's device on its support timings and
 // returns the predicted latency (ms) of each of archs.
 func predictMS(m *predictor.Model, order nasbench201.TypeOrder, p *measure.Profile, archs []string) ([]float64, error) {
-	norm := p.Normaliser()
-	xs, ys, err := p.SupportSet(func(arch string) ([]float64, error) {
+	encode := func(arch string) ([]float64, error) {
 		a, err := nasbench201.Parse(arch)
 		if err != nil {
 			return nil, err
 		}
 		return nasbench201.Encode(nil, a, order), nil
-	})
+	}
+	xs, ys, err := p.SupportSet(encode)
 	if err != nil {
 		return nil, err
 	}
@@ -546,14 +546,12 @@ func predictMS(m *predictor.Model, order nasbench201.TypeOrder, p *measure.Profi
 	}
 	qs := make([][]float64, len(archs))
 	for i, s := range archs {
-		a, err := nasbench201.Parse(s)
-		if err != nil {
+		if qs[i], err = encode(s); err != nil {
 			return nil, err
 		}
-		qs[i] = nasbench201.Encode(nil, a, order)
 	}
 	pred := ad.PredictTo(nil, qs)
-	return norm.DenormaliseTo(pred, pred), nil
+	return p.Normaliser().DenormaliseTo(pred, pred), nil
 }
 
 // validationBaselines scores the FLOPs ranking and the nearest meta-train device's

@@ -82,8 +82,8 @@ func run(n int, seed uint64) error {
 			return err
 		}
 		for i, s := range part {
-			xs := slices.Sorted(slices.Values(res[i].Samples))
-			out[s] = [3]float64{quantile(xs, 0), quantile(xs, 0.25), quantile(xs, 0.5)}
+			xs := res[i].Samples
+			out[s] = [3]float64{measure.Quantile(xs, 0), measure.Quantile(xs, 0.25), measure.Quantile(xs, 0.5)}
 		}
 		items = nil
 		runtime.GC() // the next batch's networks need the memory
@@ -91,14 +91,4 @@ func run(n int, seed uint64) error {
 	}
 	fmt.Fprintln(os.Stderr)
 	return json.NewEncoder(os.Stdout).Encode(out)
-}
-
-// quantile interpolates linearly between the order statistics of sorted xs.
-func quantile(xs []float64, q float64) float64 {
-	x := q * float64(len(xs)-1)
-	i := int(x)
-	if i+1 >= len(xs) {
-		return xs[len(xs)-1]
-	}
-	return xs[i] + (x-float64(i))*(xs[i+1]-xs[i])
 }
