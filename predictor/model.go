@@ -1,6 +1,7 @@
 package predictor
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,9 +13,12 @@ const zHidden = 10
 // Metadata records where a set of weights came from. It is stored in the
 // weights file header and shown to users; it does not affect predictions.
 type Metadata struct {
-	// TypeOrder is the node-type order of the GCN encoding the weights were
-	// trained with (e.g. "input,avg_pool_3x3,nor_conv_1x1,...").
-	TypeOrder string `json:"type_order,omitempty"`
+	// Encoding is the space's description of the input encoding the
+	// weights were trained with (space.Encoder.Meta; for NAS-Bench-201 the
+	// GCN's node-type order, e.g. "input,avg_pool_3x3,nor_conv_1x1,...").
+	// "" means the space's default encoding. Files written before it had
+	// this name store it as "type_order"; Load reads both.
+	Encoding string `json:"encoding,omitempty"`
 	// Command is the command line that produced the weights.
 	Command string `json:"command,omitempty"`
 	Seed    uint64 `json:"seed,omitempty"`
@@ -25,6 +29,24 @@ type Metadata struct {
 	// Source describes the origin ("helpwasm train", "HELP checkpoint ...").
 	Source string `json:"source,omitempty"`
 	Notes  string `json:"notes,omitempty"`
+}
+
+// UnmarshalJSON reads Metadata, accepting the older name "type_order" for
+// Encoding.
+func (m *Metadata) UnmarshalJSON(b []byte) error {
+	type plain Metadata // without this method
+	var v struct {
+		plain
+		TypeOrder string `json:"type_order,omitempty"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*m = Metadata(v.plain)
+	if m.Encoding == "" {
+		m.Encoding = v.TypeOrder
+	}
+	return nil
 }
 
 // Model is a HELP meta-learner: base parameters, per-parameter inner rates

@@ -26,7 +26,7 @@ func TestWeightsRoundTrip(t *testing.T) {
 	for name, c := range smallConfigs() {
 		t.Run(name, func(t *testing.T) {
 			m := randomModel(c, 1)
-			m.Meta = Metadata{TypeOrder: "a,b", Command: "helpwasm train -seed 1", Seed: 1, Episode: 7, ValidSpearman: 0.5, Source: "test"}
+			m.Meta = Metadata{Encoding: "a,b", Command: "helpwasm train -seed 1", Seed: 1, Episode: 7, ValidSpearman: 0.5, Source: "test"}
 			b := savedBytes(t, m)
 			got, err := Load(bytes.NewReader(b))
 			if err != nil {

@@ -19,8 +19,8 @@ func TestModelShipped(t *testing.T) {
 	if m.Config.Space != "nasbench201" || !m.Config.HWEmbed || !m.Config.Modulator || !m.Config.MetaSGD {
 		t.Errorf("config %+v: want HELP's full nasbench201 model", m.Config)
 	}
-	if _, err := nasbench201.ParseTypeOrder(m.Meta.TypeOrder); err != nil {
-		t.Errorf("metadata type order %q: %v", m.Meta.TypeOrder, err)
+	if _, err := nasbench201.ParseTypeOrder(m.Meta.Encoding); err != nil {
+		t.Errorf("metadata type order %q: %v", m.Meta.Encoding, err)
 	}
 	if m.Meta.Command == "" || m.Meta.Episode == 0 {
 		t.Errorf("metadata %+v lacks the training command or the kept episode", m.Meta)
@@ -42,7 +42,7 @@ func TestModelShippedRanks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	order, err := nasbench201.ParseTypeOrder(m.Meta.TypeOrder)
+	order, err := nasbench201.ParseTypeOrder(m.Meta.Encoding)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("worker: atlas has %d reference architectures, weights expect %d", len(cfg.Atlas.Reference), cfg.Model.Config.EmbedDim)
 	}
 	order := nasbench201.DefaultTypeOrder
-	if s := cfg.Model.Meta.TypeOrder; s != "" {
+	if s := cfg.Model.Meta.Encoding; s != "" {
 		o, err := nasbench201.ParseTypeOrder(s)
 		if err != nil {
 			return nil, fmt.Errorf("worker: weights' type order: %w", err)

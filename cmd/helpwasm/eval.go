@@ -387,10 +387,10 @@ func loadModel(path string) (*predictor.Model, error) {
 // modelOrder is the node-type order m was trained with (the authors'
 // checkpoint records none: DefaultTypeOrder, verified by eval -orders).
 func modelOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
-	if m.Meta.TypeOrder == "" {
+	if m.Meta.Encoding == "" {
 		return nasbench201.DefaultTypeOrder, nil
 	}
-	return nasbench201.ParseTypeOrder(m.Meta.TypeOrder)
+	return nasbench201.ParseTypeOrder(m.Meta.Encoding)
 }
 
 // checkMethod refuses weights that do not match -method.

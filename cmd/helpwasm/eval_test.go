@@ -172,7 +172,7 @@ func TestLoadModelDetectsFormat(t *testing.T) {
 	tmp := t.TempDir()
 	ours := filepath.Join(tmp, "m.helpw")
 	m := predictor.New(predictor.NASBench201Config(), 3)
-	m.Meta.TypeOrder = "input,avg_pool_3x3,nor_conv_1x1,nor_conv_3x3,none,skip_connect,output"
+	m.Meta.Encoding = "input,avg_pool_3x3,nor_conv_1x1,nor_conv_3x3,none,skip_connect,output"
 	if err := writeFileAtomic(ours, m.Save); err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +180,8 @@ func TestLoadModelDetectsFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Meta.TypeOrder != m.Meta.TypeOrder {
-		t.Errorf("type order %q, want %q", got.Meta.TypeOrder, m.Meta.TypeOrder)
+	if got.Meta.Encoding != m.Meta.Encoding {
+		t.Errorf("type order %q, want %q", got.Meta.Encoding, m.Meta.Encoding)
 	}
 	for name, content := range map[string]string{"garbage": "not weights", "bad json": "{\"model\": 3}", "empty": ""} {
 		p := filepath.Join(tmp, name)

@@ -520,10 +520,10 @@ func checkUsable(ts []measure.Timing) error {
 
 // weightsTypeOrder is the GCN node-type order m was trained with.
 func weightsTypeOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
-	if m.Meta.TypeOrder == "" {
+	if m.Meta.Encoding == "" {
 		return nasbench201.DefaultTypeOrder, nil // the authors' checkpoint records none
 	}
-	return nasbench201.ParseTypeOrder(m.Meta.TypeOrder)
+	return nasbench201.ParseTypeOrder(m.Meta.Encoding)
 }
 
 // predictMS adapts m to the profile's device on its support timings and

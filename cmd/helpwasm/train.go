@@ -175,7 +175,7 @@ func trainModel(ctx context.Context, f trainFlags, progress io.Writer) (*predict
 	if err != nil {
 		return m, res, err
 	}
-	m.Meta.TypeOrder = order.String()
+	m.Meta.Encoding = order.String()
 	m.Meta.Seed = f.seed
 	m.Meta.Source = fmt.Sprintf("HELP %s latency tables, standard split: meta-train %s; meta-valid %s",
 		f.space, strings.Join(d.proto.Split.MetaTrain, ","), strings.Join(d.proto.Split.MetaValid, ","))

@@ -98,7 +98,7 @@ func TestTrainDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Meta.Seed != 8 || m.Meta.TypeOrder == "" || !strings.Contains(m.Meta.Command, "-seed 8") {
+	if m.Meta.Seed != 8 || m.Meta.Encoding == "" || !strings.Contains(m.Meta.Command, "-seed 8") {
 		t.Errorf("metadata %+v lacks seed, type order or command", m.Meta)
 	}
 }

@@ -113,7 +113,7 @@ func runReplay(path string, stat, trials int) error {
 	if err != nil {
 		return err
 	}
-	order, err := nasbench201.ParseTypeOrder(m.Meta.TypeOrder)
+	order, err := nasbench201.ParseTypeOrder(m.Meta.Encoding)
 	if err != nil {
 		return err
 	}

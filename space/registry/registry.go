@@ -1,0 +1,66 @@
+// Package registry maps a search space's name to everything the entry
+// points (the CLI and the page) need to serve it: the space.Space value,
+// HELP's predictor configuration for it, and the engine that builds its
+// networks for timing. Only entry points import this package; everything
+// below them takes the Entry's values as arguments, so that adding a space
+// touches its own package and one line here.
+package registry
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/helpwasm/helpwasm/engine"
+	"github.com/helpwasm/helpwasm/predictor"
+	"github.com/helpwasm/helpwasm/space"
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+// Network is an engine network built for timing: Forward runs one batch-1
+// inference, MACs is the engine's own multiply-accumulate count of it.
+type Network interface {
+	Forward()
+	MACs() int64
+}
+
+// Entry is one registered space.
+type Entry struct {
+	Space space.Space
+	// Config is HELP's predictor configuration for the space (paper
+	// settings), the starting point for meta-training.
+	Config func() predictor.Config
+	// Build returns the engine network of a with weights drawn from seed.
+	Build func(a space.Arch, seed uint64) Network
+}
+
+// entries lists the registered spaces, in the order Names gives them.
+func entries() []Entry {
+	return []Entry{
+		{
+			Space:  nasbench201.Space{},
+			Config: predictor.NASBench201Config,
+			Build: func(a space.Arch, seed uint64) Network {
+				return engine.New(a.(nasbench201.Arch), seed)
+			},
+		},
+	}
+}
+
+// Names returns the registered spaces' names.
+func Names() []string {
+	var out []string
+	for _, e := range entries() {
+		out = append(out, e.Space.Name())
+	}
+	return out
+}
+
+// Lookup returns the entry of the space called name.
+func Lookup(name string) (Entry, error) {
+	for _, e := range entries() {
+		if e.Space.Name() == name {
+			return e, nil
+		}
+	}
+	return Entry{}, fmt.Errorf("unknown search space %q (known: %s)", name, strings.Join(Names(), ", "))
+}

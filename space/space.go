@@ -1,0 +1,103 @@
+// Package space says what the rest of helpwasm needs of a search space, so
+// that measurement, support design, the device session, the worker, the UI
+// and the CLI take a Space value and never import a concrete space.
+//
+// A concrete space (space/nasbench201, space/fbnet) implements Space in its
+// own package; package space/registry maps a space's name to that value,
+// its predictor configuration and its engine.
+//
+// # Architectures
+//
+// An Arch is a value of the concrete space's own architecture type, passed
+// around opaquely. Its String form is canonical: Parse(a.String()) == a,
+// and two architectures are equal exactly when their strings are. Arch
+// values are comparable, so they can be map keys.
+//
+// # Units
+//
+// FLOPs counts multiply-accumulates of one batch-1 forward pass, as HELP's
+// tables and the engines count them. Features are the space's structural
+// features for the op-cost latency model (package opcost), in the units
+// FeatureNames says; FeatureScale gives a positive normaliser per feature
+// (its largest absolute value over the space, or a bound on it).
+package space
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// Arch is one architecture of a space (a concrete space's value).
+type Arch interface {
+	String() string
+}
+
+// Space is a search space.
+type Space interface {
+	// Name is the space's name in data directories, weights and profiles
+	// ("nasbench201", "fbnet").
+	Name() string
+	// Parse reads an architecture string; the error names the part at
+	// fault and wraps ErrArch.
+	Parse(s string) (Arch, error)
+	// Random draws an architecture uniformly from the space.
+	Random(r *rand.Rand) Arch
+	// Encoder returns the predictor's input encoding recorded in weights
+	// as meta; "" is the space's default encoding.
+	Encoder(meta string) (Encoder, error)
+	// FLOPs is a's multiply-accumulate count, Params its parameter count.
+	FLOPs(a Arch) int64
+	Params(a Arch) int64
+	// Features writes a's structural features into dst[:len(FeatureNames())]
+	// (allocating only if dst is too short) and returns it.
+	Features(dst []float64, a Arch) []float64
+	FeatureNames() []string
+	FeatureScale() []float64
+}
+
+// Encoder is a predictor's input encoding of a space's architectures.
+type Encoder interface {
+	// Meta is the encoding's description stored in weights files
+	// (Space.Encoder reads it back).
+	Meta() string
+	// Len is the length of one encoding.
+	Len() int
+	// Encode writes a's encoding into dst[:Len()] (allocating only if dst
+	// is too short) and returns it.
+	Encode(dst []float64, a Arch) []float64
+}
+
+// Enumerable is a space small enough to list: NAS-Bench-201's 15,625.
+type Enumerable interface {
+	Space
+	// NumArchs is the number of architectures; ArchAt(i) for i in
+	// [0, NumArchs) lists each once, in the space's index order.
+	NumArchs() int
+	ArchAt(i int) Arch
+}
+
+// ErrArch is wrapped by every error a Space's Parse returns.
+var ErrArch = errors.New("not an architecture of the space")
+
+// ParseAll parses ss, naming the index of the first string at fault.
+func ParseAll(sp Space, ss []string) ([]Arch, error) {
+	out := make([]Arch, len(ss))
+	for i, s := range ss {
+		a, err := sp.Parse(s)
+		if err != nil {
+			return nil, &IndexError{Index: i, Err: err}
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// IndexError is an error about the architecture at Index of a list.
+type IndexError struct {
+	Index int
+	Err   error
+}
+
+func (e *IndexError) Error() string { return fmt.Sprintf("architecture %d: %v", e.Index, e.Err) }
+func (e *IndexError) Unwrap() error { return e.Err }
