@@ -11,7 +11,7 @@ all: dist
 
 vet:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l . | grep -v '_vgen.go$$')" || { echo "gofmt needed:"; gofmt -l . | grep -v '_vgen.go$$'; exit 1; }
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 
 test: vet dist
 	HELPWASM_DATA=$(abspath $(DATA)) $(GO) test -count=1 -timeout 30m ./...

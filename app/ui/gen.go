@@ -8,4 +8,4 @@
 // styles: the page's Content-Security-Policy forbids them.
 package ui
 
-//go:generate go run github.com/vugu/vugu/cmd/vugugen -skip-go-mod -skip-main .
+//go:generate go run github.com/helpwasm/helpwasm/internal/vugugen/cmd/vugugen .

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vugu/vugu/gen"
+	"github.com/helpwasm/helpwasm/internal/vugugen"
 )
 
 // TestGeneratedCodeIsCurrent regenerates the components in a scratch copy
@@ -44,7 +44,7 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 	if len(generated) == 0 {
 		t.Fatal("no generated files committed")
 	}
-	if err := gen.Run(tmp, &gen.ParserGoPkgOpts{SkipGoMod: true, SkipMainGo: true}); err != nil {
+	if err := vugugen.Run(tmp); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range generated {
