@@ -30,6 +30,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -157,10 +158,14 @@ func contentType(name string) string {
 // encodings are the precompressed variants looked for, best first.
 var encodings = []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
 
-// handler serves the files under root.
+// handler serves the files under dir.
 type handler struct {
-	root   *os.Root
+	dir    string
 	logger *log.Logger
+
+	mu     sync.Mutex
+	root   *os.Root    // dir as opened
+	rootFI fs.FileInfo // and its identity then
 }
 
 // newHandler returns a handler serving the directory dir. It fails if dir
@@ -175,11 +180,36 @@ func newHandler(dir string) (http.Handler, error) {
 	}
 	// os.Root confines every open to dir: "..", absolute paths and
 	// symlinks that leave dir all fail.
-	root, err := os.OpenRoot(dir)
-	if err != nil {
+	h := &handler{dir: dir, logger: log.New(os.Stderr, "serve: ", log.LstdFlags)}
+	if _, err := h.currentRoot(); err != nil {
 		return nil, fmt.Errorf("directory to serve: %w", err)
 	}
-	return &handler{root: root, logger: log.New(os.Stderr, "serve: ", log.LstdFlags)}, nil
+	return h, nil
+}
+
+// currentRoot returns the root for dir as it is now. `make dist` removes
+// and rebuilds dist/ (as `make test` does while `make serve` may be
+// running); a root opened before that still names the removed directory,
+// so it is reopened whenever dir is no longer the directory it was.
+func (h *handler) currentRoot() (*os.Root, error) {
+	fi, err := os.Stat(h.dir)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.root != nil && os.SameFile(fi, h.rootFI) {
+		return h.root, nil
+	}
+	root, err := os.OpenRoot(h.dir)
+	if err != nil {
+		return nil, err
+	}
+	if h.root != nil {
+		h.root.Close() // requests still holding files keep them open
+	}
+	h.root, h.rootFI = root, fi
+	return root, nil
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +295,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // open opens name under the root and stats it.
 func (h *handler) open(name string) (*os.File, fs.FileInfo, error) {
-	f, err := h.root.Open(name)
+	root, err := h.currentRoot()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Stat before opening: opening a FIFO for reading blocks until a
+	// writer comes, which would hang the request.
+	if fi, err := root.Stat(name); err != nil {
+		return nil, nil, err
+	} else if !fi.Mode().IsRegular() && !fi.IsDir() {
+		return nil, nil, fs.ErrNotExist
+	}
+	f, err := root.Open(name)
 	if err != nil {
 		return nil, nil, err
 	}

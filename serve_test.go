@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -439,4 +441,77 @@ func FuzzAccepts(f *testing.F) {
 			t.Fatalf("accepts(%q + gzip;q=0) still accepts gzip", h)
 		}
 	})
+}
+
+// A rebuild removes and recreates the served directory (make dist does,
+// and make test runs it while make serve may be up): requests after it see
+// the new files, not 404s from the removed directory.
+func TestServeAfterRebuild(t *testing.T) {
+	dir := testDist(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := httptest.NewServer(h)
+	defer s.Close()
+	get := func() (int, string) {
+		resp, err := http.Get(s.URL + "/boot.js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, b := get(); code != http.StatusOK || b != "boot()" {
+		t.Fatalf("before the rebuild: %d %q", code, b)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(); code != http.StatusNotFound {
+		t.Errorf("while removed: %d, want 404", code)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "boot.js"), []byte("boot(2)"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, b := get(); code != http.StatusOK || b != "boot(2)" {
+		t.Errorf("after the rebuild: %d %q, want 200 with the new file", code, b)
+	}
+}
+
+// A FIFO in the served directory is answered at once as absent: opening
+// it for reading would block until a writer came.
+func TestServeFIFO(t *testing.T) {
+	dir := testDist(t)
+	if err := mkfifo(filepath.Join(dir, "pipe.js")); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := httptest.NewServer(h)
+	defer s.Close()
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(s.URL + "/pipe.js")
+	if err != nil {
+		t.Fatalf("GET of a FIFO: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET of a FIFO: %d, want 404", resp.StatusCode)
+	}
+}
+
+// mkfifo makes a named pipe with the system's mkfifo command.
+func mkfifo(path string) error {
+	out, err := exec.Command("mkfifo", path).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, out)
+	}
+	return nil
 }
