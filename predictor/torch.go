@@ -68,16 +68,37 @@ func ReadHELPTorchCheckpoint(b []byte) (*Model, error) {
 		return nil, torchErr("data.pkl holds %T, want a dict", top)
 	}
 	storages := map[string][]float64{}
+	var storageBytes, elements int64 // spent of the budgets below
 	load := func(t *pyTensor) ([]float64, error) {
+		n, err := t.numel()
+		if err != nil {
+			return nil, torchErr("tensor: %v", err)
+		}
+		// A real checkpoint's tensor never has more elements than its
+		// storage (stride-0 broadcasts would let a small file ask for
+		// gigabytes), and a HELP model is far below the total budget.
+		if w := int64(t.storage.width); t.storage.numel < 0 || t.storage.numel > maxTorchStorageBytes/w {
+			return nil, torchErr("storage %s of %d elements exceeds the budget of %d bytes", t.storage.key, t.storage.numel, maxTorchStorageBytes)
+		}
+		if n > t.storage.numel {
+			return nil, torchErr("tensor of %d elements in storage %s of %d", n, t.storage.key, t.storage.numel)
+		}
+		if elements += n; elements > maxTorchElements {
+			return nil, torchErr("tensors hold more than %d elements in all: not a HELP checkpoint", maxTorchElements)
+		}
 		data, ok := storages[t.storage.key]
 		if !ok {
 			f := files[prefix+"data/"+t.storage.key]
 			if f == nil {
 				return nil, torchErr("storage %s missing from the archive", t.storage.key)
 			}
-			raw, err := readZipFile(f, 1<<30)
+			raw, err := readZipFile(f, maxTorchStorageBytes-storageBytes)
 			if err != nil {
 				return nil, torchErr("storage %s: %v", t.storage.key, err)
+			}
+			storageBytes += int64(len(raw))
+			if int64(len(raw)) != t.storage.numel*int64(t.storage.width) {
+				return nil, torchErr("storage %s: %d bytes, the pickle says %d elements of %d bytes", t.storage.key, len(raw), t.storage.numel, t.storage.width)
 			}
 			w := t.storage.width
 			if len(raw)%w != 0 {
@@ -197,17 +218,32 @@ func (d *pyDict) set(k, v any) {
 	d.vals = append(d.vals, v)
 }
 
+// Budgets of the .pt loader, far above HELP's checkpoints (under 10^6
+// parameters) and far below what would exhaust memory.
+const (
+	maxTorchElements     = 1 << 23  // elements of all tensors together
+	maxTorchStorageBytes = 64 << 20 // decompressed storage bytes together
+)
+
+// numel is the tensor's element count.
+func (t *pyTensor) numel() (int64, error) {
+	n := int64(1)
+	for _, s := range t.size {
+		if s < 0 {
+			return 0, fmt.Errorf("bad size %v", t.size)
+		}
+		if n *= int64(s); n > maxTorchElements || s > maxTorchElements {
+			return 0, fmt.Errorf("size %v: more than %d elements", t.size, maxTorchElements)
+		}
+	}
+	return n, nil
+}
+
 // gather copies the tensor's elements out of its storage in row-major order.
 func (t *pyTensor) gather(data []float64) ([]float64, error) {
-	n := 1
-	for _, s := range t.size {
-		if s < 0 || s > 1<<28 {
-			return nil, fmt.Errorf("bad size %v", t.size)
-		}
-		n *= s
-		if n > 1<<28 {
-			return nil, fmt.Errorf("bad size %v", t.size)
-		}
+	n, err := t.numel()
+	if err != nil {
+		return nil, err
 	}
 	out := make([]float64, n)
 	idx := make([]int, len(t.size))
