@@ -162,6 +162,14 @@ func structural(d *nbTables) ([][]float64, []float64) {
 	return d.feat, nasbench201.FeatureScale[:]
 }
 
+func both(d *nbTables) ([][]float64, []float64) {
+	xs := make([][]float64, len(d.feat))
+	for r := range xs {
+		xs[r] = append(append([]float64{}, d.feat[r]...), d.basis[r]...)
+	}
+	return xs, append(append([]float64{}, nasbench201.FeatureScale[:]...), d.basisScale...)
+}
+
 func basis(d *nbTables) ([][]float64, []float64) { return d.basis, d.basisScale }
 
 // evaluate runs every method on every meta-test device and seed and logs
@@ -288,8 +296,23 @@ func candidateMethod(i int, name string) method {
 }
 
 // TestMetaTestDevices runs HELP's meta-test protocol (10 reference + 10
-// support architectures labelled, Spearman on the trimmed query pool) with
-// the op-cost model on the six NAS-Bench-201 meta-test devices.
+// support architectures labelled, Spearman on the trimmed query pool,
+// 10 seeds) with the op-cost model, the known-device basis, the
+// single-feature baselines and their blends on the six NAS-Bench-201
+// meta-test devices, for uniformly drawn and D-optimal support.
+//
+// Measured (mean over devices): structural 0.950 random / 0.954
+// D-optimal (HELP's authors' checkpoint: 0.921 in the numpy check);
+// basis 0.908 / 0.914 (eyeriss, an ASIC, resembles no meta-train
+// device: 0.79); FLOPs 0.783; nearest device 0.865 / 0.881; blend auto
+// 0.947 / 0.947. The blend does not beat the op-cost model alone on these
+// devices: leave-one-out on 20 points picks the best candidate only most
+// of the time (it helps raspi4, 0.924 against 0.903, and costs gold_6226
+// and pixel2). The relative and squared LOO losses rank alike (0.950 and
+// 0.950 structural, 0.908 and 0.906 basis).
+//
+// The floors sit about 0.005 under the measured means so the test fails
+// if a change loses ranking quality.
 func TestMetaTestDevices(t *testing.T) {
 	d := loadNB(t)
 	chosen := map[string]int{}
@@ -298,17 +321,33 @@ func TestMetaTestDevices(t *testing.T) {
 		opcostMethod("structural squared", structural, opcost.Squared),
 		opcostMethod("basis", basis, opcost.Relative),
 		opcostMethod("basis squared", basis, opcost.Squared),
+		opcostMethod("structural+basis", both, opcost.Relative),
 		candidateMethod(2, "flops"),
 		candidateMethod(3, "nearest"),
 		blendMethod(blend.Select, nil),
 		blendMethod(blend.Stack, nil),
 		blendMethod(blend.Auto, chosen),
 	}
+	floors := []struct {
+		method       int
+		random, dopt float64
+	}{
+		{0, 0.945, 0.950}, // structural
+		{2, 0.900, 0.905}, // basis
+		{9, 0.940, 0.940}, // blend auto
+	}
 	t.Log("random support")
 	random := evaluate(t, d, 10, randomSupport, methods)
 	t.Logf("auto chose %v", chosen)
 	t.Log("D-optimal support")
 	dopt := evaluate(t, d, 10, dOptimalSupport, methods)
-	_ = random
-	_ = dopt
+	for _, f := range floors {
+		name := methods[f.method].name
+		if got := random[f.method]; got < f.random {
+			t.Errorf("%s, random support: mean Spearman %.3f, want >= %.3f", name, got, f.random)
+		}
+		if got := dopt[f.method]; got < f.dopt {
+			t.Errorf("%s, D-optimal support: mean Spearman %.3f, want >= %.3f", name, got, f.dopt)
+		}
+	}
 }
