@@ -2,6 +2,7 @@ package opcost_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -268,7 +269,10 @@ func candidates(d *nbTables, tk task) ([]blend.Candidate, error) {
 	return append(cs, cand), nil
 }
 
-func blendMethod(mode blend.Mode, chosen map[string]int) method {
+// coverage accumulates how often the blend's interval holds the truth.
+type coverage struct{ in, all int }
+
+func blendMethod(mode blend.Mode, chosen map[string]int, cov *coverage) method {
 	return method{"blend " + mode.String(), func(d *nbTables, tk task) ([]float64, error) {
 		cs, err := candidates(d, tk)
 		if err != nil {
@@ -281,7 +285,16 @@ func blendMethod(mode blend.Mode, chosen map[string]int) method {
 		if chosen != nil {
 			chosen[b.Method]++
 		}
-		return b.PredictTo(nil, cs), nil
+		pred := b.PredictTo(nil, cs)
+		if cov != nil {
+			for i, p := range pred {
+				if math.Abs(tk.truth[i]-p) <= b.Interval.HalfWidth(p) {
+					cov.in++
+				}
+			}
+			cov.all += len(pred)
+		}
+		return pred, nil
 	}}
 }
 
@@ -316,6 +329,7 @@ func candidateMethod(i int, name string) method {
 func TestMetaTestDevices(t *testing.T) {
 	d := loadNB(t)
 	chosen := map[string]int{}
+	var cov coverage
 	methods := []method{
 		opcostMethod("structural", structural, opcost.Relative),
 		opcostMethod("structural squared", structural, opcost.Squared),
@@ -324,9 +338,9 @@ func TestMetaTestDevices(t *testing.T) {
 		opcostMethod("structural+basis", both, opcost.Relative),
 		candidateMethod(2, "flops"),
 		candidateMethod(3, "nearest"),
-		blendMethod(blend.Select, nil),
-		blendMethod(blend.Stack, nil),
-		blendMethod(blend.Auto, chosen),
+		blendMethod(blend.Select, nil, nil),
+		blendMethod(blend.Stack, nil, nil),
+		blendMethod(blend.Auto, chosen, &cov),
 	}
 	floors := []struct {
 		method       int
@@ -338,9 +352,11 @@ func TestMetaTestDevices(t *testing.T) {
 	}
 	t.Log("random support")
 	random := evaluate(t, d, 10, randomSupport, methods)
-	t.Logf("auto chose %v", chosen)
+	t.Logf("auto chose %v; its %.0f%% interval held %.1f%% of query latencies", chosen, 100*blend.DefaultLevel, 100*float64(cov.in)/float64(cov.all))
+	cov = coverage{}
 	t.Log("D-optimal support")
 	dopt := evaluate(t, d, 10, dOptimalSupport, methods)
+	t.Logf("auto's interval held %.1f%% of query latencies", 100*float64(cov.in)/float64(cov.all))
 	for _, f := range floors {
 		name := methods[f.method].name
 		if got := random[f.method]; got < f.random {
