@@ -160,7 +160,7 @@ func opcostMethod(name string, rows func(d *nbTables) ([][]float64, []float64), 
 }
 
 func structural(d *nbTables) ([][]float64, []float64) {
-	return d.feat, nasbench201.FeatureScale[:]
+	return d.feat, nasbench201.FeatureScale()
 }
 
 func both(d *nbTables) ([][]float64, []float64) {
@@ -168,7 +168,7 @@ func both(d *nbTables) ([][]float64, []float64) {
 	for r := range xs {
 		xs[r] = append(append([]float64{}, d.feat[r]...), d.basis[r]...)
 	}
-	return xs, append(append([]float64{}, nasbench201.FeatureScale[:]...), d.basisScale...)
+	return xs, append(append([]float64{}, nasbench201.FeatureScale()...), d.basisScale...)
 }
 
 func basis(d *nbTables) ([][]float64, []float64) { return d.basis, d.basisScale }
@@ -252,7 +252,7 @@ func candidates(d *nbTables, tk task) ([]blend.Candidate, error) {
 		xs    [][]float64
 		scale []float64
 	}{
-		{"structural", d.feat, nasbench201.FeatureScale[:]},
+		{"structural", d.feat, nasbench201.FeatureScale()},
 		{"basis", d.basis, d.basisScale},
 		{"flops", d.flops, []float64{220.12}},
 	} {

@@ -1,79 +1,74 @@
 package nasbench201
 
-// NumOpFeatures is the length of the op-cost feature vector Features
-// writes (not to be confused with NumFeatures and FeaturesLen, the sizes
-// of the graph encoding).
-const NumOpFeatures = 7
+// Structural features for the op-cost latency model (package opcost).
+//
+// NAS-Bench-201 latency is close to additive over the six edges, with one
+// twist: an edge whose target node cannot reach the output through
+// non-none edges computes a result nobody reads. Frameworks still run it
+// (the device tables show the cost), but it may cost differently from a
+// live edge, so dead edges get their own columns. skip_connect is the
+// baseline operation the intercept absorbs.
+const NumFeatures201 = 7
 
-// FeatureNames names the columns Features writes, in order.
-var FeatureNames = [NumOpFeatures]string{
-	"none", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3",
-	"dead_nor_conv_1x1", "dead_nor_conv_3x3", "dead_avg_pool_3x3",
+// featureNames name the columns Features writes, in order.
+var featureNames = [NumFeatures201]string{
+	"none edges", "nor_conv_1x1 edges", "nor_conv_3x3 edges", "avg_pool_3x3 edges",
+	"dead nor_conv_1x1 edges", "dead nor_conv_3x3 edges", "dead avg_pool_3x3 edges",
 }
 
-// FeatureScale is each feature's largest value over all NumArchs cells
-// (every feature is a non-negative count): 6 edges of one operation, and
-// at most 3 dead edges, those into nodes 1 and 2 (edges 0, 1 and 2), when
-// edges 3<-1 and 3<-2 are none. An op-cost model divides by it so that one
-// ridge weight suits every feature.
-var FeatureScale = [NumOpFeatures]float64{6, 6, 6, 6, 3, 3, 3}
+// FeatureNames returns the names of Features' columns.
+func FeatureNames() []string { return append([]string(nil), featureNames[:]...) }
 
-// Features writes a's op-cost features to dst and returns it (grown only
-// if shorter than NumOpFeatures):
-//
-//	0..3  how many of the 6 edges carry none, nor_conv_1x1, nor_conv_3x3,
-//	      avg_pool_3x3 (skip_connect is the baseline the others are
-//	      measured against, so its count is left out: the five counts
-//	      sum to 6)
-//	4..6  how many nor_conv_1x1, nor_conv_3x3, avg_pool_3x3 edges are
-//	      dead
-//
-// Edge i->j is dead when node j cannot reach the output (node 3) through
-// edges that are not none: its result never reaches the output, so a
-// runtime that prunes unused work (a graph compiler, an accelerator's
-// toolchain) skips it, while an eager framework still runs it. Linear
-// models on these features rank NAS-Bench-201 latency well because
-// latency is close to additive over the edges (see package opcost).
+// FeatureScale returns each feature's largest value over the space: six
+// edges for the counts, and for the dead counts the edges that can be dead
+// at once (those into nodes 1 and 2: three).
+func FeatureScale() []float64 { return []float64{6, 6, 6, 6, 3, 3, 3} }
+
+// Features writes a's structural features (edge counts per operation, and
+// per operation the edges that are dead) into dst[:NumFeatures201],
+// allocating only if dst is too short, and returns it.
 func Features(dst []float64, a Arch) []float64 {
-	if cap(dst) < NumOpFeatures {
-		dst = make([]float64, NumOpFeatures)
+	if cap(dst) < NumFeatures201 {
+		dst = make([]float64, NumFeatures201)
 	}
-	dst = dst[:NumOpFeatures]
+	dst = dst[:NumFeatures201]
 	clear(dst)
-	alive := liveNodes(a)
+	live := liveNodes(a)
 	for e, op := range a {
-		var c int
+		col := -1
 		switch op {
 		case None:
 			dst[0]++
 			continue
-		case Conv1x1:
-			c = 1
-		case Conv3x3:
-			c = 2
-		case AvgPool3x3:
-			c = 3
-		default:
+		case SkipConnect:
 			continue
+		case Conv1x1:
+			col = 1
+		case Conv3x3:
+			col = 2
+		case AvgPool3x3:
+			col = 3
 		}
-		dst[c]++
-		if !alive[Edges[e].To] {
-			dst[c+3]++
+		dst[col]++
+		if !live[Edges[e].To] {
+			dst[col+3]++
 		}
 	}
 	return dst
 }
 
-// liveNodes reports for each cell node whether it reaches the output
-// (node 3) through edges that are not none. Edges runs in topological
-// order, so a backward pass settles every node.
+// liveNodes reports for each node whether it reaches the output (node 3)
+// through non-none edges. Edges run from lower to higher nodes, so one pass
+// from the output down suffices.
 func liveNodes(a Arch) [4]bool {
-	var alive [4]bool
-	alive[3] = true
-	for e := NumEdges - 1; e >= 0; e-- {
-		if a[e] != None && alive[Edges[e].To] {
-			alive[Edges[e].From] = true
+	var live [4]bool
+	live[3] = true
+	for n := 2; n >= 0; n-- {
+		for e, edge := range Edges {
+			if edge.From == n && a[e] != None && live[edge.To] {
+				live[n] = true
+			}
 		}
 	}
-	return alive
+	return live
 }

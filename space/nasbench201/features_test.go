@@ -5,79 +5,66 @@ import (
 	"testing"
 )
 
-// reachesOutput is the slow reference for liveNodes: depth-first search
-// from node j along edges that are not none.
-func reachesOutput(a Arch, j int) bool {
-	if j == 3 {
+// reaches is a slow reachability check: can node from reach node 3 along
+// non-none edges, by depth-first search over the edge list?
+func reaches(a Arch, from int) bool {
+	if from == 3 {
 		return true
 	}
 	for e, edge := range Edges {
-		if edge.From == j && a[e] != None && reachesOutput(a, edge.To) {
+		if edge.From == from && a[e] != None && reaches(a, edge.To) {
 			return true
 		}
 	}
 	return false
 }
 
-// featuresSlow counts straight from the definition.
-func featuresSlow(a Arch) []float64 {
-	f := make([]float64, NumOpFeatures)
-	col := map[Op]int{None: 0, Conv1x1: 1, Conv3x3: 2, AvgPool3x3: 3}
-	for e, op := range a {
-		c, ok := col[op]
-		if !ok {
-			continue
-		}
-		f[c]++
-		if op != None && !reachesOutput(a, Edges[e].To) {
-			f[c+3]++
-		}
-	}
-	return f
-}
-
-func TestFeaturesMatchReachability(t *testing.T) {
-	dst := make([]float64, NumOpFeatures)
-	for _, a := range Enumerate() {
-		got := Features(dst, a)
-		if &got[0] != &dst[0] {
-			t.Fatal("Features did not reuse dst")
-		}
-		if want := featuresSlow(a); !slices.Equal(got, want) {
-			t.Fatalf("Features(%v) = %v, want %v", a, got, want)
-		}
-	}
-}
-
-func TestFeaturesKnown(t *testing.T) {
-	for _, tc := range []struct {
-		arch string
-		want []float64
-	}{
-		// Edges 3<-1 and 3<-2 none: nodes 1 and 2 are dead, so are the
-		// conv1x1 into 1 and the pool into 2 and the conv3x3 2<-1.
-		{"|nor_conv_1x1~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|", []float64{2, 1, 1, 1, 1, 1, 1}},
-		// Node 1 reaches the output through node 2: nothing dead.
-		{"|nor_conv_1x1~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", []float64{1, 1, 2, 1, 0, 0, 0}},
-		{"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|", []float64{0, 0, 6, 0, 0, 0, 0}},
-		{"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", []float64{6, 0, 0, 0, 0, 0, 0}},
-	} {
-		if got := Features(nil, MustParse(tc.arch)); !slices.Equal(got, tc.want) {
-			t.Errorf("Features(%s) = %v, want %v", tc.arch, got, tc.want)
-		}
-	}
-}
-
-func TestFeatureScaleIsMaxOverSpace(t *testing.T) {
-	var got [NumOpFeatures]float64
+func TestFeaturesAgainstBruteForce(t *testing.T) {
+	max := make([]float64, NumFeatures201)
 	var f []float64
 	for _, a := range Enumerate() {
 		f = Features(f, a)
-		for j, v := range f {
-			got[j] = max(got[j], v)
+		want := make([]float64, NumFeatures201)
+		cols := map[Op]int{Conv1x1: 1, Conv3x3: 2, AvgPool3x3: 3}
+		for e, op := range a {
+			if op == None {
+				want[0]++
+			}
+			if c, ok := cols[op]; ok {
+				want[c]++
+				if !reaches(a, Edges[e].To) {
+					want[c+3]++
+				}
+			}
+		}
+		if !slices.Equal(f, want) {
+			t.Fatalf("%v: Features = %v, want %v", a, f, want)
+		}
+		for i, v := range f {
+			max[i] = maxf(max[i], v)
 		}
 	}
-	if got != FeatureScale {
-		t.Fatalf("largest features over the space %v, FeatureScale %v", got, FeatureScale)
+	if !slices.Equal(max, FeatureScale()) {
+		t.Errorf("largest features over the space %v, FeatureScale %v", max, FeatureScale())
+	}
+	if len(FeatureNames()) != NumFeatures201 {
+		t.Errorf("%d names for %d features", len(FeatureNames()), NumFeatures201)
+	}
+}
+
+func maxf(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func TestFeaturesDeadEdge(t *testing.T) {
+	// Node 2's only way out (2->3) is none, so conv edges into node 2 are dead.
+	a := MustParse("|skip_connect~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|skip_connect~1|none~2|")
+	got := Features(nil, a)
+	want := []float64{1, 1, 1, 0, 1, 1, 0}
+	if !slices.Equal(got, want) {
+		t.Errorf("Features = %v, want %v", got, want)
 	}
 }

@@ -3,7 +3,6 @@ package nasbench201
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 
 	"github.com/helpwasm/helpwasm/space"
@@ -45,11 +44,11 @@ func (Space) Params(a space.Arch) int64 { return Params(arch(a)) }
 // Features is the package's Features.
 func (Space) Features(dst []float64, a space.Arch) []float64 { return Features(dst, arch(a)) }
 
-// FeatureNames is a copy of the package's FeatureNames.
-func (Space) FeatureNames() []string { return slices.Clone(FeatureNames[:]) }
+// FeatureNames is the package's FeatureNames.
+func (Space) FeatureNames() []string { return FeatureNames() }
 
-// FeatureScale is a copy of the package's FeatureScale.
-func (Space) FeatureScale() []float64 { return slices.Clone(FeatureScale[:]) }
+// FeatureScale is the package's FeatureScale.
+func (Space) FeatureScale() []float64 { return FeatureScale() }
 
 // Encoder returns the GCN encoding under the node type order meta (a
 // TypeOrder string); "" is DefaultTypeOrder, which the authors'
