@@ -11,6 +11,39 @@ import (
 	"github.com/helpwasm/helpwasm/space/fbnet"
 )
 
+// Measured figures (2 shared cores, 3 other engineers running; so native
+// columns are the thread-CPU figures "-cpu", WASM (Node, V8) columns the
+// fastest call "-best"; -benchtime 100-300ms, single runs, treat as ±15%):
+//
+//	go test -run '^$' -bench FBNet -benchtime 200ms ./engine/
+//	GOOS=js GOARCH=wasm go test -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" \
+//		-run '^$' -bench FBNet -benchtime 100ms ./engine/
+//
+//	GFLOP/s                       native  (naive)   wasm  (naive)
+//	depthwise 144ch 32×32 k3        1.9    0.58     1.15   0.26
+//	depthwise 144ch 32×32 k5        3.6    0.76     2.19   0.26
+//	depthwise 144ch 32×32 k3 s2     1.45   0.57     0.90   0.26
+//	depthwise 144ch 32×32 k5 s2     2.15   0.76     0.85   0.30
+//	depthwise 384ch 8×8 k3          1.47   0.59     0.76   0.26
+//	depthwise 672ch 8×8 k5          2.9    0.84     1.42   0.30
+//	depthwise 1104ch 4×4 k5         2.2    0.95     0.93   0.33
+//	1×1 expand 24→144 32×32         3.8             2.44
+//	1×1 project 144→24 32×32        6.5             3.28
+//	1×1 g2 24→24 32×32              2.8             1.52
+//	1×1 g2 112→112 8×8              7.0             3.60
+//	1×1 expand 112→672 8×8          6.8             4.19
+//	1×1 project 672→112 8×8         8.0             4.63
+//	1×1 head 352→1504 4×4           7.6             4.85
+//
+//	forward (HELP's 5,000 by fbnet.FLOPs)   FLOPs    native ms  wasm ms
+//	smallest                                29.8M      10.1      32.5
+//	median                                  64.4M      22.8      66.9
+//	largest                                107.5M      39.6     113.7
+//
+// The first WASM benchmark of a run is slow while V8 tiers up (0.05
+// GFLOP/s mean for the first depthwise row); -count 2 shows the steady
+// state.
+
 // naiveDepthwise32 is the naive baseline: the direct depthwise loop nest
 // with an edge test per tap, folded weights, ReLU.
 func naiveDepthwise32(dst, x, w, bias []float32, ch, h, wd, k, stride int) {
