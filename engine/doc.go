@@ -1,4 +1,4 @@
-// Package engine runs NAS-Bench-201 CIFAR networks: a small, single-threaded
+// Package engine runs NAS-Bench-201 and FBNet CIFAR networks: a small, single-threaded
 // float32 inference engine in pure Go, fast enough to time real networks in
 // a browser (compiled to WebAssembly) and natively.
 //
@@ -28,6 +28,30 @@
 // identity) from a PCG stream seeded by seed; no global random state. Batch
 // norms are folded into the preceding convolution's weights and bias at
 // construction.
+//
+// # FBNet
+//
+// NewFBNet(arch, seed) builds HW-NAS-Bench's FBNet CIFAR-100 network
+// (FBNet_Infer in RICE-EIC/HW-NAS-Bench,
+// hw_nas_bench_api/fbnet_models/model_infer.py; the skeleton is written
+// out in package fbnet's comment): stem conv3×3 3→16 + BN + ReLU, 22
+// layers in 7 stages (16, 24, 32, 64, 112, 184, 352 channels; strides 1,
+// 1, 2, 2, 1, 2, 1 at each stage's first layer), head conv1×1 352→1504 +
+// BN + ReLU, global average pool, linear 1504→100. A block is conv1×1
+// (groups g) + BN + ReLU, channel shuffle when g = 2, depthwise k×k
+// stride s + BN + ReLU, conv1×1 (groups g) + BN, plus the input when s = 1
+// and the widths match; skip is the identity (no work at all) or, where
+// the shape changes, conv1×1/s + BN + ReLU.
+//
+// The depthwise convolution is its own kernel (depthwise.go); each group
+// of a grouped 1×1 convolution is one packed GEMM (pointwise.go), since a
+// group's channels are contiguous in CHW; the channel shuffle is a real
+// pass of plane copies, as the measured devices ran it. The residual add is
+// free: the projection GEMM accumulates into the block's input buffer.
+// Against the float64 reference the logits agree to 1e-4 of their largest
+// magnitude (every choice at every layer is tested), and MACs()+100 equals
+// fbnet.FLOPs. Both network types implement Net (Forward, Input, Output,
+// MACs), which is all a timing loop needs.
 //
 // # Tensors and buffers
 //
