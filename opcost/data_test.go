@@ -96,22 +96,22 @@ type task struct {
 	truth    []float64 // dev.Latency of dev.Query
 }
 
-// supportRule chooses 10 support rows from dev.Train for a seed.
-type supportRule func(d *nbTables, dev *latency.Device, seed int) []int
+// supportRule chooses n support rows from dev.Train for a seed.
+type supportRule func(d *nbTables, dev *latency.Device, seed, n int) []int
 
-func randomSupport(_ *nbTables, dev *latency.Device, seed int) []int {
+func randomSupport(_ *nbTables, dev *latency.Device, seed, n int) []int {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6f70636f)) // "opco"
-	perm := rng.Perm(len(dev.Train))[:10]
+	perm := rng.Perm(len(dev.Train))[:n]
 	return pick1(dev.Train, perm)
 }
 
 // dOptimalSupport shuffles dev.Train by seed (so ties among rows with
 // equal features are broken at random) and runs greedy D-optimal design
 // on the op-cost features, starting from the reference rows.
-func dOptimalSupport(d *nbTables, dev *latency.Device, seed int) []int {
+func dOptimalSupport(d *nbTables, dev *latency.Device, seed, n int) []int {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6f70636f))
 	pool := pick1(dev.Train, rng.Perm(len(dev.Train)))
-	chosen, err := draw.DOptimal(pick(d.feat, pool), pick(d.feat, d.tab.ReferenceRows()), 10, draw.DefaultRidge)
+	chosen, err := draw.DOptimal(pick(d.feat, pool), pick(d.feat, d.tab.ReferenceRows()), n, draw.DefaultRidge)
 	if err != nil {
 		panic(err)
 	}
@@ -127,12 +127,17 @@ func pick1(rows, idx []int) []int {
 }
 
 func (d *nbTables) task(t *testing.T, device string, seed int, support supportRule) task {
+	return d.taskN(t, device, seed, support, 10)
+}
+
+// taskN is task with samples support rows.
+func (d *nbTables) taskN(t *testing.T, device string, seed int, support supportRule, samples int) task {
 	dev, err := d.tab.Device(device, d.proto.Pools)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tk := task{dev: dev}
-	tk.labelled = append(append([]int{}, d.tab.ReferenceRows()...), support(d, dev, seed)...)
+	tk.labelled = append(append([]int{}, d.tab.ReferenceRows()...), support(d, dev, seed, samples)...)
 	for _, r := range tk.labelled {
 		tk.ms = append(tk.ms, dev.Latency[r])
 	}
