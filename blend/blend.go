@@ -35,7 +35,19 @@ const (
 	// Stack fits a + sum_k w_k pred_k with w >= 0 over all candidates,
 	// the ridge chosen by leave-one-out among opcost.DefaultLambdas.
 	Stack
+	// Prefer is Select with a prior: it keeps candidate Options.Prior
+	// unless another candidate's calibrated leave-one-out loss is below
+	// (1 - Options.Margin) times the prior's, and then takes the best
+	// such candidate. With 20 labelled points the losses are noisy; a
+	// margin keeps a candidate that is known to be good in general
+	// unless the device's own data clearly says otherwise. It is the
+	// recommended mode (see the package comment).
+	Prefer
 )
+
+// DefaultMargin is Prefer's margin when Options.Margin is 0: another
+// candidate must have a leave-one-out loss 20% below the prior's.
+const DefaultMargin = 0.2
 
 // String names the mode.
 func (m Mode) String() string {
@@ -46,6 +58,8 @@ func (m Mode) String() string {
 		return "select"
 	case Stack:
 		return "stack"
+	case Prefer:
+		return "prefer"
 	}
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
@@ -62,6 +76,11 @@ type Options struct {
 	// Level is the interval's nominal coverage in (0, 1); 0 means
 	// DefaultLevel.
 	Level float64
+	// Prior is the index of Prefer's preferred candidate (0: the first).
+	Prior int
+	// Margin is Prefer's margin in [0, 1); 0 means DefaultMargin (use a
+	// tiny positive margin for none).
+	Margin float64
 }
 
 // Interval is a symmetric relative prediction interval: a prediction of
@@ -83,7 +102,7 @@ func (iv Interval) Format(pred float64) string {
 // Blend is Combine's result: latency (ms) = Intercept + sum_k
 // Weights[k] * pred_k, with pred_k candidate k's prediction in ms.
 type Blend struct {
-	// Mode is Select or Stack, as Auto resolved.
+	// Mode is Select or Stack, as Auto resolved, or Prefer.
 	Mode Mode
 	// Method names the selected candidate, or is "stack".
 	Method string
@@ -133,20 +152,44 @@ func Combine(ms []float64, cands []Candidate, o Options) (*Blend, error) {
 	if !(level > 0 && level < 1) {
 		return nil, fmt.Errorf("blend: interval level %g outside (0, 1)", level)
 	}
+	margin := o.Margin
+	if margin == 0 {
+		margin = DefaultMargin
+	}
+	if o.Mode == Prefer {
+		if o.Prior < 0 || o.Prior >= k {
+			return nil, fmt.Errorf("%w: prior candidate %d of %d", ErrCandidates, o.Prior, k)
+		}
+		if !(margin >= 0 && margin < 1) {
+			return nil, fmt.Errorf("blend: margin %g outside [0, 1)", margin)
+		}
+	}
 
 	// Calibrate each candidate alone: one feature, non-negative slope.
 	b := &Blend{Scores: make([]float64, k), Weights: make([]float64, k)}
 	var sel *opcost.Model
 	selK := -1
+	cal := make([]*opcost.Model, k)
 	for j, c := range cands {
 		m, err := opcost.Fit(column(c.LOO), ms, opcost.Options{Scale: []float64{scaleOf(c.LOO)}, Lambdas: []float64{0}, Loss: o.Loss})
 		if err != nil {
 			return nil, fmt.Errorf("blend: calibrating %s: %w", c.Name, err)
 		}
+		cal[j] = m
 		b.Scores[j] = m.LOOLoss
 		if sel == nil || m.LOOLoss < sel.LOOLoss {
 			sel, selK = m, j
 		}
+	}
+	if o.Mode == Prefer {
+		j := o.Prior
+		if sel.LOOLoss < (1-margin)*cal[j].LOOLoss {
+			j = selK
+		}
+		b.Mode, b.Method = Prefer, cands[j].Name
+		b.set(cal[j], []int{j})
+		b.Interval = Interval{Level: level, Rel: relQuantile(ms, b.LOO, level)}
+		return b, nil
 	}
 	var stack *opcost.Model
 	if o.Mode != Select && k > 1 {

@@ -182,3 +182,64 @@ func TestCombineDoesNotModifyInputs(t *testing.T) {
 		t.Errorf("PredictTo allocates %v times", a)
 	}
 }
+
+// TestPreferKeepsPriorWithinMargin checks Prefer's decision against the
+// candidates' calibrated scores (from Select) over noise levels where the
+// prior is better, a little worse and much worse than the alternative.
+func TestPreferKeepsPriorWithinMargin(t *testing.T) {
+	u, v := synthetic()
+	const n = 20
+	y := make([]float64, len(u))
+	for i := range y {
+		y[i] = u[i] + v[i]
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	noise := make([]float64, len(y))
+	for i := range noise {
+		noise[i] = rng.NormFloat64()
+	}
+	switched, kept := 0, 0
+	for _, a := range []float64{0.05, 0.5, 1, 1.1, 1.2, 1.3, 2, 4} {
+		cands := []Candidate{
+			cand("alt", func(i int) float64 { return y[i] + 0.1*noise[i] }, n, 50),
+			cand("prior", func(i int) float64 { return y[i] + 0.1*a*noise[(i+7)%len(noise)] }, n, 50),
+		}
+		sel, err := Combine(y[:n], cands, Options{Mode: Select})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Combine(y[:n], cands, Options{Mode: Prefer, Prior: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "prior"
+		if sel.Scores[0] < (1-DefaultMargin)*sel.Scores[1] {
+			want = "alt"
+			switched++
+		} else {
+			kept++
+		}
+		if b.Mode != Prefer || b.Method != want {
+			t.Errorf("noise ratio %g: scores %v, Prefer chose %v %q, want %q", a, sel.Scores, b.Mode, b.Method, want)
+		}
+		// The chosen candidate's calibration is Select's for that candidate.
+		k := slices.Index([]string{"alt", "prior"}, want)
+		one, err := Combine(y[:n], cands[k:k+1], Options{Mode: Select})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := make([]float64, 2)
+		w[k] = one.Weights[0]
+		approx.Slices(t, "weights", b.Weights, w, fitTol)
+		approx.Equal(t, "LOO loss", b.LOOLoss, one.LOOLoss, fitTol)
+	}
+	if switched == 0 || kept == 0 {
+		t.Fatalf("the noise levels exercise only one branch (switched %d, kept %d)", switched, kept)
+	}
+	cands := []Candidate{cand("a", func(i int) float64 { return y[i] }, n, 0)}
+	for _, o := range []Options{{Mode: Prefer, Prior: 1}, {Mode: Prefer, Prior: -1}, {Mode: Prefer, Margin: 1}, {Mode: Prefer, Margin: -0.1}} {
+		if _, err := Combine(y[:n], cands, o); err == nil {
+			t.Errorf("Combine with %+v: no error", o)
+		}
+	}
+}

@@ -5,7 +5,10 @@
 // over the cell's six edges, it ranks HELP's six meta-test devices better
 // than HELP (mean Spearman 0.950 from 10 reference and 10 random support
 // networks, 0.954 with D-optimal support; see TestMetaTestDevices), with no
-// meta-training, and fits and predicts the whole space in a few ms.
+// meta-training, and fits and predicts the whole space in a few ms. Two
+// such models, on nasbench201.Features and nasbench201.FeaturesPruned,
+// combined by blend's Prefer mode reach 0.9516 / 0.9561 (TestAuto, 30
+// seeds); package blend documents the comparison of selection rules.
 //
 // # The model
 //
@@ -40,7 +43,8 @@
 // in turn (downdating the Gram matrix, so n refits cost n small solves)
 // and predicts the point left out. The lambda whose LOO predictions have
 // the smallest Loss wins; Model.LOO and Model.Residual are those
-// predictions and y - LOO. The default loss is Relative (squared relative
+// predictions and y - LOO. Options.Weights makes the fit weighted least
+// squares (the LOO loss stays unweighted). The default loss is Relative (squared relative
 // error); Squared (ms^2) ranks the same on HELP's devices. LOO predictions
 // are what package blend needs to compare and combine predictors.
 //

@@ -72,6 +72,11 @@ type Options struct {
 	Lambdas []float64
 	// Loss scores leave-one-out predictions.
 	Loss Loss
+	// Weights, if not nil, weight each labelled point's squared error in
+	// the fit (weighted least squares; e.g. 1/y^2 fits relative error,
+	// or robust weights from a first fit). Entries must be finite and
+	// > 0. The leave-one-out loss stays unweighted. nil means 1 for all.
+	Weights []float64
 }
 
 // LambdaScore is one grid point of Fit's search.
@@ -150,6 +155,23 @@ func Fit(xs [][]float64, ms []float64, o Options) (*Model, error) {
 			}
 		}
 	}
+	wts := o.Weights
+	if wts != nil {
+		if len(wts) != n {
+			panic(fmt.Sprintf("opcost: Fit: %d weights for %d points", len(wts), n))
+		}
+		for i, w := range wts {
+			if !(w > 0) || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("%w: weight of point %d is %g (want finite, > 0)", ErrBadData, i, w)
+			}
+		}
+	}
+	weight := func(i int) float64 {
+		if wts == nil {
+			return 1
+		}
+		return wts[i]
+	}
 	lambdas := o.Lambdas
 	if lambdas == nil {
 		lambdas = DefaultLambdas
@@ -177,7 +199,7 @@ func Fit(xs [][]float64, ms []float64, o Options) (*Model, error) {
 	g0 := make([]float64, k*k)
 	c0 := make([]float64, k)
 	for i := range z {
-		addOuter(g0, c0, z[i], ms[i], 1)
+		addOuter(g0, c0, z[i], ms[i], weight(i))
 	}
 	g := make([]float64, k*k)
 	c := make([]float64, k)
@@ -187,7 +209,7 @@ func Fit(xs [][]float64, ms []float64, o Options) (*Model, error) {
 		copy(g, g0)
 		copy(c, c0)
 		if skip >= 0 {
-			addOuter(g, c, z[skip], ms[skip], -1)
+			addOuter(g, c, z[skip], ms[skip], -weight(skip))
 		}
 		addRidge(g, k, lambda)
 		return sv.solve(sol, g, c, 1)

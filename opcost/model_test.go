@@ -231,3 +231,45 @@ func TestPredictToDoesNotAllocate(t *testing.T) {
 		approx.Equal(t, "PredictTo vs Predict", dst[i], m.Predict(x), approx.Float64)
 	}
 }
+
+// TestFitWeightsMatchDuplicatedRows: integer weights fit the same model
+// as repeating each row that many times (full fit; the LOO differs).
+func TestFitWeightsMatchDuplicatedRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, p = 12, 3
+	var xs, dup [][]float64
+	var ys, dys, w []float64
+	for i := range n {
+		x := []float64{rng.Float64() * 6, rng.Float64() * 6, rng.Float64() * 6}
+		y := 2 + x[0] + 3*x[2] + 0.3*rng.NormFloat64()
+		k := 1 + i%3
+		xs, ys, w = append(xs, x), append(ys, y), append(w, float64(k))
+		for range k {
+			dup, dys = append(dup, x), append(dys, y)
+		}
+	}
+	for _, lambda := range []float64{0, 0.1} {
+		o := Options{Lambdas: []float64{lambda}}
+		want, err := Fit(dup, dys, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Weights = w
+		got, err := Fit(xs, ys, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		approx.Equal(t, "intercept", got.Intercept, want.Intercept, 1e-9)
+		approx.Slices(t, "coef", got.Coef, want.Coef, 1e-9)
+		if len(got.Coef) != p {
+			t.Fatalf("%d coefficients", len(got.Coef))
+		}
+	}
+	for _, bad := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		w2 := append([]float64{}, w...)
+		w2[3] = bad
+		if _, err := Fit(xs, ys, Options{Weights: w2}); !errors.Is(err, ErrBadData) {
+			t.Errorf("weight %g: err %v, want ErrBadData", bad, err)
+		}
+	}
+}
