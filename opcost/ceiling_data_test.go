@@ -57,7 +57,7 @@ func TestCeiling(t *testing.T) {
 		var ss []float64
 		for seed := range 30 {
 			tk := d.task(t, device, seed, randomSupport)
-			m, _ := opcost.Fit(pick(feat, tk.labelled), tk.ms, opcost.Options{Scale: nasbench201.FeatureScale[:]})
+			m, _ := opcost.Fit(pick(feat, tk.labelled), tk.ms, opcost.Options{Scale: nasbench201.FeatureScale()})
 			ss = append(ss, ws.Spearman(m.PredictTo(nil, pick(feat, tk.dev.Query)), tk.truth))
 		}
 		slices.Sort(ss)

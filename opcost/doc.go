@@ -6,9 +6,10 @@
 // than HELP (mean Spearman 0.950 from 10 reference and 10 random support
 // networks, 0.954 with D-optimal support; see TestMetaTestDevices), with no
 // meta-training, and fits and predicts the whole space in a few ms. Two
-// such models, on nasbench201.Features and nasbench201.FeaturesPruned,
-// combined by blend's Prefer mode reach 0.9516 / 0.9561 (TestAuto, 30
-// seeds); package blend documents the comparison of selection rules.
+// such fits, with non-negative costs and with costs of free sign
+// (Options.Signed), combined by blend's Prefer mode (blend.OpCost) reach
+// 0.9509 / 0.9561 (TestAuto, 30 seeds); package blend documents the
+// comparison of selection rules.
 //
 // # The model
 //

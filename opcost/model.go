@@ -77,6 +77,12 @@ type Options struct {
 	// or robust weights from a first fit). Entries must be finite and
 	// > 0. The leave-one-out loss stays unweighted. nil means 1 for all.
 	Weights []float64
+	// Signed lets the coefficients take either sign: ridge least squares
+	// with a free intercept instead of NNLS. The op-cost model's costs are
+	// non-negative, but a runtime that skips work (a dead NAS-Bench-201
+	// edge on raspi4) makes a feature cost less than its baseline;
+	// blend.OpCost fits both and lets leave-one-out choose.
+	Signed bool
 }
 
 // LambdaScore is one grid point of Fit's search.
@@ -86,13 +92,14 @@ type LambdaScore struct {
 }
 
 // Model is a fitted op-cost model: latency (ms) = Intercept + sum_j
-// Coef[j] * x[j] / Scale[j], Coef >= 0.
+// Coef[j] * x[j] / Scale[j], Coef >= 0 (of either sign if Options.Signed).
 type Model struct {
 	// Lambda is the ridge weight chosen by leave-one-out.
 	Lambda float64
 	// Intercept is in ms; it may be negative.
 	Intercept float64
-	// Coef[j] is ms per unit of x[j]/Scale[j], non-negative.
+	// Coef[j] is ms per unit of x[j]/Scale[j], non-negative unless the
+	// fit was Signed.
 	Coef []float64
 	// Scale is the feature scale the model divides by (a copy of
 	// Options.Scale, or all ones).
@@ -187,13 +194,22 @@ func Fit(xs [][]float64, ms []float64, o Options) (*Model, error) {
 
 	// Gram matrix of z = [1, x/scale] over all points; leave-one-out
 	// subtracts one point's outer product.
+	// Signed: each column and its negation, both non-negative, so that
+	// coef = u - v is free; the ridge on u and v is the ridge on coef,
+	// since at the optimum one of the two is 0.
 	k := p + 1
+	if o.Signed {
+		k += p
+	}
 	z := make([][]float64, n)
 	for i, x := range xs {
 		z[i] = make([]float64, k)
 		z[i][0] = 1
 		for j, v := range x {
 			z[i][j+1] = v / scale[j]
+			if o.Signed {
+				z[i][j+1+p] = -v / scale[j]
+			}
 		}
 	}
 	g0 := make([]float64, k*k)
@@ -242,7 +258,12 @@ func Fit(xs [][]float64, ms []float64, o Options) (*Model, error) {
 		return nil, fmt.Errorf("opcost: fit at lambda %g: %w", m.Lambda, err)
 	}
 	m.Intercept = sol[0]
-	m.Coef = slices.Clone(sol[1:])
+	m.Coef = slices.Clone(sol[1 : p+1])
+	if o.Signed {
+		for j := range m.Coef {
+			m.Coef[j] -= sol[1+p+j]
+		}
+	}
 	m.w = make([]float64, p)
 	for j := range m.w {
 		m.w[j] = m.Coef[j] / scale[j]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/helpwasm/helpwasm/internal/approx"
 	"github.com/helpwasm/helpwasm/rank"
+	"gonum.org/v1/gonum/mat"
 )
 
 // scaled divides each feature by its scale, as Fit does internally.
@@ -271,5 +272,88 @@ func TestFitWeightsMatchDuplicatedRows(t *testing.T) {
 		if _, err := Fit(xs, ys, Options{Weights: w2}); !errors.Is(err, ErrBadData) {
 			t.Errorf("weight %g: err %v, want ErrBadData", bad, err)
 		}
+	}
+}
+
+// ridgeClosedForm solves min ||y - b0 - X w||^2 + lambda ||w||^2 (the
+// intercept unpenalised) through its normal equations with gonum.
+func ridgeClosedForm(t *testing.T, xs [][]float64, y []float64, lambda float64) (b0 float64, w []float64) {
+	t.Helper()
+	n, p := len(xs), len(xs[0])
+	a := mat.NewDense(n, p+1, nil)
+	for i, x := range xs {
+		a.Set(i, 0, 1)
+		for j, v := range x {
+			a.Set(i, j+1, v)
+		}
+	}
+	var g mat.Dense
+	g.Mul(a.T(), a)
+	for j := 1; j <= p; j++ {
+		g.Set(j, j, g.At(j, j)+lambda)
+	}
+	var c mat.VecDense
+	c.MulVec(a.T(), mat.NewVecDense(n, slices.Clone(y)))
+	var sol mat.VecDense
+	if err := sol.SolveVec(&g, &c); err != nil {
+		t.Fatal(err)
+	}
+	w = make([]float64, p)
+	for j := range w {
+		w[j] = sol.AtVec(j + 1)
+	}
+	return sol.AtVec(0), w
+}
+
+// TestFitSignedIsRidge: with Signed, Fit is ridge least squares with a
+// free intercept (coefficients of both signs), its LOO predictions are
+// those of ridge refits without each point, and it fits a device whose
+// true costs include a negative one, which NNLS cannot.
+func TestFitSignedIsRidge(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const n, p = 20, 4
+	xs := make([][]float64, n)
+	y := make([]float64, n)
+	costs := []float64{2, -0.5, 1, 0} // ms per unit; one negative
+	for i := range xs {
+		xs[i] = make([]float64, p)
+		y[i] = 3
+		for j := range xs[i] {
+			xs[i][j] = float64(r.IntN(4))
+			y[i] += costs[j] * xs[i][j]
+		}
+		y[i] += 0.01 * r.NormFloat64()
+	}
+	for _, lambda := range []float64{0, 0.1, 1} {
+		m, err := Fit(xs, y, Options{Lambdas: []float64{lambda}, Signed: true, Loss: Squared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b0, w := ridgeClosedForm(t, xs, y, lambda)
+		const tol = 1e-8 // relative; both solve the same 5x5 system
+		approx.Equal(t, fmt.Sprintf("lambda %g intercept", lambda), m.Intercept, b0, tol)
+		approx.Slices(t, fmt.Sprintf("lambda %g coefficients", lambda), m.Coef, w, tol)
+		for i := range xs {
+			rest := slices.Delete(slices.Clone(xs), i, i+1)
+			ry := slices.Delete(slices.Clone(y), i, i+1)
+			rb, rw := ridgeClosedForm(t, rest, ry, lambda)
+			want := rb
+			for j, v := range xs[i] {
+				want += rw[j] * v
+			}
+			approx.Equal(t, fmt.Sprintf("lambda %g LOO %d", lambda, i), m.LOO[i], want, tol)
+		}
+	}
+	m, err := Fit(xs, y, Options{Lambdas: []float64{0}, Signed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approx.Slices(t, "recovered costs", m.Coef, costs, 0.05)
+	nn, err := Fit(xs, y, Options{Lambdas: []float64{0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nn.LOOLoss <= m.LOOLoss {
+		t.Errorf("NNLS LOO loss %g <= signed %g on a device with a negative cost", nn.LOOLoss, m.LOOLoss)
 	}
 }

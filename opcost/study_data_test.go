@@ -50,7 +50,7 @@ func expAll(v []float64) []float64 {
 func studyCands(d *nbTables, tk task) (*cset, error) {
 	cs := &cset{}
 	lab, qry := pick(d.feat, tk.labelled), pick(d.feat, tk.dev.Query)
-	sc := nasbench201.FeatureScale[:]
+	sc := nasbench201.FeatureScale()
 	fit := func(name string, xs, qs [][]float64, y []float64, o opcost.Options, log bool) (*opcost.Model, error) {
 		m, err := opcost.Fit(xs, y, o)
 		if err != nil {

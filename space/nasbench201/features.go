@@ -72,36 +72,3 @@ func liveNodes(a Arch) [4]bool {
 	}
 	return live
 }
-
-// NumPrunedOpFeatures is the length of the vector FeaturesPruned writes.
-const NumPrunedOpFeatures = NumOpFeatures + 3
-
-// PrunedFeatureScale is FeaturesPruned's scale for an op-cost model: the
-// largest |value| of each column over all cells.
-var PrunedFeatureScale = [NumPrunedOpFeatures]float64{6, 6, 6, 6, 3, 3, 3, 3, 3, 3}
-
-// FeaturesPruned writes Features (columns 0..6) followed by the negated
-// dead-edge counts (columns 7..9: -dead_nor_conv_1x1, -dead_nor_conv_3x3,
-// -dead_avg_pool_3x3) and returns dst (grown only if shorter than
-// NumPrunedOpFeatures).
-//
-// With Features alone a non-negative op-cost model can make a dead edge
-// cost more than a live one but never less, so it cannot describe a
-// runtime that skips dead work. The negated columns let a dead edge cost
-// less (down to nothing), while a ridge still shrinks towards "a dead
-// edge costs what a live one does". On raspi4 this lifts the ceiling of
-// the op-cost model (fitted to every non-query cell) from 0.910 to 0.940
-// Spearman; with only 20 labelled cells it is noisier elsewhere, which is
-// why blend's Prefer mode uses it only when leave-one-out says it fits
-// clearly better (see package blend).
-func FeaturesPruned(dst []float64, a Arch) []float64 {
-	if cap(dst) < NumPrunedOpFeatures {
-		dst = make([]float64, NumPrunedOpFeatures)
-	}
-	dst = dst[:NumPrunedOpFeatures]
-	Features(dst[:NumOpFeatures], a)
-	for j := range 3 {
-		dst[NumOpFeatures+j] = -dst[4+j]
-	}
-	return dst
-}

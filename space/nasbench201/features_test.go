@@ -1,7 +1,6 @@
 package nasbench201
 
 import (
-	"math"
 	"slices"
 	"testing"
 )
@@ -67,28 +66,5 @@ func TestFeaturesDeadEdge(t *testing.T) {
 	want := []float64{1, 1, 1, 0, 1, 1, 0}
 	if !slices.Equal(got, want) {
 		t.Errorf("Features = %v, want %v", got, want)
-	}
-}
-
-func TestFeaturesPruned(t *testing.T) {
-	var got [NumPrunedOpFeatures]float64
-	var f, p []float64
-	for _, a := range Enumerate() {
-		f = Features(f, a)
-		p = FeaturesPruned(p, a)
-		if !slices.Equal(p[:NumOpFeatures], f) {
-			t.Fatalf("FeaturesPruned(%v)[:7] = %v, Features %v", a, p[:NumOpFeatures], f)
-		}
-		for j := range 3 {
-			if p[NumOpFeatures+j] != -f[4+j] {
-				t.Fatalf("FeaturesPruned(%v)[%d] = %g, want %g", a, NumOpFeatures+j, p[NumOpFeatures+j], -f[4+j])
-			}
-		}
-		for j, v := range p {
-			got[j] = max(got[j], math.Abs(v))
-		}
-	}
-	if got != PrunedFeatureScale {
-		t.Fatalf("largest |features| over the space %v, PrunedFeatureScale %v", got, PrunedFeatureScale)
 	}
 }

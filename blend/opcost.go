@@ -1,0 +1,62 @@
+package blend
+
+import (
+	"fmt"
+
+	"github.com/helpwasm/helpwasm/opcost"
+)
+
+// Names of OpCost's two candidates.
+const (
+	OpCostNonNegative = "op-cost"
+	OpCostSigned      = "op-cost (signed)"
+)
+
+// OpCostFit is the op-cost model fitted twice to a device's labelled
+// points and Prefer's choice between the fits: the non-negative one (every
+// feature costs time) unless the signed one (a feature may cost less than
+// its baseline, as a dead NAS-Bench-201 edge does on a runtime that prunes
+// it) has a leave-one-out loss DefaultMargin lower. It is what the package
+// comment recommends as auto for a space with structural features.
+type OpCostFit struct {
+	NonNegative, Signed *opcost.Model
+	// Blend is Prefer over the two, in that order; Blend.Method names
+	// the fit chosen, Blend.Interval its prediction interval.
+	Blend *Blend
+	cands [2]Candidate
+}
+
+// OpCost fits the op-cost model to labelled (raw features, one row per
+// point) and ms with each feature divided by scale (Space.FeatureScale),
+// non-negative and signed, and lets Prefer choose.
+func OpCost(labelled [][]float64, ms, scale []float64) (*OpCostFit, error) {
+	f := &OpCostFit{}
+	var err error
+	if f.NonNegative, err = opcost.Fit(labelled, ms, opcost.Options{Scale: scale}); err != nil {
+		return nil, fmt.Errorf("op-cost model: %w", err)
+	}
+	if f.Signed, err = opcost.Fit(labelled, ms, opcost.Options{Scale: scale, Signed: true}); err != nil {
+		return nil, fmt.Errorf("signed op-cost model: %w", err)
+	}
+	f.cands = [2]Candidate{
+		{Name: OpCostNonNegative, LOO: f.NonNegative.LOO},
+		{Name: OpCostSigned, LOO: f.Signed.LOO},
+	}
+	if f.Blend, err = Combine(ms, f.cands[:], Options{Mode: Prefer}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// PredictTo writes the chosen fit's calibrated latency (ms) for each row
+// of xs (raw features) to dst and returns it, growing dst only if it is
+// too short.
+func (f *OpCostFit) PredictTo(dst []float64, xs [][]float64) []float64 {
+	f.cands[0].Pred = f.NonNegative.PredictTo(f.cands[0].Pred, xs)
+	f.cands[1].Pred = f.Signed.PredictTo(f.cands[1].Pred, xs)
+	return f.Blend.PredictTo(dst, f.cands[:])
+}
+
+// LOO is the chosen fit's calibrated leave-one-out predictions (ms) of the
+// labelled points.
+func (f *OpCostFit) LOO() []float64 { return f.Blend.LOO }
