@@ -27,7 +27,6 @@ import (
 // evalMethods are the predictors and baselines eval can score.
 var evalMethods = []string{"help", "metasgd", "maml", "flops", "proxy"}
 
-
 // evalReport is what eval prints: per device the mean and sample standard
 // deviation (n-1) of the scores over seeds, in the order evaluated.
 type evalReport struct {
