@@ -3,6 +3,7 @@ package fbnet
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 )
 
@@ -156,4 +157,14 @@ func Encode(dst []float64, a Arch) []float64 {
 		v[2+c%4] = 1
 	}
 	return dst
+}
+
+// Random returns an architecture with each layer's choice drawn uniformly
+// and independently from r.
+func Random(r *rand.Rand) Arch {
+	var a Arch
+	for i := range a {
+		a[i] = Choice(r.IntN(int(NumChoices)))
+	}
+	return a
 }
