@@ -179,7 +179,7 @@ func TestEvaluateUnknownDevice(t *testing.T) {
 func TestHELPRanker(t *testing.T) {
 	d := synthetic(t)
 	m := predictor.New(predictor.NASBench201Config(), 1)
-	rk := HELP(d, m, 5)
+	rk := HELP(d, m, 5, nil)
 	dev, err := d.Device("double")
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestHELPRanker(t *testing.T) {
 	if len(a.Values) != len(dev.Query) || a.MS || !slices.Equal(a.Values, b.Values) {
 		t.Errorf("%d values (query %d), ms %v, repeatable %v", len(a.Values), len(dev.Query), a.MS, slices.Equal(a.Values, b.Values))
 	}
-	if _, err := HELP(d, m, 1000)(dev, 1); err == nil {
+	if _, err := HELP(d, m, 1000, nil)(dev, 1); err == nil {
 		t.Error("more support samples than the pool holds: no error")
 	}
 }

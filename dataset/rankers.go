@@ -22,14 +22,18 @@ type Prediction struct {
 // Ranker predicts, for one device and seed, the device's query pool.
 type Ranker func(dev *latency.Device, seed uint64) (Prediction, error)
 
-// HELP adapts m on samples support architectures (HELP's meta-test:
-// Config.InnerSteps steps, Monte-Carlo samples of z) and predicts the query
-// pool, normalised. Works for HELP and the Meta-SGD and MAML variants
-// alike: the model's Config says which parts exist.
-func HELP(d *Data, m *predictor.Model, samples int) Ranker {
+// HELP adapts m on samples support architectures chosen by support
+// (SupportRows if nil) as HELP's meta-test does (Config.InnerSteps steps,
+// Monte-Carlo samples of z) and predicts the query pool, normalised. Works
+// for HELP and the Meta-SGD and MAML variants alike: the model's Config
+// says which parts exist.
+func HELP(d *Data, m *predictor.Model, samples int, support Support) Ranker {
+	if support == nil {
+		support = SupportRows
+	}
 	batches := map[string]*predictor.Batch{} // query pools, prepared once per device
 	return func(dev *latency.Device, seed uint64) (Prediction, error) {
-		rows, err := SupportRows(dev, samples, seed)
+		rows, err := support(dev, samples, seed)
 		if err != nil {
 			return Prediction{}, err
 		}
@@ -61,12 +65,21 @@ func FLOPs(d *Data) Ranker {
 // alike ref by sim (ties by name; NaN similarity last), or "" if known is
 // empty.
 func Nearest(d *Data, known []string, ref []float64, sim atlas.Similarity) string {
+	return nearestWithout(d, known, ref, sim, -1)
+}
+
+// nearestWithout is Nearest on the reference architectures other than
+// the skip-th (ref then holds the others' latencies; skip < 0 for none).
+func nearestWithout(d *Data, known []string, ref []float64, sim atlas.Similarity, skip int) string {
 	type cand struct {
 		name string
 		s    float64
 	}
 	var cs []cand
 	refRows := d.Table.ReferenceRows()
+	if skip >= 0 {
+		refRows = slices.Delete(slices.Clone(refRows), skip, skip+1)
+	}
 	kr := make([]float64, len(refRows))
 	for _, name := range known {
 		lat := d.Table.Latency(name)

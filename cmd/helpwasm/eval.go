@@ -15,6 +15,7 @@ import (
 
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/dataset"
+	"github.com/helpwasm/helpwasm/draw"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
@@ -25,7 +26,10 @@ import (
 )
 
 // evalMethods are the predictors and baselines eval can score.
-var evalMethods = []string{"help", "metasgd", "maml", "flops", "proxy"}
+var evalMethods = []string{"help", "metasgd", "maml", "flops", "proxy", "structural", "basis", "nearest", "auto"}
+
+// suiteMethods are the methods a dataset.Suite computes (beside help).
+var suiteMethods = []string{dataset.MethodStructural, dataset.MethodBasis, dataset.MethodNearest, dataset.MethodAuto}
 
 // evalReport is what eval prints: per device the mean and sample standard
 // deviation (n-1) of the scores over seeds, in the order evaluated.
@@ -109,6 +113,9 @@ type evalFlags struct {
 	orderArchs                   int
 	orderSet                     string
 	similarity                   string
+	support                      string
+	known                        []string
+	all, lodo, noHelp            bool
 }
 
 func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
@@ -128,11 +135,33 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.IntVar(&f.orderArchs, "order-archs", 300, "with -orders: query architectures per device")
 	fs.StringVar(&f.similarity, "similarity", "pearson", "with -method proxy: pearson or spearman correlation of reference latencies")
 	fs.StringVar(&f.orderSet, "order-set", "io", "with -orders: io (120 orders with input first, output last, then input/output moved) or all (5,040)")
+	fs.StringVar(&f.support, "support", "random", "support choice: random (HELP's draw from the trimmed training pool) or design (D-optimal on structural features, from the same pool, the reference archs counting as labelled)")
+	known := fs.String("known", "", "with structural, basis, nearest, auto: comma-separated devices whose latencies basis and nearest may use (default: the split's meta-train devices)")
+	methods := fs.String("methods", "", "all: one table of every method (HELP adapted, structural, basis, flops, nearest, auto) per device, with median absolute % error where ms are predicted")
+	fs.BoolVar(&f.lodo, "lodo", false, "leave one device out: evaluate on every device of the table, each with all the others known (no HELP: it was meta-trained on some of them)")
+	fs.BoolVar(&f.noHelp, "no-help", false, "with structural, basis, nearest, auto: leave HELP out of auto's candidates")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	f.known = splitList(*known)
+	switch *methods {
+	case "":
+	case "all":
+		f.all = true
+	default:
+		return f, fmt.Errorf("-methods %q: want all", *methods)
+	}
+	if f.support != "random" && f.support != "design" {
+		return f, fmt.Errorf("-support %q: want random or design", f.support)
+	}
+	if f.lodo {
+		f.noHelp = true
+	}
+	if f.all && f.json {
+		return f, errors.New("-methods all prints a table; -json is for one method")
 	}
 	testSet := false
 	fs.Visit(func(fl *flag.Flag) { testSet = testSet || fl.Name == "test" })
@@ -151,12 +180,11 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	if f.orderSet != "io" && f.orderSet != "all" {
 		return f, fmt.Errorf("-order-set %q: want io or all", f.orderSet)
 	}
-	known := false
-	for _, m := range evalMethods {
-		known = known || m == f.method
-	}
-	if !known {
+	if !slices.Contains(evalMethods, f.method) {
 		return f, fmt.Errorf("-method %q: want one of %s", f.method, strings.Join(evalMethods, ", "))
+	}
+	if f.lodo && (f.method == "help" || f.method == "metasgd" || f.method == "maml") && !f.all {
+		return f, fmt.Errorf("-lodo: -method %s was meta-trained on some of the devices; use structural, basis, nearest, auto, flops or -methods all", f.method)
 	}
 	if f.weights == "" && (f.orders || f.method == "metasgd" || f.method == "maml") {
 		return f, fmt.Errorf("-method %s needs -weights", f.method)
@@ -233,9 +261,14 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-space: %w", err)
 	}
+	suite := f.all || slices.Contains(suiteMethods, f.method)
 	var m *predictor.Model
-	if f.method != "flops" && f.method != "proxy" {
-		if m, f.weights, err = loadWeights(f.weights, f.space, f.method); err != nil {
+	if (!suite && f.method != "flops" && f.method != "proxy") || (suite && !f.noHelp) {
+		method := f.method
+		if suite {
+			method = "help"
+		}
+		if m, f.weights, err = loadWeights(f.weights, f.space, method); err != nil {
 			return err
 		}
 	}
@@ -243,8 +276,32 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.lodo {
+		f.test = d.Table.Devices()
+	}
 	if len(f.test) == 0 {
 		f.test = d.Proto.Split.MetaTest
+	}
+	var support dataset.Support
+	if f.support == "design" {
+		support = dataset.Design(d, func(pool, prior [][]float64, n int) ([]int, error) {
+			return draw.DOptimal(pool, prior, n, draw.DefaultRidge)
+		})
+	}
+	known := d.Proto.Split.MetaTrain
+	switch {
+	case f.lodo:
+		known = d.Table.Devices()
+	case len(f.known) > 0:
+		known = f.known
+	}
+	if err := d.Table.CheckDevices(known...); err != nil {
+		return fmt.Errorf("-known: %w", err)
+	}
+	st := &dataset.Suite{D: d, Model: m, Samples: f.samples, Support: support,
+		Known: func(string) []string { return known }}
+	if f.all {
+		return runEvalAll(f, st, known, stdout)
 	}
 	var rk dataset.Ranker
 	switch f.method {
@@ -255,11 +312,13 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		if f.similarity == "spearman" {
 			sim = rank.Spearman
 		}
-		if rk, err = dataset.Proxy(d, d.Proto.Split.MetaTrain, sim); err != nil {
+		if rk, err = dataset.Proxy(d, known, sim); err != nil {
 			return err
 		}
+	case "help", "metasgd", "maml":
+		rk = dataset.HELP(d, m, f.samples, support)
 	default:
-		rk = dataset.HELP(d, m, f.samples)
+		rk = st.Ranker(f.method)
 	}
 	scores, err := dataset.Evaluate(d, rk, f.test, f.seed, f.seeds)
 	if err != nil {
@@ -273,6 +332,102 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return r.writeJSON(stdout)
 	}
 	return r.writeText(stdout)
+}
+
+// runEvalAll scores every method of st on the same support sets and
+// prints one table.
+func runEvalAll(f evalFlags, st *dataset.Suite, known []string, stdout io.Writer) error {
+	r := &methodsReport{Space: f.space, Support: f.support, Samples: f.samples, Seeds: f.seeds,
+		Devices: f.test, Methods: st.Methods(), Scores: map[string]map[string]dataset.Scores{}}
+	if st.Model != nil {
+		r.Weights = f.weights
+	}
+	switch {
+	case f.lodo:
+		r.Known = "all other devices (leave one device out)"
+	default:
+		r.Known = strings.Join(known, ",")
+	}
+	for _, method := range r.Methods {
+		sc, err := dataset.Evaluate(st.D, st.Ranker(method), f.test, f.seed, f.seeds)
+		if err != nil {
+			return err
+		}
+		r.Scores[method] = sc
+	}
+	r.Chosen = st.Chosen
+	return r.writeText(stdout)
+}
+
+// methodsReport is eval -methods all's table: per device and method the
+// mean ± std Spearman over seeds and, where the method predicts ms, the
+// mean over seeds of the median absolute percentage error.
+type methodsReport struct {
+	Space, Support, Weights, Known string
+	Samples, Seeds                 int
+	Devices, Methods               []string
+	Scores                         map[string]map[string]dataset.Scores // method, device
+	Chosen                         map[string]int                       // auto's choices
+}
+
+func (r *methodsReport) writeText(w io.Writer) error {
+	fmt.Fprintf(w, "space %s  support %s  samples %d  seeds %d  known %s", r.Space, r.Support, r.Samples, r.Seeds, r.Known)
+	if r.Weights != "" {
+		fmt.Fprintf(w, "  weights %s", r.Weights)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Spearman mean ± std over seeds; [median absolute % error of the predicted ms]")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "device\t%s\n", strings.Join(r.Methods, "\t"))
+	for _, d := range r.Devices {
+		fmt.Fprint(tw, d)
+		for _, m := range r.Methods {
+			sc := r.Scores[m][d]
+			sm, ss := dataset.MeanStd(sc.Spearman)
+			fmt.Fprintf(tw, "\t%.3f ± %.3f", sm, ss)
+			if len(sc.MdAPE) > 0 {
+				e, _ := dataset.MeanStd(sc.MdAPE)
+				fmt.Fprintf(tw, " [%.1f%%]", e)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprint(tw, "mean")
+	for _, m := range r.Methods {
+		s, e, ne := 0.0, 0.0, 0
+		for _, d := range r.Devices {
+			sc := r.Scores[m][d]
+			v, _ := dataset.MeanStd(sc.Spearman)
+			s += v
+			if len(sc.MdAPE) > 0 {
+				x, _ := dataset.MeanStd(sc.MdAPE)
+				e += x
+				ne++
+			}
+		}
+		fmt.Fprintf(tw, "\t%.3f", s/float64(len(r.Devices)))
+		if ne > 0 {
+			fmt.Fprintf(tw, " [%.1f%%]", e/float64(ne))
+		}
+	}
+	fmt.Fprintln(tw)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Chosen) > 0 {
+		names := make([]string, 0, len(r.Chosen))
+		for n := range r.Chosen {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, fmt.Sprintf("%s %d", n, r.Chosen[n]))
+		}
+		_, err := fmt.Fprintf(w, "auto chose (device x seed): %s\n", strings.Join(parts, ", "))
+		return err
+	}
+	return nil
 }
 
 // orderScore is one node type order's mean Spearman over the devices.
