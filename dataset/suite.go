@@ -92,9 +92,9 @@ type Suite struct {
 	// Sim scores reference latencies for nearest (atlas.Pearson if nil).
 	Sim atlas.Similarity
 
-	feats            [][]float64
-	batches          map[string]*predictor.Batch
-	memo             map[suiteKey]map[string]Prediction
+	feats   [][]float64
+	batches map[string]*predictor.Batch
+	memo    map[suiteKey]map[string]Prediction
 	// Chosen counts, per method name, how often auto chose it (select) or
 	// "stack" (stacking), over the (device, seed) pairs computed.
 	Chosen map[string]int
@@ -297,4 +297,3 @@ func pick(v []float64, rows []int) []float64 {
 	}
 	return out
 }
-
