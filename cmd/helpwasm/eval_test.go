@@ -85,6 +85,40 @@ func TestEvalReportGolden(t *testing.T) {
 	}
 }
 
+func TestMethodsReportGolden(t *testing.T) {
+	r := &methodsReport{Space: "nasbench201", Support: "design", Weights: "w.helpw", Known: "a,b", Samples: 10, Seeds: 2,
+		Devices: []string{"pixel2", "fpga"}, Methods: []string{"help", "structural", "auto"},
+		Scores: map[string]map[string]dataset.Scores{
+			"help": {"pixel2": {Spearman: []float64{0.80, 0.82}}, "fpga": {Spearman: []float64{0.98, 0.99}}},
+			"structural": {"pixel2": {Spearman: []float64{0.81, 0.83}, MdAPE: []float64{10, 12}},
+				"fpga": {Spearman: []float64{1, 1}, MdAPE: []float64{0.1, 0.3}}},
+			"auto": {"pixel2": {Spearman: []float64{0.82, 0.82}, MdAPE: []float64{9, 9}},
+				"fpga": {Spearman: []float64{1, 0.99}, MdAPE: []float64{0.2, 0.2}}},
+		},
+		Chosen: map[string]int{"structural": 3, "stack": 1},
+	}
+	var txt bytes.Buffer
+	if err := r.writeText(&txt); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "eval_methods_synthetic.txt", txt.Bytes())
+}
+
+// TestEvalMethodsData runs -methods all on one NAS-Bench-201 device, one
+// seed: every method gets a row entry and auto is not worse than FLOPs.
+func TestEvalMethodsData(t *testing.T) {
+	dir := shareddata.Dir(t)
+	var out bytes.Buffer
+	if err := run([]string{"eval", "-data", dir, "-methods", "all", "-test", "fpga", "-seeds", "1", "-support", "design"}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"help", "structural", "basis", "flops", "nearest", "auto", "fpga", "mean", "auto chose"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestParseEvalFlagsErrors(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -99,6 +133,10 @@ func TestParseEvalFlagsErrors(t *testing.T) {
 		{[]string{"-method", "flops", "-test", " , "}, "no device"},
 		{[]string{"-method", "flops", "extra"}, "unexpected arguments"},
 		{[]string{"-orders"}, "needs -weights"},
+		{[]string{"-method", "auto", "-support", "best"}, `-support "best"`},
+		{[]string{"-methods", "some"}, `-methods "some"`},
+		{[]string{"-methods", "all", "-json"}, "-json is for one method"},
+		{[]string{"-lodo", "-method", "help"}, "-lodo"},
 	} {
 		_, err := parseEvalFlags(tt.args, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
