@@ -1,8 +1,8 @@
 //go:build ignore
 
-// gen_atlas writes nasbench201.atlas.json from HELP's latency tables:
+// gen_atlas writes <space>.atlas.json from HELP's latency tables:
 //
-//	go generate ./weights   (runs: go run gen_atlas.go -data ../../shared/data)
+//	go generate ./weights   (runs it for nasbench201 and fbnet)
 package main
 
 import (
@@ -18,20 +18,24 @@ import (
 
 func main() {
 	data := flag.String("data", "../../shared/data", "HELP's data directory")
-	out := flag.String("out", "nasbench201.atlas.json", "output file")
+	space := flag.String("space", latency.NASBench201, "search space: nasbench201 or fbnet")
+	out := flag.String("out", "", "output file (default <space>.atlas.json)")
 	flag.Parse()
-	if err := run(*data, *out); err != nil {
+	if *out == "" {
+		*out = *space + ".atlas.json"
+	}
+	if err := run(*data, *space, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen_atlas:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, out string) error {
-	t, err := latency.Load(filepath.Join(data, latency.NASBench201))
+func run(data, space, out string) error {
+	t, err := latency.Load(filepath.Join(data, space))
 	if err != nil {
 		return err
 	}
-	p, err := latency.Standard(latency.NASBench201)
+	p, err := latency.Standard(space)
 	if err != nil {
 		return err
 	}

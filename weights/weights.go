@@ -6,6 +6,8 @@
 //
 //	nasbench201.helpw        HELP meta-trained by `helpwasm train` (predictor's format)
 //	nasbench201.atlas.json   atlas.FromTable on HELP's tables (go generate)
+//	fbnet.helpw              HELP meta-trained on FBNet by `helpwasm train -space fbnet`
+//	fbnet.atlas.json         atlas.FromTable on HELP's FBNet tables (go generate)
 //
 // Every call decodes afresh and returns a value the caller owns.
 package weights
@@ -20,9 +22,10 @@ import (
 	"github.com/helpwasm/helpwasm/predictor"
 )
 
-//go:generate go run gen_atlas.go -data ../../shared/data -out nasbench201.atlas.json
+//go:generate go run gen_atlas.go -data ../../shared/data -space nasbench201
+//go:generate go run gen_atlas.go -data ../../shared/data -space fbnet
 
-//go:embed nasbench201*
+//go:embed nasbench201* fbnet*
 var files embed.FS
 
 // File names inside the package directory, by search space.

@@ -8,6 +8,7 @@ import (
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/internal/shareddata"
 	"github.com/helpwasm/helpwasm/latency"
+	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
@@ -24,8 +25,20 @@ func TestAtlasShipped(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if _, err := Atlas("fbnet"); err == nil {
-		t.Error("Atlas(fbnet): no error for a space that is not shipped")
+	if _, err := Atlas("ofa"); err == nil {
+		t.Error("Atlas(ofa): no error for a space that is not shipped")
+	}
+	f, err := Atlas("fbnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Devices) != 16 || len(f.Reference) != 10 {
+		t.Errorf("fbnet: %d devices, %d reference archs; want the split's 16 and 10", len(f.Devices), len(f.Reference))
+	}
+	for _, s := range append(f.Reference, f.PoolArchs...) {
+		if _, err := fbnet.Parse(s); err != nil {
+			t.Error(err)
+		}
 	}
 }
 
@@ -33,12 +46,18 @@ func TestAtlasShipped(t *testing.T) {
 // the shipped file byte for byte: what is committed is what the code
 // derives.
 func TestAtlasReproducible(t *testing.T) {
+	for _, space := range []string{latency.NASBench201, latency.FBNet} {
+		atlasReproducible(t, space)
+	}
+}
+
+func atlasReproducible(t *testing.T, space string) {
 	dir := shareddata.Dir(t)
-	tab, err := latency.Load(filepath.Join(dir, latency.NASBench201))
+	tab, err := latency.Load(filepath.Join(dir, space))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := latency.Standard(latency.NASBench201)
+	p, err := latency.Standard(space)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +69,11 @@ func TestAtlasReproducible(t *testing.T) {
 	if err := a.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	shipped, err := Bytes("nasbench201", AtlasFile)
+	shipped, err := Bytes(space, AtlasFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), shipped) {
-		t.Error("shipped nasbench201.atlas.json differs from atlas.FromTable on the data: run go generate ./weights")
+		t.Errorf("shipped %s.atlas.json differs from atlas.FromTable on the data: run go generate ./weights", space)
 	}
 }

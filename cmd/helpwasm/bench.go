@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/dataset"
 	"github.com/helpwasm/helpwasm/engine"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
@@ -83,17 +84,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 func benchEpisode(f benchFlags, w io.Writer) error {
 	tf := trainFlags{space: "nasbench201", data: f.data, method: "help", seed: 1,
 		tasks: 8, support: 10, query: 200, validSamples: 10}
-	d, err := loadSpace(f.data, tf.space, nasbench201.DefaultTypeOrder)
+	d, err := dataset.Load(f.data, nasbench201.Space{}, nasbench201.Encoder{Order: nasbench201.DefaultTypeOrder})
 	if err != nil {
 		return err
 	}
-	setup, err := newTrainSetup(d, tf)
+	setup, err := dataset.NewTrainSetup(d, tf.setupOptions())
 	if err != nil {
 		return err
 	}
 	for _, firstOrder := range []bool{false, true} {
 		m := predictor.New(predictor.NASBench201Config(), 1)
-		res, err := predictor.Train(context.Background(), m, setup.sampler, predictor.TrainOptions{
+		res, err := predictor.Train(context.Background(), m, setup.Sampler, predictor.TrainOptions{
 			Episodes: f.episodes, Seed: 1, FirstOrder: firstOrder})
 		if err != nil {
 			return err
@@ -116,17 +117,18 @@ func benchAdapt(f benchFlags, w io.Writer) error {
 	var m *predictor.Model
 	var err error
 	if f.weights != "" {
-		m, err = loadModel(f.weights)
+		m, err = predictor.LoadFile(f.weights)
 	} else {
 		m, err = weights.Model("nasbench201")
 	}
 	if err != nil {
 		return err
 	}
-	order, err := modelOrder(m)
+	senc, err := nasbench201.Space{}.Encoder(m.Meta.Encoding)
 	if err != nil {
 		return err
 	}
+	order := senc.(nasbench201.Encoder).Order
 	at, err := weights.Atlas("nasbench201")
 	if err != nil {
 		return err

@@ -1,41 +1,35 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/dataset"
+	"github.com/helpwasm/helpwasm/draw"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
+	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/registry"
 	"github.com/helpwasm/helpwasm/weights"
 )
 
 // evalMethods are the predictors and baselines eval can score.
-var evalMethods = []string{"help", "metasgd", "maml", "flops", "proxy"}
+var evalMethods = []string{"help", "metasgd", "maml", "flops", "proxy", "structural", "basis", "nearest", "auto"}
 
-// paperTestDevices are HELP's NAS-Bench-201 meta-test devices (paper Table 3).
-var paperTestDevices = []string{"titan_rtx_256", "gold_6226", "fpga", "pixel2", "raspi4", "eyeriss"}
-
-// seedStats are one device's scores over the seeds.
-type seedStats struct {
-	Spearman []float64
-	Kendall  []float64
-}
+// suiteMethods are the methods a dataset.Suite computes (beside help).
+var suiteMethods = []string{dataset.MethodStructural, dataset.MethodBasis, dataset.MethodNearest, dataset.MethodAuto}
 
 // evalReport is what eval prints: per device the mean and sample standard
 // deviation (n-1) of the scores over seeds, in the order evaluated.
@@ -43,40 +37,21 @@ type evalReport struct {
 	Space, Method, Weights string
 	Samples, Seeds         int
 	Devices                []string
-	Scores                 map[string]seedStats
-}
-
-// meanStd returns the mean and the sample standard deviation (0 for a
-// single value).
-func meanStd(xs []float64) (mean, std float64) {
-	if len(xs) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	if len(xs) < 2 {
-		return mean, 0
-	}
-	for _, x := range xs {
-		std += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(std / float64(len(xs)-1))
+	Scores                 map[string]dataset.Scores
 }
 
 // meanSpearman is the mean over devices of each device's mean Spearman.
-func (r *evalReport) meanOver(pick func(seedStats) []float64) float64 {
+func (r *evalReport) meanOver(pick func(dataset.Scores) []float64) float64 {
 	s := 0.0
 	for _, d := range r.Devices {
-		m, _ := meanStd(pick(r.Scores[d]))
+		m, _ := dataset.MeanStd(pick(r.Scores[d]))
 		s += m
 	}
 	return s / float64(len(r.Devices))
 }
 
-func spearmanOf(s seedStats) []float64 { return s.Spearman }
-func kendallOf(s seedStats) []float64  { return s.Kendall }
+func spearmanOf(s dataset.Scores) []float64 { return s.Spearman }
+func kendallOf(s dataset.Scores) []float64  { return s.Kendall }
 
 // evalJSON is the -json output, exactly the fields issue 2 specifies.
 type evalJSON struct {
@@ -98,8 +73,8 @@ func (r *evalReport) writeJSON(w io.Writer) error {
 	out := evalJSON{Space: r.Space, Method: r.Method, Samples: r.Samples, Seeds: r.Seeds,
 		Devices: map[string]evalJSONDevice{}, MeanSpearman: r.meanOver(spearmanOf)}
 	for _, d := range r.Devices {
-		sm, ss := meanStd(r.Scores[d].Spearman)
-		km, _ := meanStd(r.Scores[d].Kendall)
+		sm, ss := dataset.MeanStd(r.Scores[d].Spearman)
+		km, _ := dataset.MeanStd(r.Scores[d].Kendall)
 		out.Devices[d] = evalJSONDevice{Spearman: sm, SpearmanStd: ss, Kendall: km}
 	}
 	b, err := json.Marshal(out)
@@ -119,8 +94,8 @@ func (r *evalReport) writeText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "device\tspearman\tkendall")
 	for _, d := range r.Devices {
-		sm, ss := meanStd(r.Scores[d].Spearman)
-		km, ks := meanStd(r.Scores[d].Kendall)
+		sm, ss := dataset.MeanStd(r.Scores[d].Spearman)
+		km, ks := dataset.MeanStd(r.Scores[d].Kendall)
 		fmt.Fprintf(tw, "%s\t%.3f ± %.3f\t%.3f ± %.3f\n", d, sm, ss, km, ks)
 	}
 	fmt.Fprintf(tw, "mean\t%.3f\t%.3f\n", r.meanOver(spearmanOf), r.meanOver(kendallOf))
@@ -138,6 +113,9 @@ type evalFlags struct {
 	orderArchs                   int
 	orderSet                     string
 	similarity                   string
+	support                      string
+	known                        []string
+	all, lodo, noHelp            bool
 }
 
 func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
@@ -148,7 +126,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.StringVar(&f.data, "data", "../shared/data", "directory holding <space>/latency.csv")
 	fs.StringVar(&f.weights, "weights", "", "predictor weights: our format or the authors' help_reference_checkpoint.json (default for help: the shipped weights)")
 	fs.StringVar(&f.method, "method", "help", "predictor or baseline: "+strings.Join(evalMethods, ", "))
-	test := fs.String("test", strings.Join(paperTestDevices, ","), "comma-separated devices to evaluate on")
+	test := fs.String("test", "", "comma-separated devices to evaluate on (default: the space's meta-test devices in HELP's split)")
 	fs.IntVar(&f.samples, "samples", 10, "support samples per device")
 	fs.IntVar(&f.seeds, "seeds", 5, "repetitions with new support samples and Monte-Carlo noise")
 	fs.Uint64Var(&f.seed, "seed", 0, "first seed; repetition i uses seed+i")
@@ -157,19 +135,39 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.IntVar(&f.orderArchs, "order-archs", 300, "with -orders: query architectures per device")
 	fs.StringVar(&f.similarity, "similarity", "pearson", "with -method proxy: pearson or spearman correlation of reference latencies")
 	fs.StringVar(&f.orderSet, "order-set", "io", "with -orders: io (120 orders with input first, output last, then input/output moved) or all (5,040)")
+	fs.StringVar(&f.support, "support", "random", "support choice: random (HELP's draw from the trimmed training pool) or design (D-optimal on structural features, from the same pool, the reference archs counting as labelled)")
+	known := fs.String("known", "", "with structural, basis, nearest, auto: comma-separated devices whose latencies basis and nearest may use (default: the split's meta-train devices)")
+	methods := fs.String("methods", "", "all: one table of every method (HELP adapted, structural, basis, flops, nearest, auto) per device, with median absolute % error where ms are predicted")
+	fs.BoolVar(&f.lodo, "lodo", false, "leave one device out: evaluate on every device of the table, each with all the others known (no HELP: it was meta-trained on some of them)")
+	fs.BoolVar(&f.noHelp, "no-help", false, "with structural, basis, nearest, auto: leave HELP out of auto's candidates")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	for _, d := range strings.Split(*test, ",") {
-		if d = strings.TrimSpace(d); d != "" {
-			f.test = append(f.test, d)
-		}
+	f.known = splitList(*known)
+	switch *methods {
+	case "":
+	case "all":
+		f.all = true
+	default:
+		return f, fmt.Errorf("-methods %q: want all", *methods)
 	}
+	if f.support != "random" && f.support != "design" {
+		return f, fmt.Errorf("-support %q: want random or design", f.support)
+	}
+	if f.lodo {
+		f.noHelp = true
+	}
+	if f.all && f.json {
+		return f, errors.New("-methods all prints a table; -json is for one method")
+	}
+	testSet := false
+	fs.Visit(func(fl *flag.Flag) { testSet = testSet || fl.Name == "test" })
+	f.test = splitList(*test)
 	switch {
-	case len(f.test) == 0:
+	case testSet && len(f.test) == 0:
 		return f, errors.New("-test names no device")
 	case f.samples < 1:
 		return f, fmt.Errorf("-samples %d: want at least 1", f.samples)
@@ -182,12 +180,11 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	if f.orderSet != "io" && f.orderSet != "all" {
 		return f, fmt.Errorf("-order-set %q: want io or all", f.orderSet)
 	}
-	known := false
-	for _, m := range evalMethods {
-		known = known || m == f.method
-	}
-	if !known {
+	if !slices.Contains(evalMethods, f.method) {
 		return f, fmt.Errorf("-method %q: want one of %s", f.method, strings.Join(evalMethods, ", "))
+	}
+	if f.lodo && (f.method == "help" || f.method == "metasgd" || f.method == "maml") && !f.all {
+		return f, fmt.Errorf("-lodo: -method %s was meta-trained on some of the devices; use structural, basis, nearest, auto, flops or -methods all", f.method)
 	}
 	if f.weights == "" && (f.orders || f.method == "metasgd" || f.method == "maml") {
 		return f, fmt.Errorf("-method %s needs -weights", f.method)
@@ -195,221 +192,61 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	return f, nil
 }
 
-// spaceData is one search space's latency table with its protocol and the
-// encodings of its architectures, shared by eval, train and bench.
-type spaceData struct {
-	table *latency.Table
-	proto latency.Protocol
-	order nasbench201.TypeOrder
-	archs []nasbench201.Arch // by table row
-	enc   [][]float64        // by table row, under order
-}
-
-// loadSpace reads dir/<space>/ and encodes every architecture under order.
-func loadSpace(dataDir, space string, order nasbench201.TypeOrder) (*spaceData, error) {
-	if space != latency.NASBench201 {
-		return nil, fmt.Errorf("-space %q: only %s is supported so far", space, latency.NASBench201)
-	}
-	proto, err := latency.Standard(space)
-	if err != nil {
-		return nil, err
-	}
-	t, err := latency.Load(filepath.Join(dataDir, space))
-	if err != nil {
-		return nil, err
-	}
-	d := &spaceData{table: t, proto: proto, archs: make([]nasbench201.Arch, t.Len())}
-	for row := range d.archs {
-		if d.archs[row], err = nasbench201.Parse(t.Arch(row)); err != nil {
-			return nil, fmt.Errorf("%s row %d: %w", latency.LatencyFile, row, err)
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, d := range strings.Split(s, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
 		}
 	}
-	d.reencode(order)
-	return d, nil
-}
-
-// reencode encodes every architecture under order, reusing the buffers.
-func (d *spaceData) reencode(order nasbench201.TypeOrder) {
-	d.order = order
-	if d.enc == nil {
-		d.enc = make([][]float64, len(d.archs))
-	}
-	for row, a := range d.archs {
-		d.enc[row] = nasbench201.Encode(d.enc[row], a, order)
-	}
-}
-
-// rowsX returns the encodings of rows (shared storage, read only).
-func (d *spaceData) rowsX(rows []int) [][]float64 {
-	xs := make([][]float64, len(rows))
-	for i, r := range rows {
-		xs[i] = d.enc[r]
-	}
-	return xs
-}
-
-// device returns dev's data under the space's protocol.
-func (d *spaceData) device(name string) (*latency.Device, error) {
-	return d.table.Device(name, d.proto.Pools)
-}
-
-// supportRows draws n support rows from dev's trimmed training pool. The
-// draw depends only on seed and the device name, so every method sees the
-// same support set for the same seed.
-func supportRows(dev *latency.Device, n int, seed uint64) ([]int, error) {
-	if n > len(dev.Train) {
-		return nil, fmt.Errorf("device %s: %d support samples requested but the trimmed training pool has %d", dev.Name, n, len(dev.Train))
-	}
-	h := fnv.New64a()
-	h.Write([]byte(dev.Name))
-	r := rand.New(rand.NewPCG(seed, h.Sum64()))
-	rows := make([]int, n)
-	for i, k := range r.Perm(len(dev.Train))[:n] {
-		rows[i] = dev.Train[k]
-	}
-	return rows, nil
-}
-
-// ranker predicts, for one device and seed, a score per query-pool row
-// whose order is the predicted latency order.
-type ranker func(dev *latency.Device, seed uint64) ([]float64, error)
-
-// helpRanker adapts m on samples support architectures (HELP's meta-test:
-// Config.InnerSteps steps, 10 Monte-Carlo samples of z) and predicts the
-// query pool. Works for HELP and the Meta-SGD and MAML variants alike: the
-// model's Config says which parts exist.
-func helpRanker(d *spaceData, m *predictor.Model, samples int) ranker {
-	batches := map[string]*predictor.Batch{} // query pools, prepared once per device
-	return func(dev *latency.Device, seed uint64) ([]float64, error) {
-		rows, err := supportRows(dev, samples, seed)
-		if err != nil {
-			return nil, err
-		}
-		ad, err := m.Adapt(dev.Embedding, d.rowsX(rows), dev.Normalised(nil, rows), predictor.AdaptOptions{Seed: seed})
-		if err != nil {
-			return nil, fmt.Errorf("device %s: %w", dev.Name, err)
-		}
-		b := batches[dev.Name]
-		if b == nil {
-			b = m.NewBatch(d.rowsX(dev.Query))
-			batches[dev.Name] = b
-		}
-		return ad.PredictBatchTo(nil, b), nil
-	}
-}
-
-// flopsRanker ranks by FLOPs: no device data at all.
-func flopsRanker(d *spaceData) ranker {
-	return func(dev *latency.Device, _ uint64) ([]float64, error) {
-		out := make([]float64, len(dev.Query))
-		for i, r := range dev.Query {
-			out[i] = float64(nasbench201.FLOPs(d.archs[r]))
-		}
-		return out, nil
-	}
-}
-
-// proxyRanker is the nearest-device baseline: the meta-train device whose
-// reference latencies correlate best (by sim) with the target's stands in
-// for it.
-func proxyRanker(d *spaceData, sim atlas.Similarity) (ranker, error) {
-	at, err := atlas.FromTable(d.table, d.proto, atlas.TableOptions{})
-	if err != nil {
-		return nil, err
-	}
-	return func(dev *latency.Device, _ uint64) ([]float64, error) {
-		m := at.NearestBy(dev.Reference, 1, sim, atlas.Train)
-		if len(m) == 0 {
-			return nil, errors.New("no meta-train device to stand in")
-		}
-		lat := d.table.Latency(m[0].Name)
-		out := make([]float64, len(dev.Query))
-		for i, r := range dev.Query {
-			out[i] = lat[r]
-		}
-		return out, nil
-	}, nil
-}
-
-// evaluate scores rk on each device over seeds seed..seed+seeds-1:
-// Spearman and Kendall tau-b of the scores against the measured latencies
-// of the device's trimmed query pool.
-func evaluate(d *spaceData, rk ranker, devices []string, seed uint64, seeds int) (map[string]seedStats, error) {
-	if err := d.table.CheckDevices(devices...); err != nil {
-		return nil, err
-	}
-	out := make(map[string]seedStats, len(devices))
-	var ws rank.Workspace
-	for _, name := range devices {
-		dev, err := d.device(name)
-		if err != nil {
-			return nil, err
-		}
-		truth := make([]float64, len(dev.Query))
-		for i, r := range dev.Query {
-			truth[i] = dev.Latency[r]
-		}
-		var st seedStats
-		for s := range uint64(seeds) {
-			pred, err := rk(dev, seed+s)
-			if err != nil {
-				return nil, err
-			}
-			st.Spearman = append(st.Spearman, ws.Spearman(pred, truth))
-			st.Kendall = append(st.Kendall, ws.Kendall(pred, truth))
-		}
-		out[name] = st
-	}
-	return out, nil
-}
-
-// loadModel reads predictor weights, telling the authors' JSON checkpoint
-// from our format by content.
-func loadModel(path string) (*predictor.Model, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if trimmed := bytes.TrimLeft(b, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
-		m, err := predictor.ReadHELPCheckpoint(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return m, nil
-	}
-	m, err := predictor.Load(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
-}
-
-// modelOrder is the node-type order m was trained with (the authors'
-// checkpoint records none: DefaultTypeOrder, verified by eval -orders).
-func modelOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
-	if m.Meta.Encoding == "" {
-		return nasbench201.DefaultTypeOrder, nil
-	}
-	return nasbench201.ParseTypeOrder(m.Meta.Encoding)
+	return out
 }
 
 // checkMethod refuses weights that do not match -method.
 func checkMethod(method string, c predictor.Config) error {
-	var want string
-	switch {
-	case c.HWEmbed && c.Modulator && c.MetaSGD:
-		want = "help"
-	case !c.HWEmbed && !c.Modulator && c.MetaSGD:
-		want = "metasgd"
-	case !c.HWEmbed && !c.Modulator && !c.MetaSGD:
-		want = "maml"
-	default:
-		want = fmt.Sprintf("a custom variant (hw_embed=%v modulator=%v meta_sgd=%v)", c.HWEmbed, c.Modulator, c.MetaSGD)
-	}
-	if want != method {
-		return fmt.Errorf("-method %s, but the weights are %s", method, want)
+	if got := dataset.MethodOf(c); got != method {
+		return fmt.Errorf("-method %s, but the weights are %s", method, got)
 	}
 	return nil
+}
+
+// loadWeights reads -weights (any format predictor.LoadFile knows) or, if
+// it is empty, the shipped weights of the space, and checks that they are
+// the space's and the method's.
+func loadWeights(path, spaceName, method string) (*predictor.Model, string, error) {
+	var m *predictor.Model
+	var err error
+	if path == "" {
+		m, err = weights.Model(spaceName)
+		path = "shipped weights/" + spaceName + weights.ModelFile
+	} else {
+		m, err = predictor.LoadFile(path)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if m.Config.Space != "" && m.Config.Space != spaceName {
+		return nil, "", fmt.Errorf("%s: weights for space %s, not %s", path, m.Config.Space, spaceName)
+	}
+	if err := checkMethod(method, m.Config); err != nil {
+		return nil, "", err
+	}
+	return m, path, nil
+}
+
+// loadData reads the space's latency table, encoding it for m (the
+// space's default encoding if m is nil).
+func loadData(dir string, sp space.Space, m *predictor.Model) (*dataset.Data, error) {
+	meta := ""
+	if m != nil {
+		meta = m.Meta.Encoding
+	}
+	enc, err := sp.Encoder(meta)
+	if err != nil {
+		return nil, fmt.Errorf("weights encoding %q: %w", meta, err)
+	}
+	return dataset.Load(dir, sp, enc)
 }
 
 func runEval(args []string, stdout, stderr io.Writer) error {
@@ -420,45 +257,70 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if f.orders {
 		return runOrders(f, stdout, stderr)
 	}
-	order := nasbench201.DefaultTypeOrder
+	entry, err := registry.Lookup(f.space)
+	if err != nil {
+		return fmt.Errorf("-space: %w", err)
+	}
+	suite := f.all || slices.Contains(suiteMethods, f.method)
 	var m *predictor.Model
-	if f.method != "flops" && f.method != "proxy" {
-		if f.weights == "" {
-			m, err = weights.Model(f.space)
-			f.weights = "shipped weights/" + f.space + weights.ModelFile
-		} else {
-			m, err = loadModel(f.weights)
+	if (!suite && f.method != "flops" && f.method != "proxy") || (suite && !f.noHelp) {
+		method := f.method
+		if suite {
+			method = "help"
 		}
-		if err != nil {
+		if m, f.weights, err = loadWeights(f.weights, f.space, method); err != nil {
 			return err
-		}
-		if err := checkMethod(f.method, m.Config); err != nil {
-			return err
-		}
-		if order, err = modelOrder(m); err != nil {
-			return fmt.Errorf("%s: %w", f.weights, err)
 		}
 	}
-	d, err := loadSpace(f.data, f.space, order)
+	d, err := loadData(f.data, entry.Space, m)
 	if err != nil {
 		return err
 	}
-	var rk ranker
+	if f.lodo {
+		f.test = d.Table.Devices()
+	}
+	if len(f.test) == 0 {
+		f.test = d.Proto.Split.MetaTest
+	}
+	var support dataset.Support
+	if f.support == "design" {
+		support = dataset.Design(d, func(pool, prior [][]float64, n int) ([]int, error) {
+			return draw.DOptimal(pool, prior, n, draw.DefaultRidge)
+		})
+	}
+	known := d.Proto.Split.MetaTrain
+	switch {
+	case f.lodo:
+		known = d.Table.Devices()
+	case len(f.known) > 0:
+		known = f.known
+	}
+	if err := d.Table.CheckDevices(known...); err != nil {
+		return fmt.Errorf("-known: %w", err)
+	}
+	st := &dataset.Suite{D: d, Model: m, Samples: f.samples, Support: support,
+		Known: func(string) []string { return known }}
+	if f.all {
+		return runEvalAll(f, st, known, stdout)
+	}
+	var rk dataset.Ranker
 	switch f.method {
 	case "flops":
-		rk = flopsRanker(d)
+		rk = dataset.FLOPs(d)
 	case "proxy":
 		sim := atlas.Pearson
 		if f.similarity == "spearman" {
 			sim = rank.Spearman
 		}
-		if rk, err = proxyRanker(d, sim); err != nil {
+		if rk, err = dataset.Proxy(d, known, sim); err != nil {
 			return err
 		}
+	case "help", "metasgd", "maml":
+		rk = dataset.HELP(d, m, f.samples, support)
 	default:
-		rk = helpRanker(d, m, f.samples)
+		rk = st.Ranker(f.method)
 	}
-	scores, err := evaluate(d, rk, f.test, f.seed, f.seeds)
+	scores, err := dataset.Evaluate(d, rk, f.test, f.seed, f.seeds)
 	if err != nil {
 		return err
 	}
@@ -470,6 +332,102 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return r.writeJSON(stdout)
 	}
 	return r.writeText(stdout)
+}
+
+// runEvalAll scores every method of st on the same support sets and
+// prints one table.
+func runEvalAll(f evalFlags, st *dataset.Suite, known []string, stdout io.Writer) error {
+	r := &methodsReport{Space: f.space, Support: f.support, Samples: f.samples, Seeds: f.seeds,
+		Devices: f.test, Methods: st.Methods(), Scores: map[string]map[string]dataset.Scores{}}
+	if st.Model != nil {
+		r.Weights = f.weights
+	}
+	switch {
+	case f.lodo:
+		r.Known = "all other devices (leave one device out)"
+	default:
+		r.Known = strings.Join(known, ",")
+	}
+	for _, method := range r.Methods {
+		sc, err := dataset.Evaluate(st.D, st.Ranker(method), f.test, f.seed, f.seeds)
+		if err != nil {
+			return err
+		}
+		r.Scores[method] = sc
+	}
+	r.Chosen = st.Chosen
+	return r.writeText(stdout)
+}
+
+// methodsReport is eval -methods all's table: per device and method the
+// mean ± std Spearman over seeds and, where the method predicts ms, the
+// mean over seeds of the median absolute percentage error.
+type methodsReport struct {
+	Space, Support, Weights, Known string
+	Samples, Seeds                 int
+	Devices, Methods               []string
+	Scores                         map[string]map[string]dataset.Scores // method, device
+	Chosen                         map[string]int                       // auto's choices
+}
+
+func (r *methodsReport) writeText(w io.Writer) error {
+	fmt.Fprintf(w, "space %s  support %s  samples %d  seeds %d  known %s", r.Space, r.Support, r.Samples, r.Seeds, r.Known)
+	if r.Weights != "" {
+		fmt.Fprintf(w, "  weights %s", r.Weights)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Spearman mean ± std over seeds; [median absolute % error of the predicted ms]")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "device\t%s\n", strings.Join(r.Methods, "\t"))
+	for _, d := range r.Devices {
+		fmt.Fprint(tw, d)
+		for _, m := range r.Methods {
+			sc := r.Scores[m][d]
+			sm, ss := dataset.MeanStd(sc.Spearman)
+			fmt.Fprintf(tw, "\t%.3f ± %.3f", sm, ss)
+			if len(sc.MdAPE) > 0 {
+				e, _ := dataset.MeanStd(sc.MdAPE)
+				fmt.Fprintf(tw, " [%.1f%%]", e)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprint(tw, "mean")
+	for _, m := range r.Methods {
+		s, e, ne := 0.0, 0.0, 0
+		for _, d := range r.Devices {
+			sc := r.Scores[m][d]
+			v, _ := dataset.MeanStd(sc.Spearman)
+			s += v
+			if len(sc.MdAPE) > 0 {
+				x, _ := dataset.MeanStd(sc.MdAPE)
+				e += x
+				ne++
+			}
+		}
+		fmt.Fprintf(tw, "\t%.3f", s/float64(len(r.Devices)))
+		if ne > 0 {
+			fmt.Fprintf(tw, " [%.1f%%]", e/float64(ne))
+		}
+	}
+	fmt.Fprintln(tw)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Chosen) > 0 {
+		names := make([]string, 0, len(r.Chosen))
+		for n := range r.Chosen {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, fmt.Sprintf("%s %d", n, r.Chosen[n]))
+		}
+		_, err := fmt.Fprintf(w, "auto chose (device x seed): %s\n", strings.Join(parts, ", "))
+		return err
+	}
+	return nil
 }
 
 // orderScore is one node type order's mean Spearman over the devices.
@@ -484,13 +442,20 @@ type orderScore struct {
 // order under which predictions rank them best is the one the model was
 // trained with.
 func runOrders(f evalFlags, stdout, stderr io.Writer) error {
-	m, err := loadModel(f.weights)
+	if f.space != latency.NASBench201 {
+		return fmt.Errorf("-orders: node type orders are NAS-Bench-201's, not %s's", f.space)
+	}
+	m, err := predictor.LoadFile(f.weights)
 	if err != nil {
 		return err
 	}
-	d, err := loadSpace(f.data, f.space, nasbench201.DefaultTypeOrder)
+	sp := nasbench201.Space{}
+	d, err := dataset.Load(f.data, sp, nasbench201.Encoder{Order: nasbench201.DefaultTypeOrder})
 	if err != nil {
 		return err
+	}
+	if len(f.test) == 0 {
+		f.test = d.Proto.Split.MetaTest
 	}
 	type devQuery struct {
 		emb   []float64
@@ -500,7 +465,7 @@ func runOrders(f evalFlags, stdout, stderr io.Writer) error {
 	}
 	var devs []devQuery
 	for _, name := range f.test {
-		dev, err := d.device(name)
+		dev, err := d.Device(name)
 		if err != nil {
 			return err
 		}
@@ -515,7 +480,7 @@ func runOrders(f evalFlags, stdout, stderr io.Writer) error {
 		n := min(f.orderArchs, len(dev.Query))
 		for _, k := range r.Perm(len(dev.Query))[:n] {
 			row := dev.Query[k]
-			q.archs = append(q.archs, d.archs[row])
+			q.archs = append(q.archs, d.Archs[row].(nasbench201.Arch))
 			q.truth = append(q.truth, dev.Latency[row])
 		}
 		devs = append(devs, q)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/helpwasm/helpwasm/dataset"
 	"github.com/helpwasm/helpwasm/internal/approx"
 	"github.com/helpwasm/helpwasm/internal/shareddata"
 	"github.com/helpwasm/helpwasm/predictor"
@@ -37,24 +38,11 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func TestMeanStd(t *testing.T) {
-	m, s := meanStd([]float64{1, 2, 3, 4})
-	approx.Equal(t, "mean", m, 2.5, approx.Float64)
-	approx.Equal(t, "sample std", s, math.Sqrt(5.0/3), approx.Float64)
-	m, s = meanStd([]float64{0.7})
-	if m != 0.7 || s != 0 {
-		t.Errorf("one value: mean %v std %v, want 0.7 and 0", m, s)
-	}
-	if m, _ := meanStd(nil); !math.IsNaN(m) {
-		t.Errorf("no values: mean %v, want NaN", m)
-	}
-}
-
 func syntheticReport() *evalReport {
 	return &evalReport{
 		Space: "nasbench201", Method: "help", Weights: "w.helpw", Samples: 10, Seeds: 3,
 		Devices: []string{"pixel2", "fpga"},
-		Scores: map[string]seedStats{
+		Scores: map[string]dataset.Scores{
 			"pixel2": {Spearman: []float64{0.80, 0.82, 0.84}, Kendall: []float64{0.6, 0.62, 0.64}},
 			"fpga":   {Spearman: []float64{0.98, 0.99, 0.97}, Kendall: []float64{0.9, 0.91, 0.89}},
 		},
@@ -97,6 +85,40 @@ func TestEvalReportGolden(t *testing.T) {
 	}
 }
 
+func TestMethodsReportGolden(t *testing.T) {
+	r := &methodsReport{Space: "nasbench201", Support: "design", Weights: "w.helpw", Known: "a,b", Samples: 10, Seeds: 2,
+		Devices: []string{"pixel2", "fpga"}, Methods: []string{"help", "structural", "auto"},
+		Scores: map[string]map[string]dataset.Scores{
+			"help": {"pixel2": {Spearman: []float64{0.80, 0.82}}, "fpga": {Spearman: []float64{0.98, 0.99}}},
+			"structural": {"pixel2": {Spearman: []float64{0.81, 0.83}, MdAPE: []float64{10, 12}},
+				"fpga": {Spearman: []float64{1, 1}, MdAPE: []float64{0.1, 0.3}}},
+			"auto": {"pixel2": {Spearman: []float64{0.82, 0.82}, MdAPE: []float64{9, 9}},
+				"fpga": {Spearman: []float64{1, 0.99}, MdAPE: []float64{0.2, 0.2}}},
+		},
+		Chosen: map[string]int{"structural": 3, "stack": 1},
+	}
+	var txt bytes.Buffer
+	if err := r.writeText(&txt); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "eval_methods_synthetic.txt", txt.Bytes())
+}
+
+// TestEvalMethodsData runs -methods all on one NAS-Bench-201 device, one
+// seed: every method gets a row entry and auto is not worse than FLOPs.
+func TestEvalMethodsData(t *testing.T) {
+	dir := shareddata.Dir(t)
+	var out bytes.Buffer
+	if err := run([]string{"eval", "-data", dir, "-methods", "all", "-test", "fpga", "-seeds", "1", "-support", "design"}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"help", "structural", "basis", "flops", "nearest", "auto", "fpga", "mean", "auto chose"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestParseEvalFlagsErrors(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -111,6 +133,10 @@ func TestParseEvalFlagsErrors(t *testing.T) {
 		{[]string{"-method", "flops", "-test", " , "}, "no device"},
 		{[]string{"-method", "flops", "extra"}, "unexpected arguments"},
 		{[]string{"-orders"}, "needs -weights"},
+		{[]string{"-method", "auto", "-support", "best"}, `-support "best"`},
+		{[]string{"-methods", "some"}, `-methods "some"`},
+		{[]string{"-methods", "all", "-json"}, "-json is for one method"},
+		{[]string{"-lodo", "-method", "help"}, "-lodo"},
 	} {
 		_, err := parseEvalFlags(tt.args, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -118,7 +144,7 @@ func TestParseEvalFlagsErrors(t *testing.T) {
 		}
 	}
 	f, err := parseEvalFlags([]string{"-method", "proxy"}, &bytes.Buffer{})
-	if err != nil || !slices.Equal(f.test, paperTestDevices) || f.samples != 10 || f.seeds != 5 {
+	if err != nil || f.test != nil || f.samples != 10 || f.seeds != 5 {
 		t.Errorf("defaults: %+v, %v", f, err)
 	}
 }
@@ -168,38 +194,54 @@ func TestEvalCheckpoint(t *testing.T) {
 	}
 }
 
-func TestLoadModelDetectsFormat(t *testing.T) {
+// TestEvalTorchCheckpoint runs eval on the authors' original PyTorch
+// checkpoint (help_max_corr.pt): it must load and score like the JSON copy.
+func TestEvalTorchCheckpoint(t *testing.T) {
+	dir := shareddata.Dir(t)
+	pt := filepath.Join(dir, "help-original", "nasbench201", "checkpoint", "help_max_corr.pt")
+	js := filepath.Join(dir, "nasbench201", "help_reference_checkpoint.json")
+	score := func(w string) evalJSON {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run([]string{"eval", "-data", dir, "-weights", w, "-test", "fpga", "-seeds", "1", "-json"}, &out, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		var r evalJSON
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := score(pt), score(js)
+	approx.Equal(t, "fpga Spearman, .pt against .json", a.Devices["fpga"].Spearman, b.Devices["fpga"].Spearman, 1e-6)
+}
+
+func TestLoadWeightsChecks(t *testing.T) {
 	tmp := t.TempDir()
 	ours := filepath.Join(tmp, "m.helpw")
 	m := predictor.New(predictor.NASBench201Config(), 3)
-	m.Meta.Encoding = "input,avg_pool_3x3,nor_conv_1x1,nor_conv_3x3,none,skip_connect,output"
 	if err := writeFileAtomic(ours, m.Save); err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadModel(ours)
-	if err != nil {
-		t.Fatal(err)
+	if _, _, err := loadWeights(ours, "nasbench201", "help"); err != nil {
+		t.Errorf("own weights: %v", err)
 	}
-	if got.Meta.Encoding != m.Meta.Encoding {
-		t.Errorf("type order %q, want %q", got.Meta.Encoding, m.Meta.Encoding)
+	if _, _, err := loadWeights(ours, "fbnet", "help"); err == nil || !strings.Contains(err.Error(), "space") {
+		t.Errorf("wrong space: error %v", err)
 	}
-	for name, content := range map[string]string{"garbage": "not weights", "bad json": "{\"model\": 3}", "empty": ""} {
-		p := filepath.Join(tmp, name)
-		os.WriteFile(p, []byte(content), 0o644)
-		if _, err := loadModel(p); err == nil || !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: error %v, want one naming the file", name, err)
-		}
+	if _, _, err := loadWeights(ours, "nasbench201", "maml"); err == nil || !strings.Contains(err.Error(), "-method maml") {
+		t.Errorf("wrong method: error %v", err)
 	}
-	if dir := shareddata.Find(); dir != "" {
-		if _, err := loadModel(filepath.Join(dir, "nasbench201", "help_reference_checkpoint.json")); err != nil {
-			t.Errorf("authors' checkpoint: %v", err)
-		}
+	p := filepath.Join(tmp, "garbage")
+	os.WriteFile(p, []byte("not weights"), 0o644)
+	if _, _, err := loadWeights(p, "nasbench201", "help"); err == nil || !strings.Contains(err.Error(), p) {
+		t.Errorf("garbage: error %v, want one naming the file", err)
 	}
 }
 
 func TestCheckMethod(t *testing.T) {
 	for _, method := range []string{"help", "metasgd", "maml"} {
-		c, err := methodConfig(method)
+		c, err := dataset.MethodConfig(predictor.NASBench201Config(), method)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/helpwasm/helpwasm/dataset"
 	"github.com/helpwasm/helpwasm/predictor"
-	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/registry"
 )
 
 // trainFlags are train's settings after flag parsing.
@@ -35,7 +37,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (trainFlags, error) {
 	fs.StringVar(&f.data, "data", "../shared/data", "directory holding <space>/latency.csv")
 	fs.StringVar(&f.out, "out", "", "write the best-on-validation weights here (atomically)")
 	fs.StringVar(&f.method, "method", "help", "help (hardware embedding + z + Meta-SGD), metasgd (no embedding, no z) or maml (no embedding, no z, fixed inner rate)")
-	fs.StringVar(&f.order, "order", nasbench201.DefaultTypeOrder.String(), "NAS-Bench-201 node type order of the GCN encoding")
+	fs.StringVar(&f.order, "order", "", "the predictor input's encoding, as weights record it (NAS-Bench-201: the GCN's node type order; default: the space's default encoding)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, task sampling and z noise")
 	fs.IntVar(&f.episodes, "episodes", 2000, "meta-training episodes")
 	fs.IntVar(&f.tasks, "tasks", 8, "tasks (meta-train devices) per episode")
@@ -60,83 +62,40 @@ func parseTrainFlags(args []string, stderr io.Writer) (trainFlags, error) {
 	case f.tasks < 1 || f.support < 1 || f.query < 1 || f.validSamples < 1 || f.validEvery < 1:
 		return f, errors.New("-tasks, -support, -query, -valid-samples and -valid-every must be positive")
 	}
-	if _, err := methodConfig(f.method); err != nil {
-		return f, err
+	if !slices.Contains(dataset.Methods, f.method) {
+		return f, fmt.Errorf("-method %q: want help, metasgd or maml", f.method)
 	}
 	return f, nil
 }
 
-// methodConfig is the predictor configuration of a training method.
-func methodConfig(method string) (predictor.Config, error) {
-	c := predictor.NASBench201Config()
-	switch method {
-	case "help":
-	case "metasgd":
-		c.HWEmbed, c.Modulator = false, false
-	case "maml":
-		c.HWEmbed, c.Modulator, c.MetaSGD = false, false, false
-	default:
-		return c, fmt.Errorf("-method %q: want help, metasgd or maml", method)
-	}
-	return c, nil
-}
-
-// trainSetup is everything Train needs, built from the latency tables.
-type trainSetup struct {
-	sampler *predictor.PoolSampler
-	valid   []predictor.Task
-}
-
-// newTrainSetup builds HELP's episode sampler over the meta-train devices'
-// trimmed training pools and fixed validation tasks on the meta-validation
-// devices: validSamples support samples from each one's training pool
-// (drawn once from seed, so scores are comparable across episodes) and its
-// whole trimmed query pool.
-func newTrainSetup(d *spaceData, f trainFlags) (*trainSetup, error) {
-	s := &trainSetup{sampler: &predictor.PoolSampler{Support: f.support, Query: f.query}}
-	for _, name := range d.proto.Split.MetaTrain {
-		dev, err := d.device(name)
-		if err != nil {
-			return nil, err
-		}
-		s.sampler.Pools = append(s.sampler.Pools, predictor.DevicePool{
-			Device: name, Embedding: dev.Embedding, X: d.rowsX(dev.Train), Y: dev.Normalised(nil, dev.Train),
-		})
-	}
-	for _, name := range d.proto.Split.MetaValid {
-		dev, err := d.device(name)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := supportRows(dev, f.validSamples, f.seed)
-		if err != nil {
-			return nil, err
-		}
-		s.valid = append(s.valid, predictor.Task{
-			Device: name, Embedding: dev.Embedding,
-			SupportX: d.rowsX(rows), SupportY: dev.Normalised(nil, rows),
-			QueryX: d.rowsX(dev.Query), QueryY: dev.Normalised(nil, dev.Query),
-		})
-	}
-	return s, nil
+// setupOptions are the flags' sizes of HELP's training set-up.
+func (f trainFlags) setupOptions() dataset.TrainOptions {
+	return dataset.TrainOptions{Support: f.support, Query: f.query, ValidSamples: f.validSamples, Seed: f.seed}
 }
 
 // trainModel meta-trains a fresh model as f says; progress goes to
 // progress (nil for none).
 func trainModel(ctx context.Context, f trainFlags, progress io.Writer) (*predictor.Model, predictor.TrainResult, error) {
-	order, err := nasbench201.ParseTypeOrder(f.order)
+	entry, err := registry.Lookup(f.space)
+	if err != nil {
+		return nil, predictor.TrainResult{}, fmt.Errorf("-space: %w", err)
+	}
+	enc, err := entry.Space.Encoder(f.order)
+	if err != nil {
+		return nil, predictor.TrainResult{}, fmt.Errorf("-order: %w", err)
+	}
+	cfg, err := dataset.MethodConfig(entry.Config(), f.method)
 	if err != nil {
 		return nil, predictor.TrainResult{}, err
 	}
-	cfg, err := methodConfig(f.method)
+	if cfg.InputLen() != enc.Len() {
+		return nil, predictor.TrainResult{}, fmt.Errorf("encoding %q has %d values, the %s predictor takes %d", enc.Meta(), enc.Len(), f.space, cfg.InputLen())
+	}
+	d, err := dataset.Load(f.data, entry.Space, enc)
 	if err != nil {
 		return nil, predictor.TrainResult{}, err
 	}
-	d, err := loadSpace(f.data, f.space, order)
-	if err != nil {
-		return nil, predictor.TrainResult{}, err
-	}
-	setup, err := newTrainSetup(d, f)
+	setup, err := dataset.NewTrainSetup(d, f.setupOptions())
 	if err != nil {
 		return nil, predictor.TrainResult{}, err
 	}
@@ -148,7 +107,7 @@ func trainModel(ctx context.Context, f trainFlags, progress io.Writer) (*predict
 	opts := predictor.TrainOptions{
 		Episodes: f.episodes, Tasks: f.tasks, Seed: f.seed, FirstOrder: f.firstOrder,
 		ValidEvery: f.validEvery, Workers: f.workers,
-		Validate: func(m *predictor.Model) (float64, error) { return predictor.MeanSpearman(m, setup.valid, validOpts) },
+		Validate: func(m *predictor.Model) (float64, error) { return predictor.MeanSpearman(m, setup.Valid, validOpts) },
 	}
 	if progress != nil {
 		opts.Progress = func(st predictor.EpisodeStats) {
@@ -171,14 +130,14 @@ func trainModel(ctx context.Context, f trainFlags, progress io.Writer) (*predict
 			}
 		}
 	}
-	res, err := predictor.Train(ctx, m, setup.sampler, opts)
+	res, err := predictor.Train(ctx, m, setup.Sampler, opts)
 	if err != nil {
 		return m, res, err
 	}
-	m.Meta.Encoding = order.String()
+	m.Meta.Encoding = enc.Meta()
 	m.Meta.Seed = f.seed
 	m.Meta.Source = fmt.Sprintf("HELP %s latency tables, standard split: meta-train %s; meta-valid %s",
-		f.space, strings.Join(d.proto.Split.MetaTrain, ","), strings.Join(d.proto.Split.MetaValid, ","))
+		f.space, strings.Join(d.Proto.Split.MetaTrain, ","), strings.Join(d.Proto.Split.MetaValid, ","))
 	return m, res, nil
 }
 

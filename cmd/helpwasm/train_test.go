@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/internal/shareddata"
+	"github.com/helpwasm/helpwasm/predictor"
 )
 
 func TestParseTrainFlagsErrors(t *testing.T) {
@@ -94,7 +95,7 @@ func TestTrainDeterministic(t *testing.T) {
 	if bytes.Equal(a, c) {
 		t.Error("different seeds, identical weights files")
 	}
-	m, err := loadModel(out)
+	m, err := predictor.LoadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/helpwasm/helpwasm/engine"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/space"
+	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
@@ -41,6 +42,13 @@ func entries() []Entry {
 			Config: predictor.NASBench201Config,
 			Build: func(a space.Arch, seed uint64) Network {
 				return engine.New(a.(nasbench201.Arch), seed)
+			},
+		},
+		{
+			Space:  fbnet.Space{},
+			Config: predictor.FBNetConfig,
+			Build: func(a space.Arch, seed uint64) Network {
+				return engine.NewFBNet(a.(fbnet.Arch), seed)
 			},
 		},
 	}

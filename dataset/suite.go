@@ -1,0 +1,299 @@
+package dataset
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/blend"
+	"github.com/helpwasm/helpwasm/latency"
+	"github.com/helpwasm/helpwasm/opcost"
+	"github.com/helpwasm/helpwasm/predictor"
+)
+
+// Support chooses n support rows of dev's trimmed training pool for seed.
+type Support func(dev *latency.Device, n int, seed uint64) ([]int, error)
+
+// Chooser picks n rows of pool (feature vectors) given the rows prior
+// already labelled, returning indices in pool (draw.DOptimal).
+type Chooser func(pool, prior [][]float64, n int) ([]int, error)
+
+// Design is a designed support: choose picks n rows of dev's trimmed
+// training pool on the space's structural features (divided by
+// FeatureScale), the reference architectures counting as already
+// labelled. The pool is shuffled with seed first, so that among equally
+// informative rows each seed draws its own; no latency is looked at.
+func Design(d *Data, choose Chooser) Support {
+	feat := d.ScaledFeatures()
+	return func(dev *latency.Device, n int, seed uint64) ([]int, error) {
+		pool := slices.Clone(dev.Train)
+		r := SeedRand(dev.Name, seed)
+		r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+		idx, err := choose(rowsOf(feat, pool), rowsOf(feat, d.Table.ReferenceRows()), n)
+		if err != nil {
+			return nil, fmt.Errorf("dataset: device %s: designing %d support rows: %w", dev.Name, n, err)
+		}
+		rows := make([]int, len(idx))
+		for i, k := range idx {
+			rows[i] = pool[k]
+		}
+		return rows, nil
+	}
+}
+
+// ScaledFeatures returns every row's structural features divided by the
+// space's FeatureScale (a new table each call).
+func (d *Data) ScaledFeatures() [][]float64 {
+	scale := d.Space.FeatureScale()
+	out := make([][]float64, len(d.Archs))
+	for r, a := range d.Archs {
+		f := d.Space.Features(nil, a)
+		for j := range f {
+			f[j] /= scale[j]
+		}
+		out[r] = f
+	}
+	return out
+}
+
+func rowsOf(xs [][]float64, rows []int) [][]float64 {
+	out := make([][]float64, len(rows))
+	for i, r := range rows {
+		out[i] = xs[r]
+	}
+	return out
+}
+
+// The methods a Suite scores.
+const (
+	MethodHELP       = "help"       // the meta-trained predictor adapted on the support (normalised)
+	MethodStructural = "structural" // op-cost NNLS on the space's structural features (ms)
+	MethodBasis      = "basis"      // NNLS on the known devices' latencies (ms)
+	MethodFLOPs      = "flops"      // FLOPs (no device data)
+	MethodNearest    = "nearest"    // the known device with the most alike reference latencies (ms)
+	MethodAuto       = "auto"       // blend.Combine of the others by leave-one-out (ms)
+)
+
+// Suite predicts a device's query pool with every method from the same
+// labelled points: the reference architectures and the support rows,
+// both with their measured ms. Only those points are used to fit, choose
+// or blend; validation and query latencies never are.
+type Suite struct {
+	D *Data
+	// Model is the meta-trained predictor; nil leaves HELP out (of the
+	// methods and of auto's candidates).
+	Model   *predictor.Model
+	Samples int
+	Support Support
+	// Known returns the devices basis and nearest may use for a target
+	// (the target itself is always dropped); nil means the split's
+	// meta-train devices.
+	Known func(target string) []string
+	// Sim scores reference latencies for nearest (atlas.Pearson if nil).
+	Sim atlas.Similarity
+
+	feats   [][]float64
+	batches map[string]*predictor.Batch
+	memo    map[suiteKey]map[string]Prediction
+	// Chosen counts, per method name, how often auto chose it (select) or
+	// "stack" (stacking), over the (device, seed) pairs computed.
+	Chosen map[string]int
+}
+
+type suiteKey struct {
+	dev  string
+	seed uint64
+}
+
+// Methods lists the methods s scores, auto last.
+func (s *Suite) Methods() []string {
+	var out []string
+	if s.Model != nil {
+		out = append(out, MethodHELP)
+	}
+	return append(out, MethodStructural, MethodBasis, MethodFLOPs, MethodNearest, MethodAuto)
+}
+
+// Ranker is s's method as a Ranker. Every method of a (device, seed) is
+// computed on the first call and kept.
+func (s *Suite) Ranker(method string) Ranker {
+	if !slices.Contains(s.Methods(), method) {
+		panic(fmt.Sprintf("dataset: Suite has no method %q", method))
+	}
+	return func(dev *latency.Device, seed uint64) (Prediction, error) {
+		k := suiteKey{dev.Name, seed}
+		if s.memo == nil {
+			s.memo = map[suiteKey]map[string]Prediction{}
+			s.batches = map[string]*predictor.Batch{}
+			s.Chosen = map[string]int{}
+			s.feats = s.D.ScaledFeatures()
+		}
+		if _, ok := s.memo[k]; !ok {
+			p, err := s.compute(dev, seed)
+			if err != nil {
+				return Prediction{}, err
+			}
+			s.memo[k] = p
+		}
+		return s.memo[k][method], nil
+	}
+}
+
+// compute fits every method on dev's labelled points for seed.
+func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction, error) {
+	d := s.D
+	support := s.Support
+	if support == nil {
+		support = SupportRows
+	}
+	sup, err := support(dev, s.Samples, seed)
+	if err != nil {
+		return nil, err
+	}
+	labelled := slices.Concat(d.Table.ReferenceRows(), sup)
+	ms := make([]float64, len(labelled))
+	for i, r := range labelled {
+		ms[i] = dev.Latency[r]
+	}
+	out := map[string]Prediction{}
+	var cands []blend.Candidate
+
+	if s.Model != nil {
+		c, err := s.helpCandidate(dev, seed, sup, len(labelled)-len(sup))
+		if err != nil {
+			return nil, err
+		}
+		out[MethodHELP] = Prediction{Values: c.Pred}
+		cands = append(cands, c)
+	}
+
+	// structural: op-cost model on the (scaled) structural features.
+	sm, err := opcost.Fit(rowsOf(s.feats, labelled), ms, opcost.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("dataset: device %s: structural fit: %w", dev.Name, err)
+	}
+	sq := sm.PredictTo(nil, rowsOf(s.feats, dev.Query))
+	out[MethodStructural] = Prediction{Values: sq, MS: true}
+	cands = append(cands, blend.Candidate{Name: MethodStructural, LOO: sm.LOO, Pred: sq})
+
+	// basis: the same on the known devices' latency columns.
+	knownOf := s.Known
+	if knownOf == nil {
+		knownOf = func(string) []string { return d.Proto.Split.MetaTrain }
+	}
+	known := slices.DeleteFunc(slices.Clone(knownOf(dev.Name)), func(n string) bool { return n == dev.Name })
+	if len(known) > 0 {
+		cols := make([][]float64, len(known))
+		scale := make([]float64, len(known))
+		for j, n := range known {
+			cols[j] = d.Table.Latency(n)
+			scale[j] = slices.Max(cols[j])
+		}
+		basisRows := func(rows []int) [][]float64 {
+			xs := make([][]float64, len(rows))
+			for i, r := range rows {
+				xs[i] = make([]float64, len(cols))
+				for j := range cols {
+					xs[i][j] = cols[j][r]
+				}
+			}
+			return xs
+		}
+		bm, err := opcost.Fit(basisRows(labelled), ms, opcost.Options{Scale: scale})
+		if err != nil {
+			return nil, fmt.Errorf("dataset: device %s: basis fit: %w", dev.Name, err)
+		}
+		bq := bm.PredictTo(nil, basisRows(dev.Query))
+		out[MethodBasis] = Prediction{Values: bq, MS: true}
+		cands = append(cands, blend.Candidate{Name: MethodBasis, LOO: bm.LOO, Pred: bq})
+
+		// nearest: the most alike known device's latencies; a fixed
+		// predictor, so its leave-one-out predictions are its values.
+		sim := s.Sim
+		if sim == nil {
+			sim = atlas.Pearson
+		}
+		lat := d.Table.Latency(Nearest(d, known, dev.Reference, sim))
+		nq := pick(lat, dev.Query)
+		out[MethodNearest] = Prediction{Values: nq, MS: true}
+		// The choice of device looked at the reference latencies, so
+		// leaving reference point i out redoes it without i.
+		nl := pick(lat, labelled)
+		refRows := d.Table.ReferenceRows()
+		for i := range refRows {
+			ref := slices.Delete(slices.Clone(dev.Reference), i, i+1)
+			other := nearestWithout(d, known, ref, sim, i)
+			nl[i] = d.Table.Latency(other)[refRows[i]]
+		}
+		cands = append(cands, blend.Candidate{Name: MethodNearest, LOO: nl, Pred: nq})
+	}
+
+	flops := make([]float64, d.Table.Len())
+	for r, a := range d.Archs {
+		flops[r] = float64(d.Space.FLOPs(a))
+	}
+	fq := pick(flops, dev.Query)
+	out[MethodFLOPs] = Prediction{Values: fq}
+	cands = append(cands, blend.Candidate{Name: MethodFLOPs, LOO: pick(flops, labelled), Pred: fq})
+
+	// Auto is scored on the support points only: they come from the
+	// pool the query pool is like, while the reference architectures
+	// are chosen to be extreme, and leaving an extreme point out tests
+	// extrapolation rather than the ranking of typical ones.
+	nref := len(labelled) - len(sup)
+	sc := make([]blend.Candidate, len(cands))
+	for j, c := range cands {
+		sc[j] = blend.Candidate{Name: c.Name, LOO: c.LOO[nref:], Pred: c.Pred}
+	}
+	b, err := blend.Combine(ms[nref:], sc, blend.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("dataset: device %s: auto: %w", dev.Name, err)
+	}
+	s.Chosen[b.Method]++
+	out[MethodAuto] = Prediction{Values: b.PredictTo(nil, sc), MS: true}
+	return out, nil
+}
+
+// helpCandidate adapts the model on the support and predicts the query
+// pool and the labelled points (nref reference rows first, then the
+// support): leave-one-out for a support point adapts without it; the
+// reference points enter HELP only through the hardware embedding, so
+// their prediction is that of the adaptation on the whole support.
+func (s *Suite) helpCandidate(dev *latency.Device, seed uint64, sup []int, nref int) (blend.Candidate, error) {
+	d, m := s.D, s.Model
+	adapt := func(rows []int) (*predictor.Adapted, error) {
+		ad, err := m.Adapt(dev.Embedding, d.Rows(rows), dev.Normalised(nil, rows), predictor.AdaptOptions{Seed: seed})
+		if err != nil {
+			return nil, fmt.Errorf("dataset: device %s: %w", dev.Name, err)
+		}
+		return ad, nil
+	}
+	ad, err := adapt(sup)
+	if err != nil {
+		return blend.Candidate{}, err
+	}
+	b := s.batches[dev.Name]
+	if b == nil {
+		b = m.NewBatch(d.Rows(dev.Query))
+		s.batches[dev.Name] = b
+	}
+	c := blend.Candidate{Name: MethodHELP, Pred: ad.PredictBatchTo(nil, b)}
+	c.LOO = ad.PredictTo(nil, d.Rows(d.Table.ReferenceRows()[:nref]))
+	for i := range sup {
+		without := slices.Delete(slices.Clone(sup), i, i+1)
+		adi, err := adapt(without)
+		if err != nil {
+			return blend.Candidate{}, err
+		}
+		c.LOO = append(c.LOO, adi.PredictTo(nil, d.Rows(sup[i:i+1]))[0])
+	}
+	return c, nil
+}
+
+func pick(v []float64, rows []int) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		out[i] = v[r]
+	}
+	return out
+}
