@@ -117,8 +117,8 @@ func newFixture(t *testing.T, device string) *fixture {
 			o.GCCount = func() uint64 { return 0 }
 			return o
 		},
-		Space: nasbench201.Space{},
-		Build: func(a space.Arch) measure.Item { return f.build(a) },
+		Space:   nasbench201.Space{},
+		Build:   func(a space.Arch) measure.Item { return f.build(a) },
 		Runtime: measure.Runtime{GOOS: "js", GOARCH: "wasm", GoVersion: "test"},
 	})
 	if err != nil {
