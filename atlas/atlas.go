@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/helpwasm/helpwasm/latency"
 )
 
 // FormatName and Version identify the file format written by Write.
@@ -124,7 +126,7 @@ func Build(in Input) (*Atlas, error) {
 		a.Candidates[i].Accuracy = math.Round(a.Candidates[i].Accuracy*1000) / 1000
 	}
 	for i, d := range in.Devices {
-		emb, err := Embed(d.ReferenceMS)
+		emb, err := latency.CheckedEmbedding(d.ReferenceMS)
 		if err != nil {
 			return nil, fmt.Errorf("%w: devices[%d] (%s): %v", ErrInvalid, i, d.Name, err)
 		}
@@ -169,31 +171,6 @@ func roundSig(v float64, n int) float64 {
 	return math.Round(v*p) / p
 }
 
-// Embed returns HELP's hardware embedding of reference latencies (ms):
-// (t - min) / (max - min), so the fastest reference architecture maps to 0
-// and the slowest to 1. It fails on fewer than two values, non-finite or
-// non-positive latencies, or if all are equal.
-func Embed(referenceMS []float64) ([]float64, error) {
-	if len(referenceMS) < 2 {
-		return nil, fmt.Errorf("need at least 2 reference latencies, got %d", len(referenceMS))
-	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i, t := range referenceMS {
-		if !(t > 0) || math.IsInf(t, 0) {
-			return nil, fmt.Errorf("reference latency [%d] = %v ms: want finite and positive", i, t)
-		}
-		lo, hi = math.Min(lo, t), math.Max(hi, t)
-	}
-	if hi == lo {
-		return nil, fmt.Errorf("all %d reference latencies equal %v ms: embedding undefined", len(referenceMS), lo)
-	}
-	emb := make([]float64, len(referenceMS))
-	for i, t := range referenceMS {
-		emb[i] = (t - lo) / (hi - lo)
-	}
-	return emb, nil
-}
-
 // Device returns the device named name.
 func (a *Atlas) Device(name string) (Device, bool) {
 	for _, d := range a.Devices {
@@ -231,7 +208,7 @@ func (a *Atlas) Validate() error {
 	}
 	nref := len(a.Reference)
 	for i, d := range a.Devices {
-		want, err := Embed(d.ReferenceMS)
+		want, err := latency.CheckedEmbedding(d.ReferenceMS)
 		if err != nil {
 			return fmt.Errorf("%w: devices[%d].reference_ms: %v", ErrInvalid, i, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/internal/approx"
+	"github.com/helpwasm/helpwasm/latency"
 )
 
 // synthInput builds n devices over nref reference archs and npool pool
@@ -66,24 +67,11 @@ func TestRoundSig(t *testing.T) {
 	}
 }
 
-func TestEmbed(t *testing.T) {
-	got, err := Embed([]float64{2, 4, 3, 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	approx.Slices(t, "Embed", got, []float64{0, 0.5, 0.25, 1}, approx.Float64)
-	for _, bad := range [][]float64{nil, {1}, {1, 1, 1}, {1, 0, 2}, {1, math.NaN()}, {1, math.Inf(1)}, {-1, 2}} {
-		if _, err := Embed(bad); err == nil {
-			t.Errorf("Embed(%v): no error", bad)
-		}
-	}
-}
-
 func TestBuildCopiesAndEmbeds(t *testing.T) {
 	in := synthInput(1, 9, 10, 30)
 	a := mustBuild(t, in)
 	for i, d := range a.Devices {
-		want, _ := Embed(in.Devices[i].ReferenceMS)
+		want, _ := latency.CheckedEmbedding(in.Devices[i].ReferenceMS)
 		approx.Slices(t, d.Name+" embedding", d.Embedding, want, approx.Float64)
 		pool, _ := a.PoolMS(d.Name)
 		for j, v := range pool {
@@ -185,7 +173,7 @@ func TestNearest(t *testing.T) {
 	for i, v := range target {
 		scaled[i] = 3*v + 7
 	}
-	emb, _ := Embed(target)
+	emb, _ := latency.CheckedEmbedding(target)
 	for name, sim := range map[string]Similarity{"pearson": Pearson, "spearman": naiveSpearman} {
 		for what, tg := range map[string][]float64{"raw": target, "scaled": scaled, "embedding": emb} {
 			m := a.NearestBy(tg, 3, sim)

@@ -1,4 +1,4 @@
-// Package draw chooses the architectures a NAS-Bench-201 profile measures
+// Package draw chooses the architectures a device profile measures
 // besides the fixed reference and anchor ones: support architectures, whose
 // timings adapt the predictor, and validation architectures, whose timings
 // check its predictions. The page's worker and the CLI's profile command
@@ -6,9 +6,11 @@
 //
 // # Support
 //
-// Support architectures are drawn uniformly from the whole search space,
-// outside the atlas pool and the fixed architectures, as HELP samples its
-// support set from a device's training pool.
+// Support architectures are drawn uniformly from the whole search space
+// (space.Space's Random), outside the atlas pool and the fixed
+// architectures, as HELP samples its support set from a device's training
+// pool. For an enumerable space Draw checks first that enough remain; for
+// a larger one it gives up after many rejected draws.
 //
 // # Validation
 //
@@ -46,13 +48,13 @@ import (
 	"slices"
 
 	"github.com/helpwasm/helpwasm/atlas"
-	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // Samples is what a profile measures besides the fixed architectures.
 type Samples struct {
-	Support    []nasbench201.Arch
-	Validation []nasbench201.Arch
+	Support    []space.Arch
+	Validation []space.Arch
 	// ValidationPool is each validation architecture's index in the
 	// atlas's PoolArchs.
 	ValidationPool []int
@@ -62,39 +64,43 @@ type Samples struct {
 // space or the pool can supply.
 var ErrTooMany = errors.New("draw: not enough architectures")
 
-// Draw picks support and validation architectures for a profile, disjoint
-// from each other and from at's reference and anchor architectures. The
-// same seed gives the same samples.
-func Draw(at *atlas.Atlas, support, validation int, seed uint64) (Samples, error) {
+// maxRejects bounds the support draws that hit a taken architecture, for
+// spaces too large to count what is free.
+const maxRejects = 1 << 16
+
+// Draw picks support and validation architectures of sp for a profile,
+// disjoint from each other and from at's reference and anchor
+// architectures. The same seed gives the same samples.
+func Draw(sp space.Space, at *atlas.Atlas, support, validation int, seed uint64) (Samples, error) {
 	var s Samples
-	if at.Space != "nasbench201" {
-		return s, fmt.Errorf("draw: atlas is for %q, want nasbench201", at.Space)
+	if at.Space != sp.Name() {
+		return s, fmt.Errorf("draw: atlas is for %q, the space is %q", at.Space, sp.Name())
 	}
 	if support < 0 || validation < 0 {
 		return s, fmt.Errorf("draw: negative count (support %d, validation %d)", support, validation)
 	}
-	taken := map[nasbench201.Arch]bool{}
+	taken := map[space.Arch]bool{}
 	for i, str := range append(slices.Clone(at.Reference), at.Anchors.Fastest, at.Anchors.Slowest) {
-		a, err := nasbench201.Parse(str)
+		a, err := sp.Parse(str)
 		if err != nil {
 			return s, fmt.Errorf("draw: atlas fixed architecture %d: %w", i, err)
 		}
 		taken[a] = true
 	}
 	type candidate struct {
-		arch  nasbench201.Arch
+		arch  space.Arch
 		pool  int
 		flops int64
 	}
 	var usable []candidate
-	inPool := map[nasbench201.Arch]bool{}
+	inPool := map[space.Arch]bool{}
 	for i, str := range at.PoolArchs {
-		a, err := nasbench201.Parse(str)
+		a, err := sp.Parse(str)
 		if err != nil {
 			return s, fmt.Errorf("draw: atlas pool architecture %d: %w", i, err)
 		}
 		if !taken[a] && !inPool[a] {
-			usable = append(usable, candidate{a, i, nasbench201.FLOPs(a)})
+			usable = append(usable, candidate{a, i, sp.FLOPs(a)})
 		}
 		inPool[a] = true
 	}
@@ -117,14 +123,18 @@ func Draw(at *atlas.Atlas, support, validation int, seed uint64) (Samples, error
 	for a := range inPool {
 		taken[a] = true
 	}
-	if free := nasbench201.NumArchs - len(taken); support > free {
-		return s, fmt.Errorf("%w: %d support architectures asked for, %d outside the pool", ErrTooMany, support, free)
+	if e, ok := sp.(space.Enumerable); ok {
+		if free := e.NumArchs() - len(taken); support > free {
+			return s, fmt.Errorf("%w: %d support architectures asked for, %d outside the pool", ErrTooMany, support, free)
+		}
 	}
-	for len(s.Support) < support {
-		a := nasbench201.FromIndex(rng.IntN(nasbench201.NumArchs))
+	for rejects := 0; len(s.Support) < support; {
+		a := sp.Random(rng)
 		if !taken[a] {
 			taken[a] = true
 			s.Support = append(s.Support, a)
+		} else if rejects++; rejects > maxRejects {
+			return s, fmt.Errorf("%w: %d support draws hit architectures already taken", ErrTooMany, maxRejects)
 		}
 	}
 	return s, nil

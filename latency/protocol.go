@@ -2,7 +2,9 @@ package latency
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -109,7 +111,22 @@ func Trim(dst, pool []int, lat []float64) []int {
 
 // Scale is a min-max normalisation: y = (t-Min)/(Max-Min)*Portion +
 // (1-Portion)/2, so Min maps to (1-Portion)/2 and Max to (1+Portion)/2.
-type Scale struct{ Min, Max, Portion float64 }
+// It is the one home of HELP's latency scaling: training, evaluation, the
+// device session and the page all convert with it.
+//
+// # The tail below Min
+//
+// With Tail set, Denormalise continues below y = (1-Portion)/2 (faster
+// than the fastest anchor) as the exponential with the line's value and
+// slope at Min, instead of HELP's straight line, which reaches zero and
+// then negative "latencies" for cells much faster than any anchor. The
+// tail is always positive, increasing (rankings are unchanged) and equal
+// to the line to first order near Min. A device profile's scale sets it;
+// the paper's protocol (training and evaluation on latency tables) does not.
+type Scale struct {
+	Min, Max, Portion float64
+	Tail              bool
+}
 
 // ScaleOver returns the Scale with the minimum and maximum of lat over
 // rows. It panics if rows is empty.
@@ -139,9 +156,14 @@ func (s Scale) Normalise(t float64) float64 {
 	return (t-s.Min)/(s.Max-s.Min)*s.Portion + (1-s.Portion)/2
 }
 
-// Denormalise inverts Normalise: normalised y back to ms.
+// Denormalise inverts Normalise: normalised y back to ms (with Tail, the
+// exponential tail below Min; see Scale).
 func (s Scale) Denormalise(y float64) float64 {
-	return (y-(1-s.Portion)/2)/s.Portion*(s.Max-s.Min) + s.Min
+	ms := (y-(1-s.Portion)/2)/s.Portion*(s.Max-s.Min) + s.Min
+	if !s.Tail || ms >= s.Min || s.Min <= 0 {
+		return ms
+	}
+	return s.Min * math.Exp((ms-s.Min)/s.Min)
 }
 
 // NormaliseTo writes Normalise(ms[i]) to dst[i] and returns dst (grown if
@@ -166,9 +188,33 @@ func (s Scale) DenormaliseTo(dst, y []float64) []float64 {
 
 // Embedding writes the hardware embedding of the reference latencies ref
 // (ms, in reference order) to dst and returns it: ref min-max normalised
-// among themselves with EmbeddingPortion. dst may alias ref.
+// among themselves with EmbeddingPortion, so the fastest reference
+// architecture maps to 0 and the slowest to 1. dst may alias ref. It is the
+// one home of HELP's embedding; CheckedEmbedding adds the checks a measured
+// device needs.
 func Embedding(dst, ref []float64) []float64 {
 	return ScaleOf(ref, EmbeddingPortion).NormaliseTo(dst, ref)
+}
+
+// ErrNoEmbedding is wrapped by CheckedEmbedding's errors.
+var ErrNoEmbedding = errors.New("no hardware embedding")
+
+// CheckedEmbedding is Embedding into a new slice, after checking that
+// there are at least two reference latencies, all finite and positive and
+// not all equal (a clock too coarse to tell the networks apart).
+func CheckedEmbedding(ref []float64) ([]float64, error) {
+	if len(ref) < 2 {
+		return nil, fmt.Errorf("%w: need at least 2 reference latencies, got %d", ErrNoEmbedding, len(ref))
+	}
+	for i, t := range ref {
+		if !(t > 0) || math.IsInf(t, 0) {
+			return nil, fmt.Errorf("%w: reference latency [%d] = %v ms: want finite and positive", ErrNoEmbedding, i, t)
+		}
+	}
+	if lo, hi := slices.Min(ref), slices.Max(ref); lo == hi {
+		return nil, fmt.Errorf("%w: all %d reference latencies equal %v ms", ErrNoEmbedding, len(ref), lo)
+	}
+	return Embedding(nil, ref), nil
 }
 
 // Device is one device's data under HELP's protocol.

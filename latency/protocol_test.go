@@ -245,3 +245,46 @@ func syntheticTable(rng *rand.Rand, n int, devices []string) *Table {
 	t.reference = []int{3, 7, 11, 29}
 	return t
 }
+
+func TestCheckedEmbedding(t *testing.T) {
+	got, err := CheckedEmbedding([]float64{2, 4, 3, 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approx.Slices(t, "embedding", got, []float64{0, 0.5, 0.25, 1}, approx.Float64)
+	for _, bad := range [][]float64{nil, {1}, {1, 1, 1}, {1, 0, 2}, {1, math.NaN()}, {1, math.Inf(1)}, {-1, 2}} {
+		if _, err := CheckedEmbedding(bad); err == nil {
+			t.Errorf("CheckedEmbedding(%v): no error", bad)
+		}
+	}
+}
+
+// With Tail, Denormalise inverts Normalise at and above Min, and below it
+// stays positive and increasing and meets the line with its slope.
+func TestScaleTail(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		s    Scale
+	}{
+		{"profile", Scale{Min: 2, Max: 40, Portion: LatencyPortion, Tail: true}},
+		{"narrow", Scale{Min: 10, Max: 11, Portion: LatencyPortion, Tail: true}},
+	} {
+		line := tt.s
+		line.Tail = false
+		for _, ms := range []float64{tt.s.Min, (tt.s.Min + tt.s.Max) / 2, tt.s.Max, 2 * tt.s.Max} {
+			approx.Equal(t, tt.name+" round trip", tt.s.Denormalise(tt.s.Normalise(ms)), ms, approx.Float64)
+		}
+		y0 := tt.s.Normalise(tt.s.Min)
+		prev := tt.s.Denormalise(y0)
+		for k := 1; k <= 50; k++ {
+			y := y0 - 0.02*float64(k)
+			v := tt.s.Denormalise(y)
+			if !(v > 0 && v < prev) {
+				t.Fatalf("%s: Denormalise(%g) = %g after %g: not positive and increasing", tt.name, y, v, prev)
+			}
+			prev = v
+		}
+		const h = 1e-6
+		approx.Equal(t, tt.name+" slope at Min", (tt.s.Denormalise(y0)-tt.s.Denormalise(y0-h))/h, (line.Denormalise(y0)-line.Denormalise(y0-h))/h, 1e-4)
+	}
+}

@@ -44,13 +44,3 @@ func ExampleMeasure() {
 	// item 0: 12.000 ms, spread 0.00, 6 samples of 1 runs, stable true
 	// item 1: 0.500 ms, spread 0.00, 6 samples of 5 runs, stable true
 }
-
-func ExampleNormaliser() {
-	// The 12 anchors of a device span 4 to 40 ms.
-	n := measure.Normaliser{Min: 4, Max: 40}
-	fmt.Printf("%.3f %.3f %.3f\n", n.Normalise(4), n.Normalise(22), n.Normalise(40))
-	fmt.Printf("%.1f ms\n", n.Denormalise(0.5))
-	// Output:
-	// 0.050 0.500 0.950
-	// 22.0 ms
-}

@@ -9,7 +9,8 @@ import (
 	"math"
 	"time"
 
-	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/latency"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // The device profile is a JSON object; every latency is in milliseconds.
@@ -36,10 +37,18 @@ import (
 //	  "reference": [T x 10],                // HELP's reference archs, embedding order
 //	  "anchors": {"fastest": T, "slowest": T},  // consensus fastest/slowest archs
 //	  "support": [T, ...],                  // adaptation samples (>= 1)
+//	  "prediction": {                       // optional: how predicted_ms was made
+//	    "method": "auto", "chosen": "opcost",
+//	    "weights": {"opcost": 0.7, "help": 0.3},  // optional (auto's blend)
+//	    "loo": {"opcost": {"median_ape": 0.04, "spearman": 0.98}, ...}
+//	  },
 //	  "validation": {                       // optional
+//	    "method": "auto",                   // optional: whose predicted_ms
 //	    "spearman": 0.93, "kendall": 0.80,  // predicted vs measured on samples
+//	    "median_ape": 0.06,                 // optional: median |pred-ms|/ms
+//	    "drift": 1.02,                      // optional: samples were divided by it
 //	    "samples": [T with predicted_ms, ...],  // disjoint from support
-//	    "baselines": {"flops": {"spearman": .., "kendall": ..}}  // optional
+//	    "baselines": {"flops": {"spearman": .., "kendall": .., "median_ape": ..}}  // optional
 //	  },
 //	  "nearest": [{"device": "pixel3", "similarity": 0.97}]  // optional
 //	}
@@ -90,8 +99,26 @@ type Profile struct {
 	Reference  []Timing    `json:"reference"`
 	Anchors    Anchors     `json:"anchors"`
 	Support    []Timing    `json:"support"`
+	Prediction *Prediction `json:"prediction,omitempty"`
 	Validation *Validation `json:"validation,omitempty"`
 	Nearest    []Neighbour `json:"nearest,omitempty"`
+}
+
+// Prediction records how a profile's predictions were made: the method
+// asked for and, for "auto", which candidate methods it chose and how
+// each scored by leave-one-out on the labelled (reference and support)
+// timings.
+type Prediction struct {
+	Method  string              `json:"method"`
+	Chosen  string              `json:"chosen,omitempty"`
+	Weights map[string]float64  `json:"weights,omitempty"`
+	LOO     map[string]LOOScore `json:"loo,omitempty"`
+}
+
+// LOOScore is a method's leave-one-out score on the labelled timings.
+type LOOScore struct {
+	MedianAPE float64 `json:"median_ape"` // median |pred-ms|/ms
+	Spearman  float64 `json:"spearman"`
 }
 
 // Runtime describes where the profile was measured.
@@ -126,6 +153,12 @@ type Protocol struct {
 	// Instances is how many separately built copies of each network
 	// were timed in turn (optional; 0 or 1 means one).
 	Instances int `json:"instances,omitempty"`
+	// Plan names the order the networks were timed in (package session
+	// documents each). Empty in profiles written before plans were
+	// named: the page's then timed reference, support and validation in
+	// three phases with a drift check, the CLI adaptation's networks in
+	// one phase and validation in a second.
+	Plan string `json:"plan,omitempty"`
 }
 
 // ProtocolOf records opts under the given preset name.
@@ -171,16 +204,26 @@ type Anchors struct {
 // Validation holds held-out architectures with measured and predicted
 // latency, and rank correlations between the two.
 type Validation struct {
-	Spearman  float64                `json:"spearman"`
-	Kendall   float64                `json:"kendall"`
+	// Method made the samples' predicted_ms ("" in older profiles: HELP).
+	Method   string  `json:"method,omitempty"`
+	Spearman float64 `json:"spearman"`
+	Kendall  float64 `json:"kendall"`
+	// MedianAPE is the median |predicted-ms|/ms over the samples (0 in
+	// older profiles: not recorded).
+	MedianAPE float64 `json:"median_ape,omitempty"`
+	// Drift is the slow-down factor the samples' ms were divided by, to
+	// put them on the adaptation phase's speed (0: none recorded).
+	Drift     float64                `json:"drift,omitempty"`
 	Samples   []Timing               `json:"samples"`
 	Baselines map[string]Correlation `json:"baselines,omitempty"`
 }
 
-// Correlation is a pair of rank correlations.
+// Correlation is a pair of rank correlations, and the median absolute
+// relative error where the method predicts ms (0 where it only ranks).
 type Correlation struct {
-	Spearman float64 `json:"spearman"`
-	Kendall  float64 `json:"kendall"`
+	Spearman  float64 `json:"spearman"`
+	Kendall   float64 `json:"kendall"`
+	MedianAPE float64 `json:"median_ape,omitempty"`
 }
 
 // Neighbour is a known device and its similarity to this one.
@@ -280,20 +323,6 @@ func (p *Profile) Write(w io.Writer) error {
 	return nil
 }
 
-// supportedSpace reports whether profiles of space can be validated: only
-// spaces our engine can run are profiled.
-func supportedSpace(space string) bool { return space == "nasbench201" }
-
-// parseArch validates an architecture string of a supported space.
-func parseArch(space, s string) error {
-	switch space {
-	case "nasbench201":
-		_, err := nasbench201.Parse(s)
-		return err
-	}
-	return fmt.Errorf("unsupported space %q", space)
-}
-
 // Validate checks everything Read checks. The error names the first field
 // at fault.
 func (p *Profile) Validate() error {
@@ -308,9 +337,6 @@ func (p *Profile) Validate() error {
 		return fieldErr("version", "unsupported version %d (this build reads %d)", p.Version, Version)
 	case p.Space == "":
 		return fieldErr("space", "missing")
-	}
-	if !supportedSpace(p.Space) {
-		return fieldErr("space", "unsupported space %q (want nasbench201)", p.Space)
 	}
 	if p.Created.IsZero() {
 		return fieldErr("created", "missing")
@@ -347,7 +373,7 @@ func (p *Profile) Validate() error {
 	if err := p.validTiming("anchors.slowest", &p.Anchors.Slowest); err != nil {
 		return err
 	}
-	if n := p.Normaliser(); !(n.Max > n.Min) {
+	if n := p.Scale(); !(n.Max > n.Min) {
 		return fieldErr("reference", "all reference and anchor latencies are equal (%g ms): no latency scale", n.Min)
 	}
 	if len(p.Support) == 0 {
@@ -368,6 +394,12 @@ func (p *Profile) Validate() error {
 		if err := validCorrelation("validation", v.Spearman, v.Kendall); err != nil {
 			return err
 		}
+		if !finite(v.MedianAPE) || v.MedianAPE < 0 {
+			return fieldErr("validation.median_ape", "not a finite non-negative number (%g)", v.MedianAPE)
+		}
+		if !finite(v.Drift) || v.Drift < 0 {
+			return fieldErr("validation.drift", "not a finite non-negative number (%g)", v.Drift)
+		}
 		if len(v.Samples) == 0 {
 			return fieldErr("validation.samples", "missing (want at least one timing)")
 		}
@@ -386,6 +418,27 @@ func (p *Profile) Validate() error {
 			}
 			if err := validCorrelation("validation.baselines."+name, c.Spearman, c.Kendall); err != nil {
 				return err
+			}
+			if !finite(c.MedianAPE) || c.MedianAPE < 0 {
+				return fieldErr("validation.baselines."+name+".median_ape", "not a finite non-negative number (%g)", c.MedianAPE)
+			}
+		}
+	}
+	if pr := p.Prediction; pr != nil {
+		if pr.Method == "" {
+			return fieldErr("prediction.method", "missing")
+		}
+		for name, w := range pr.Weights {
+			if !finite(w) || w < 0 {
+				return fieldErr("prediction.weights."+name, "not a finite non-negative weight (%g)", w)
+			}
+		}
+		for name, sc := range pr.LOO {
+			if !finite(sc.MedianAPE) || sc.MedianAPE < 0 {
+				return fieldErr("prediction.loo."+name+".median_ape", "not a finite non-negative number (%g)", sc.MedianAPE)
+			}
+			if !(sc.Spearman >= -1 && sc.Spearman <= 1) {
+				return fieldErr("prediction.loo."+name+".spearman", "%g is not in [-1, 1]", sc.Spearman)
 			}
 		}
 	}
@@ -431,9 +484,6 @@ func (p *Profile) validTiming(path string, t *Timing) error {
 	if t.Arch == "" {
 		return fieldErr(path+".arch", "missing")
 	}
-	if err := parseArch(p.Space, t.Arch); err != nil {
-		return fieldErr(path+".arch", "%v", err)
-	}
 	if !finite(t.MS) || t.MS <= 0 {
 		return fieldErr(path+".ms", "missing or not a finite positive latency (%g)", t.MS)
 	}
@@ -470,41 +520,47 @@ func (p *Profile) ReferenceMS() []float64 {
 	return ms
 }
 
-// Embedding returns HELP's hardware embedding of the profiled device: the
-// reference latencies min-max normalised among themselves to [0, 1]
-// (portion 1.0). It is NaN everywhere if all reference latencies are equal,
-// which Validate rejects only if the anchors are equal too.
-func (p *Profile) Embedding() []float64 {
-	ms := p.ReferenceMS()
-	lo, hi := minMax(ms)
-	for i, v := range ms {
-		ms[i] = (v - lo) / (hi - lo)
-	}
-	return ms
-}
-
-// Normaliser returns the latency scale of the profiled device: the minimum
-// and maximum over the reference and anchor latencies.
-func (p *Profile) Normaliser() Normaliser {
+// Scale returns the latency scale of the profiled device, HELP's
+// normalisation of a new device: the minimum and maximum over the
+// reference and anchor latencies, portion latency.LatencyPortion, with the
+// tail below the fastest anchor (see latency.Scale).
+func (p *Profile) Scale() latency.Scale {
 	ms := append(p.ReferenceMS(), p.Anchors.Fastest.MS, p.Anchors.Slowest.MS)
 	lo, hi := minMax(ms)
-	return Normaliser{Min: lo, Max: hi}
+	return latency.Scale{Min: lo, Max: hi, Portion: latency.LatencyPortion, Tail: true}
 }
 
-// SupportSet returns the support timings as HELP's adaptation takes them:
-// each architecture encoded by encode and its latency on the Normaliser's
-// scale. Errors name the support entry.
-func (p *Profile) SupportSet(encode func(arch string) ([]float64, error)) (xs [][]float64, ys []float64, err error) {
-	norm := p.Normaliser()
-	xs = make([][]float64, len(p.Support))
-	ys = make([]float64, len(p.Support))
-	for i, t := range p.Support {
-		if xs[i], err = encode(t.Arch); err != nil {
-			return nil, nil, fmt.Errorf("support[%d]: %w", i, err)
-		}
-		ys[i] = norm.Normalise(t.MS)
+// CheckSpace checks that the profile is of sp and that every architecture
+// string in it is one of sp's (Validate cannot: it knows no space). The
+// error names the field at fault.
+func (p *Profile) CheckSpace(sp space.Space) error {
+	if p.Space != sp.Name() {
+		return fieldErr("space", "%q, not %q", p.Space, sp.Name())
 	}
-	return xs, ys, nil
+	check := func(path string, ts []Timing) error {
+		for i, t := range ts {
+			if _, err := sp.Parse(t.Arch); err != nil {
+				return fieldErr(fmt.Sprintf("%s[%d].arch", path, i), "%v", err)
+			}
+		}
+		return nil
+	}
+	if err := check("reference", p.Reference); err != nil {
+		return err
+	}
+	if _, err := sp.Parse(p.Anchors.Fastest.Arch); err != nil {
+		return fieldErr("anchors.fastest.arch", "%v", err)
+	}
+	if _, err := sp.Parse(p.Anchors.Slowest.Arch); err != nil {
+		return fieldErr("anchors.slowest.arch", "%v", err)
+	}
+	if err := check("support", p.Support); err != nil {
+		return err
+	}
+	if v := p.Validation; v != nil {
+		return check("validation.samples", v.Samples)
+	}
+	return nil
 }
 
 func minMax(xs []float64) (lo, hi float64) {
@@ -513,59 +569,4 @@ func minMax(xs []float64) (lo, hi float64) {
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	return lo, hi
-}
-
-// Normaliser maps latencies (ms) to HELP's normalised scale and back:
-// y = (t-Min)/(Max-Min)*0.9 + 0.05, so Min maps to 0.05 and Max to 0.95.
-type Normaliser struct {
-	Min, Max float64 // ms
-}
-
-// Normalise maps a latency in ms to the normalised scale.
-func (n Normaliser) Normalise(ms float64) float64 {
-	return (ms-n.Min)/(n.Max-n.Min)*0.9 + 0.05
-}
-
-// Denormalise maps a normalised latency back to ms. At and above the
-// fastest anchor (y >= 0.05) it inverts Normalise. Below it, HELP's straight
-// line reaches zero and then negative "latencies" for cells much faster
-// than any anchor, so it continues as the exponential tail with the line's
-// value and slope at the anchor: always positive, increasing (rankings are
-// unchanged) and equal to the line to first order near the anchor.
-func (n Normaliser) Denormalise(y float64) float64 {
-	msPerUnit := (n.Max - n.Min) / 0.9
-	if y >= 0.05 || n.Min <= 0 {
-		return (y-0.05)*msPerUnit + n.Min
-	}
-	return n.Min * math.Exp((y-0.05)*msPerUnit/n.Min)
-}
-
-// NormaliseTo writes the normalised ms into dst (allocated if nil) and
-// returns it. dst and ms may be the same slice.
-func (n Normaliser) NormaliseTo(dst, ms []float64) []float64 {
-	dst = sized(dst, len(ms))
-	for i, v := range ms {
-		dst[i] = n.Normalise(v)
-	}
-	return dst
-}
-
-// DenormaliseTo writes the latencies (ms) of the normalised ys into dst
-// (allocated if nil) and returns it. dst and ys may be the same slice.
-func (n Normaliser) DenormaliseTo(dst, ys []float64) []float64 {
-	dst = sized(dst, len(ys))
-	for i, v := range ys {
-		dst[i] = n.Denormalise(v)
-	}
-	return dst
-}
-
-func sized(dst []float64, n int) []float64 {
-	if dst == nil {
-		return make([]float64, n)
-	}
-	if len(dst) != n {
-		panic(fmt.Sprintf("measure: dst length %d, want %d", len(dst), n))
-	}
-	return dst
 }

@@ -3,7 +3,6 @@ package measure
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/internal/approx"
+	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
@@ -40,7 +40,7 @@ func validProfile() *Profile {
 	for i := range 10 {
 		p.Support = append(p.Support, Timing{Arch: arch(200 + i), MS: 3 + 0.5*float64(i), Spread: 0.03, Runs: 5})
 	}
-	v := &Validation{Spearman: 0.9, Kendall: 0.75, Baselines: map[string]Correlation{"flops": {0.5, 0.4}}}
+	v := &Validation{Spearman: 0.9, Kendall: 0.75, Baselines: map[string]Correlation{"flops": {Spearman: 0.5, Kendall: 0.4}}}
 	for i := range 3 {
 		pred := 4.25 + float64(i)
 		v.Samples = append(v.Samples, Timing{Arch: arch(300 + i), MS: 4 + float64(i), Spread: 0.2, Runs: 6, Unstable: true, PredictedMS: &pred})
@@ -80,7 +80,7 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"format", func(p *Profile) { p.Format = "" }, "format: missing"},
 		{"version missing", func(p *Profile) { p.Version = 0 }, "version: missing"},
 		{"version unknown", func(p *Profile) { p.Version = 2 }, "version: unsupported version 2"},
-		{"space", func(p *Profile) { p.Space = "fbnet" }, "space: unsupported space"},
+		{"space", func(p *Profile) { p.Space = "" }, "space: missing"},
 		{"created", func(p *Profile) { p.Created = time.Time{} }, "created: missing"},
 		{"goos", func(p *Profile) { p.Runtime.GOOS = "" }, "runtime.goos: missing"},
 		{"clock resolution", func(p *Profile) { p.Runtime.ClockResolutionNS = 0 }, "runtime.clock_resolution_ns"},
@@ -88,7 +88,6 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"rounds", func(p *Profile) { p.Protocol.Rounds = 0 }, "protocol.rounds"},
 		{"quantile", func(p *Profile) { p.Protocol.Quantile = 1.5 }, "protocol.quantile"},
 		{"reference count", func(p *Profile) { p.Reference = p.Reference[:9] }, "reference: 9 timings, want 10"},
-		{"reference arch", func(p *Profile) { p.Reference[4].Arch = "|conv~0|" }, "reference[4].arch"},
 		{"reference missing arch", func(p *Profile) { p.Reference[2].Arch = "" }, "reference[2].arch: missing"},
 		{"NaN", func(p *Profile) { p.Reference[1].MS = math.NaN() }, "reference[1].ms"},
 		{"zero", func(p *Profile) { p.Support[3].MS = 0 }, "support[3].ms"},
@@ -99,7 +98,7 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"duplicate support", func(p *Profile) { p.Support[5].Arch = p.Support[2].Arch }, "support[5].arch: same architecture as support[2]"},
 		{"validation overlaps", func(p *Profile) { p.Validation.Samples[1].Arch = p.Support[7].Arch }, "validation.samples[1].arch: also in support[7]"},
 		{"spearman", func(p *Profile) { p.Validation.Spearman = 1.5 }, "validation.spearman"},
-		{"baseline", func(p *Profile) { p.Validation.Baselines["flops"] = Correlation{0, math.NaN()} }, "validation.baselines.flops.kendall"},
+		{"baseline", func(p *Profile) { p.Validation.Baselines["flops"] = Correlation{Kendall: math.NaN()} }, "validation.baselines.flops.kendall"},
 		{"predicted", func(p *Profile) { inf := math.Inf(-1); p.Validation.Samples[2].PredictedMS = &inf }, "validation.samples[2].predicted_ms"},
 		{"nearest", func(p *Profile) { p.Nearest[0].Device = "" }, "nearest[0].device"},
 		{"flat", func(p *Profile) {
@@ -150,14 +149,10 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
-func TestEmbeddingAndNormaliser(t *testing.T) {
+func TestScale(t *testing.T) {
 	p := validProfile() // reference 2..11 ms, anchors 1 and 20 ms
-	emb := p.Embedding()
-	for i, v := range emb {
-		approx.Equal(t, "embedding", v, float64(i)/9, approx.Float64)
-	}
-	n := p.Normaliser()
-	if n.Min != 1 || n.Max != 20 {
+	n := p.Scale()
+	if n.Min != 1 || n.Max != 20 || !n.Tail {
 		t.Fatalf("normaliser %+v, want min 1, max 20", n)
 	}
 	tests := []struct{ ms, y float64 }{
@@ -182,7 +177,7 @@ func TestEmbeddingAndNormaliser(t *testing.T) {
 // TestDenormaliseBelowAnchors checks the tail below the fastest anchor:
 // positive, increasing, and continuous with the line in value and slope.
 func TestDenormaliseBelowAnchors(t *testing.T) {
-	n := Normaliser{Min: 4.24, Max: 47.7}
+	n := latency.Scale{Min: 4.24, Max: 47.7, Portion: latency.LatencyPortion, Tail: true}
 	const h = 1e-7
 	slopeLine := (n.Max - n.Min) / 0.9
 	approx.Equal(t, "value just below the anchor", n.Denormalise(0.05-h), n.Min-slopeLine*h, 1e-9)
@@ -249,34 +244,29 @@ func FuzzProfile(f *testing.F) {
 	})
 }
 
-func TestSupportSet(t *testing.T) {
-	p := validProfile()
-	norm := p.Normaliser()
-	var seen []string
-	xs, ys, err := p.SupportSet(func(arch string) ([]float64, error) {
-		seen = append(seen, arch)
-		return []float64{float64(len(seen))}, nil
-	})
-	if err != nil {
+
+// CheckSpace names the field whose architecture is not of the space.
+func TestCheckSpace(t *testing.T) {
+	sp := nasbench201.Space{}
+	if err := validProfile().CheckSpace(sp); err != nil {
 		t.Fatal(err)
 	}
-	if len(xs) != len(p.Support) || len(ys) != len(p.Support) {
-		t.Fatalf("%d encodings, %d latencies for %d support timings", len(xs), len(ys), len(p.Support))
+	tests := []struct {
+		name string
+		edit func(p *Profile)
+		want string
+	}{
+		{"space", func(p *Profile) { p.Space = "fbnet" }, `space: "fbnet", not "nasbench201"`},
+		{"reference", func(p *Profile) { p.Reference[4].Arch = "|conv~0|" }, "reference[4].arch"},
+		{"anchor", func(p *Profile) { p.Anchors.Slowest.Arch = "x" }, "anchors.slowest.arch"},
+		{"support", func(p *Profile) { p.Support[2].Arch = "x" }, "support[2].arch"},
+		{"validation", func(p *Profile) { p.Validation.Samples[1].Arch = "x" }, "validation.samples[1].arch"},
 	}
-	for i, tm := range p.Support {
-		if seen[i] != tm.Arch || xs[i][0] != float64(i+1) {
-			t.Errorf("support[%d]: encoded %q as %v", i, seen[i], xs[i])
+	for _, tt := range tests {
+		p := validProfile()
+		tt.edit(p)
+		if err := p.CheckSpace(sp); err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", tt.name, err, tt.want)
 		}
-		approx.Equal(t, "normalised support latency", ys[i], norm.Normalise(tm.MS), approx.Float64)
-	}
-	bad := errors.New("bad arch")
-	_, _, err = p.SupportSet(func(arch string) ([]float64, error) {
-		if arch == p.Support[len(p.Support)-1].Arch {
-			return nil, bad
-		}
-		return []float64{0}, nil
-	})
-	if want := fmt.Sprintf("support[%d]", len(p.Support)-1); !errors.Is(err, bad) || !strings.Contains(fmt.Sprint(err), want) {
-		t.Errorf("error %v: want it to wrap the encoder's error and name %s", err, want)
 	}
 }

@@ -101,3 +101,34 @@ type IndexError struct {
 
 func (e *IndexError) Error() string { return fmt.Sprintf("architecture %d: %v", e.Index, e.Err) }
 func (e *IndexError) Unwrap() error { return e.Err }
+
+// Slotted is a space whose architectures are a fixed list of slots, each
+// holding one of the same few choices (NAS-Bench-201's six edges, each one
+// of five operations): what an architecture editor needs to know.
+type Slotted interface {
+	Space
+	// Slots lists the slots in the order Choice and WithChoice index them.
+	Slots() []Slot
+	// Choices lists what every slot may hold.
+	Choices() []Choice
+	// Choice is the index in Choices of what slot holds in a.
+	Choice(a Arch, slot int) int
+	// WithChoice returns a with slot set to Choices()[choice].
+	WithChoice(a Arch, slot, choice int) Arch
+	// Example is an architecture to start an editor with.
+	Example() Arch
+}
+
+// Slot is one slot of a Slotted space. A cell space draws its slots as
+// edges of a graph from node From to node To (0-based); From = To = -1
+// where the space is not a graph.
+type Slot struct {
+	Name     string
+	From, To int
+}
+
+// Choice is one option of a slot: Name as in architecture strings, Short
+// for a label on a drawing.
+type Choice struct {
+	Name, Short string
+}

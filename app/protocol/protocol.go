@@ -103,12 +103,12 @@ type Ready struct {
 	ExampleArchs []string `json:"example_archs"` // a few architectures to try
 }
 
-// Phases of a profile, in order.
+// Phases of a profile, in order (package session's plan; the names are
+// session's Phase constants).
 const (
-	PhaseReference  = "reference"  // reference + anchor architectures (the embedding)
-	PhaseSupport    = "support"    // support samples (adaptation)
-	PhaseValidation = "validation" // held-out samples
-	PhaseAdapt      = "adapt"      // adapting the predictor (not a measurement)
+	PhaseLabelled   = "labelled"   // reference, anchor and support networks, interleaved
+	PhaseAdapt      = "adapt"      // adapting HELP and fitting the other methods (not a measurement)
+	PhaseValidation = "validation" // held-out networks, with two drift checks
 )
 
 // Progress reports a running phase.
@@ -131,23 +131,32 @@ func (p Progress) Fraction() float64 {
 
 // Result is a device profile as the UI shows it.
 type Result struct {
-	Mode         string       `json:"mode"`
-	Imported     bool         `json:"imported,omitempty"`
-	Reference    []ArchMS     `json:"reference"`     // measured reference latencies, embedding order
-	Embedding    []float64    `json:"embedding"`     // normalised [0,1], embedding order
-	Nearest      []Nearest    `json:"nearest"`       // most similar known devices first
-	Map          []MapPoint   `json:"map"`           // known devices and this one (Self)
-	Support      []ArchMS     `json:"support"`       // measured support samples
-	Validation   []Comparison `json:"validation"`    // HELP first, then baselines
-	Steps        []Comparison `json:"steps"`         // HELP after 0, 1, 2 inner steps
-	PhaseMS      PhaseTimes   `json:"phase_ms"`      // wall time per phase
-	Unstable     []string     `json:"unstable"`      // architectures whose timings stayed noisy
-	ClockStepUS  float64      `json:"clock_step_us"` // clock resolution used
-	ScaleMS      [2]float64   `json:"scale_ms"`      // min, max anchor latency
-	PredictOneMS float64      `json:"predict_one_ms"`
+	Mode       string       `json:"mode"`
+	Imported   bool         `json:"imported,omitempty"`
+	Reference  []ArchMS     `json:"reference"`  // measured reference latencies, embedding order
+	Embedding  []float64    `json:"embedding"`  // normalised [0,1], embedding order
+	Nearest    []Nearest    `json:"nearest"`    // most similar known devices first
+	Map        []MapPoint   `json:"map"`        // known devices and this one (Self)
+	Support    []ArchMS     `json:"support"`    // measured support samples
+	Validation []Comparison `json:"validation"` // auto first, then HELP and baselines
+	Steps      []Comparison `json:"steps"`      // HELP after 0, 1, 2 inner steps
+	// Summary names the method that ranked the validation networks best,
+	// in words; StepSummary says what HELP's adaptation changed.
+	Summary     string `json:"summary,omitempty"`
+	StepSummary string `json:"step_summary,omitempty"`
+	// Chosen is what auto settled on, in words ("the op-cost model");
+	// LOOAPE its leave-one-out median absolute relative error on the
+	// labelled networks.
+	Chosen       string     `json:"chosen"`
+	LOOAPE       float64    `json:"loo_ape"`
+	PhaseMS      PhaseTimes `json:"phase_ms"`      // wall time per phase
+	Unstable     []string   `json:"unstable"`      // architectures whose timings stayed noisy
+	ClockStepUS  float64    `json:"clock_step_us"` // clock resolution used
+	ScaleMS      [2]float64 `json:"scale_ms"`      // min, max anchor latency
+	PredictOneMS float64    `json:"predict_one_ms"`
 	// Drift is how much slower (>1) or faster the machine ran while the
-	// support samples were timed than during the reference phase; the
-	// support timings were divided by it. 0 for imported profiles.
+	// validation networks were timed than during the labelled phase; the
+	// validation timings were divided by it. 0 if not recorded.
 	Drift   float64       `json:"drift,omitempty"`
 	Anchors []ArchMS      `json:"anchors"` // consensus fastest and slowest
 	Meta    ProfileSource `json:"meta"`
@@ -162,8 +171,7 @@ type ProfileSource struct {
 
 // PhaseTimes are wall-clock durations of a profile's phases, ms.
 type PhaseTimes struct {
-	Reference  float64 `json:"reference"`
-	Support    float64 `json:"support"`
+	Labelled   float64 `json:"labelled"`
 	Adapt      float64 `json:"adapt"`
 	Validation float64 `json:"validation"`
 	Total      float64 `json:"total"`
@@ -198,7 +206,12 @@ type Comparison struct {
 	Points   []XYPair `json:"points"` // predicted (or score), measured ms
 	Spearman float64  `json:"spearman"`
 	Kendall  float64  `json:"kendall"`
-	Unit     string   `json:"unit"` // unit of the predicted axis: "ms", "MFLOPs"
+	// MedianAPE is the median |predicted-measured|/measured of the
+	// method's ms predictions (FLOPs: its fit to ms); HasAPE says there
+	// is one (not for the nearest device, whose ms are another device's).
+	MedianAPE float64 `json:"median_ape,omitempty"`
+	HasAPE    bool    `json:"has_ape,omitempty"`
+	Unit      string  `json:"unit"` // unit of the predicted axis: "ms", "MFLOPs"
 	// OnScale says the predictions are meant as this device's latencies
 	// (HELP), so predicted = measured is the goal; baselines only rank.
 	OnScale bool `json:"on_scale,omitempty"`
@@ -213,11 +226,17 @@ type XYPair struct {
 
 // Prediction is the predicted latency of one architecture.
 type Prediction struct {
-	Arch   string  `json:"arch"`
-	MS     float64 `json:"ms"`
-	MFLOPs float64 `json:"mflops"`
-	Params float64 `json:"params_m"` // millions of parameters
-	TookMS float64 `json:"took_ms"`  // time the prediction took
+	Arch string  `json:"arch"`
+	MS   float64 `json:"ms"` // auto's prediction
+	// HalfWidthMS is the half-width of auto's prediction interval, at
+	// coverage Level (0.9: nine in ten held-out labelled networks).
+	HalfWidthMS float64 `json:"half_width_ms"`
+	Level       float64 `json:"level"`
+	Method      string  `json:"method"`  // what auto chose, in words
+	HELPMS      float64 `json:"help_ms"` // HELP's own prediction, beside it
+	MFLOPs      float64 `json:"mflops"`
+	Params      float64 `json:"params_m"` // millions of parameters
+	TookMS      float64 `json:"took_ms"`  // time the prediction took
 }
 
 // Measured is a timed architecture beside its prediction.

@@ -9,6 +9,7 @@ import (
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
 	"github.com/helpwasm/helpwasm/app/ui"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // Page is the running page.
@@ -18,10 +19,10 @@ type Page struct {
 	env  vugu.EventEnv
 }
 
-// New builds the page's state and root component. env is the render
-// loop's event environment.
-func New(env vugu.EventEnv, p state.Platform, files ui.Files) *Page {
-	app := state.New(p)
+// New builds the page's state and root component for the search space
+// sp. env is the render loop's event environment.
+func New(env vugu.EventEnv, p state.Platform, files ui.Files, sp space.Slotted) *Page {
+	app := state.New(p, sp)
 	return &Page{App: app, Root: &ui.Root{App: app, Files: files}, env: env}
 }
 

@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
-	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // Platform is what the state needs from the browser.
@@ -49,9 +49,6 @@ const (
 	Importing Activity = "importing"
 	Exporting Activity = "exporting"
 )
-
-// DefaultArch is the editor's starting architecture.
-const DefaultArch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
 
 // Profile sizes (issue 4: quick = 10 reference + 10 support + 20 validation).
 const (
@@ -94,8 +91,10 @@ type App struct {
 	// Teaching: which adaptation step the step-through shows (0..2).
 	Step int
 
-	// Editor.
-	Arch       nasbench201.Arch
+	// Editor: Space is the search space the page predicts; the editor
+	// edits its slots.
+	Space      space.Slotted
+	Arch       space.Arch
 	ArchText   string
 	ArchError  string
 	Prediction *protocol.Prediction
@@ -155,11 +154,11 @@ func (a *App) ApplyURLOptions(o URLOptions) {
 	}
 }
 
-// New returns the state of a freshly loaded page.
-func New(p Platform) *App {
-	a := &App{platform: p, Mode: protocol.ModeQuick, Seed: 1, Progress: map[string]protocol.Progress{}}
-	a.Arch = nasbench201.MustParse(DefaultArch)
-	a.ArchText = DefaultArch
+// New returns the state of a freshly loaded page predicting the space sp.
+func New(p Platform, sp space.Slotted) *App {
+	a := &App{platform: p, Mode: protocol.ModeQuick, Seed: 1, Progress: map[string]protocol.Progress{}, Space: sp}
+	a.Arch = sp.Example()
+	a.ArchText = a.Arch.String()
 	return a
 }
 
@@ -236,14 +235,15 @@ func (a *App) SetHidden(hidden bool) {
 	}
 }
 
-// SetEdge sets edge i (0..5) of the editor's cell to the named operation.
+// SetEdge sets slot i of the editor's architecture (an edge of a cell)
+// to the named choice (an operation).
 func (a *App) SetEdge(i int, op string) {
-	o, err := nasbench201.ParseOp(op)
-	if err != nil || i < 0 || i >= nasbench201.NumEdges {
+	c := slices.IndexFunc(a.Space.Choices(), func(c space.Choice) bool { return c.Name == op })
+	if c < 0 || i < 0 || i >= len(a.Space.Slots()) {
 		a.ArchError = fmt.Sprintf("unknown operation %q", op)
 		return
 	}
-	a.Arch[i] = o
+	a.Arch = a.Space.WithChoice(a.Arch, i, c)
 	a.ArchText = a.Arch.String()
 	a.ArchError = ""
 	a.Predict()
@@ -252,9 +252,9 @@ func (a *App) SetEdge(i int, op string) {
 // SetArchText parses a pasted architecture string into the editor.
 func (a *App) SetArchText(s string) {
 	a.ArchText = s
-	arch, err := nasbench201.Parse(strings.TrimSpace(s))
+	arch, err := a.Space.Parse(strings.TrimSpace(s))
 	if err != nil {
-		a.ArchError = fmt.Sprintf("Not a NAS-Bench-201 architecture: %v. Expected six edges like %s", err, DefaultArch)
+		a.ArchError = fmt.Sprintf("%v. Expected an architecture like %s", err, a.Space.Example())
 		a.Prediction = nil
 		return
 	}
@@ -265,13 +265,13 @@ func (a *App) SetArchText(s string) {
 // UseArch loads an architecture (e.g. from the fastest list) into the editor.
 func (a *App) UseArch(s string) { a.SetArchText(s) }
 
-// EdgeOp returns the name of edge i's operation.
-func (a *App) EdgeOp(i int) string { return a.Arch[i].String() }
+// EdgeOp returns the name of slot i's choice (edge i's operation).
+func (a *App) EdgeOp(i int) string { return a.Space.Choices()[a.Space.Choice(a.Arch, i)].Name }
 
 // FLOPs and Params of the editor's architecture, in millions; computed
 // here so they show before any profile exists.
-func (a *App) FLOPs() float64  { return float64(nasbench201.FLOPs(a.Arch)) / 1e6 }
-func (a *App) Params() float64 { return float64(nasbench201.Params(a.Arch)) / 1e6 }
+func (a *App) FLOPs() float64  { return float64(a.Space.FLOPs(a.Arch)) / 1e6 }
+func (a *App) Params() float64 { return float64(a.Space.Params(a.Arch)) / 1e6 }
 
 // Predict asks for the editor architecture's latency (needs a profile).
 func (a *App) Predict() {
@@ -458,14 +458,14 @@ func (a *App) Elapsed() float64 {
 
 // PhaseFraction is a phase's progress in [0, 1] (1 once a later phase began).
 func (a *App) PhaseFraction(phase string) float64 {
-	order := []string{protocol.PhaseReference, protocol.PhaseSupport, protocol.PhaseValidation}
+	order := []string{protocol.PhaseLabelled, protocol.PhaseValidation}
 	idx := slices.Index(order, phase)
 	for _, later := range order[idx+1:] {
 		if _, ok := a.Progress[later]; ok {
 			return 1
 		}
 	}
-	if phase == protocol.PhaseSupport {
+	if phase == protocol.PhaseLabelled {
 		if _, ok := a.Progress[protocol.PhaseAdapt]; ok {
 			return 1
 		}

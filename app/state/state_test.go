@@ -6,7 +6,12 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+
+	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
+
+// defaultArch is the editor's starting architecture (the space's Example).
+var defaultArch = nasbench201.Space{}.Example().String()
 
 // fakePlatform records what the state asks of the browser.
 type fakePlatform struct {
@@ -29,7 +34,7 @@ func ready(a *App) {
 
 func TestProfileLifecycle(t *testing.T) {
 	p := &fakePlatform{}
-	a := New(p)
+	a := New(p, nasbench201.Space{})
 	a.StartProfile()
 	if len(p.posted) != 0 {
 		t.Fatal("profiled before the worker was ready")
@@ -52,16 +57,16 @@ func TestProfileLifecycle(t *testing.T) {
 		t.Fatal("second request while busy")
 	}
 
-	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseReference, Done: 3, Total: 12}})
-	a.Apply(protocol.Event{ID: 999, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseSupport, Done: 3, Total: 12}})
-	if f := a.PhaseFraction(protocol.PhaseReference); f != 0.25 {
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseLabelled, Done: 3, Total: 12}})
+	a.Apply(protocol.Event{ID: 999, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseValidation, Done: 3, Total: 12}})
+	if f := a.PhaseFraction(protocol.PhaseLabelled); f != 0.25 {
 		t.Errorf("reference fraction %v", f)
 	}
-	if f := a.PhaseFraction(protocol.PhaseSupport); f != 0 {
+	if f := a.PhaseFraction(protocol.PhaseValidation); f != 0 {
 		t.Errorf("another request's progress counted: %v", f)
 	}
-	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseSupport, Done: 1, Total: 12}})
-	if f := a.PhaseFraction(protocol.PhaseReference); f != 1 {
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseValidation, Done: 1, Total: 12}})
+	if f := a.PhaseFraction(protocol.PhaseLabelled); f != 1 {
 		t.Errorf("finished phase at %v", f)
 	}
 
@@ -70,14 +75,14 @@ func TestProfileLifecycle(t *testing.T) {
 	if a.Busy != Idle || a.Result == nil || a.Step != 2 || a.LastRunMS != 20000 {
 		t.Fatalf("after result: busy %q, step %d, last run %v ms", a.Busy, a.Step, a.LastRunMS)
 	}
-	if last := p.last(); last.Kind != protocol.KindPredict || last.Arch != DefaultArch {
+	if last := p.last(); last.Kind != protocol.KindPredict || last.Arch != defaultArch {
 		t.Errorf("the editor's architecture was not predicted after the profile: %+v", last)
 	}
 }
 
 func TestCancelTiming(t *testing.T) {
 	p := &fakePlatform{}
-	a := New(p)
+	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.StartProfile()
 	id := p.last().ID
@@ -95,10 +100,10 @@ func TestCancelTiming(t *testing.T) {
 
 func TestEditor(t *testing.T) {
 	p := &fakePlatform{}
-	a := New(p)
+	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.SetArchText("|nor_conv_3x3~0|+|bad|")
-	if a.ArchError == "" || !strings.Contains(a.ArchError, "Not a NAS-Bench-201 architecture") {
+	if a.ArchError == "" || !strings.Contains(a.ArchError, "not an architecture of the space") {
 		t.Errorf("malformed string: error %q", a.ArchError)
 	}
 	if a.Prediction != nil || len(p.posted) != 0 {
@@ -112,7 +117,7 @@ func TestEditor(t *testing.T) {
 	if a.ArchError == "" {
 		t.Error("unknown operation accepted")
 	}
-	a.SetArchText(DefaultArch)
+	a.SetArchText(defaultArch)
 	if a.FLOPs() <= 0 || a.Params() <= 0 {
 		t.Errorf("FLOPs %v, params %v", a.FLOPs(), a.Params())
 	}
@@ -127,8 +132,8 @@ func TestEditor(t *testing.T) {
 	if a.ArchError != "bad" || a.Error != "" {
 		t.Errorf("prediction error went to %q / %q", a.ArchError, a.Error)
 	}
-	a.SetArchText(DefaultArch)
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{Arch: DefaultArch, MS: 12}})
+	a.SetArchText(defaultArch)
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{Arch: defaultArch, MS: 12}})
 	if a.Prediction == nil || a.Prediction.MS != 12 {
 		t.Errorf("prediction %+v", a.Prediction)
 	}
@@ -140,7 +145,7 @@ func TestEditor(t *testing.T) {
 
 func TestExploreBudgetAndPick(t *testing.T) {
 	p := &fakePlatform{}
-	a := New(p)
+	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{}})
 	a.Explore()
@@ -173,7 +178,7 @@ func TestExploreBudgetAndPick(t *testing.T) {
 
 func TestExportImportAndKeys(t *testing.T) {
 	p := &fakePlatform{}
-	a := New(p)
+	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.Import("   ")
 	if a.Error == "" || len(p.posted) != 0 {
@@ -215,7 +220,7 @@ func TestExportImportAndKeys(t *testing.T) {
 
 func TestHiddenWarning(t *testing.T) {
 	p := &fakePlatform{}
-	a := New(p)
+	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.StartProfile()
 	a.SetHidden(true)
@@ -262,7 +267,7 @@ func TestParseURLOptions(t *testing.T) {
 // seeds, and the notice says which seed a finished profile used.
 func TestURLSeed(t *testing.T) {
 	p := &fakePlatform{}
-	a := New(p)
+	a := New(p, nasbench201.Space{})
 	a.ApplyURLOptions(URLOptions{AutoRun: true, Seed: 9})
 	if len(p.posted) != 0 {
 		t.Fatal("profiled before the worker was ready")

@@ -74,8 +74,8 @@ func (c *Device) Details() string {
 	s := fmt.Sprintf("Latency scale (anchors): %s to %s. Clock resolution %.0f us. One prediction takes %.2f ms. %s",
 		msText(r.ScaleMS[0]), msText(r.ScaleMS[1]), r.ClockStepUS, r.PredictOneMS, r.Meta.Runtime)
 	if r.PhaseMS.Total > 0 {
-		s += fmt.Sprintf(" Phases: reference %.1f s, support %.1f s, adaptation %.2f s, validation %.1f s.",
-			r.PhaseMS.Reference/1000, r.PhaseMS.Support/1000, r.PhaseMS.Adapt/1000, r.PhaseMS.Validation/1000)
+		s += fmt.Sprintf(" Phases: reference and support %.1f s, adaptation and fitting %.2f s, validation %.1f s.",
+			r.PhaseMS.Labelled/1000, r.PhaseMS.Adapt/1000, r.PhaseMS.Validation/1000)
 	}
 	if r.Drift > 0 && math.Abs(r.Drift-1) > 0.05 {
 		s += fmt.Sprintf(" The machine ran %.2fx as slow while timing the support samples as during the reference phase; their timings were rescaled to match.", r.Drift)

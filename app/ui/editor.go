@@ -7,7 +7,6 @@ import (
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
-	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
 // Editor builds a cell and predicts and measures it.
@@ -15,23 +14,46 @@ type Editor struct {
 	App *state.App
 }
 
-// Node positions of the cell graph (viewBox 0 0 360 230): the nodes in a
-// row, edges between neighbours straight, longer edges as arcs.
-var cellNodes = [4][2]float64{{30, 120}, {130, 120}, {230, 120}, {330, 120}}
+// The cell graph (viewBox 0 0 360 230) draws the space's slots as edges
+// between its nodes, in a row: edges between neighbours straight, longer
+// ones as arcs. Only data the space provides (space.Slotted) is used.
+
+// nodeX is the x of node i of n in a row.
+func nodeX(i, n int) float64 {
+	if n < 2 {
+		return 180
+	}
+	return 30 + 300*float64(i)/float64(n-1)
+}
+
+const nodeY = 120
+
+// numNodes is the number of graph nodes the slots join (0: not a graph).
+func (c *Editor) numNodes() int {
+	n := 0
+	for _, sl := range c.App.Space.Slots() {
+		if sl.From < 0 || sl.To < 0 {
+			return 0
+		}
+		n = max(n, sl.From+1, sl.To+1)
+	}
+	return n
+}
 
 // NodeView is a drawn cell node.
 type NodeView struct{ X, Y, Label string }
 
-// Nodes are the cell's 4 nodes.
+// Nodes are the cell's nodes.
 func (c *Editor) Nodes() []NodeView {
-	out := make([]NodeView, len(cellNodes))
-	for i, p := range cellNodes {
-		out[i] = NodeView{X: chart.Num(p[0]), Y: chart.Num(p[1]), Label: fmt.Sprint(i)}
+	n := c.numNodes()
+	out := make([]NodeView, n)
+	for i := range out {
+		out[i] = NodeView{X: chart.Num(nodeX(i, n)), Y: chart.Num(nodeY), Label: fmt.Sprint(i)}
 	}
 	return out
 }
 
-// EdgeView is a drawn and editable cell edge.
+// EdgeView is a drawn and editable slot (a cell edge).
 type EdgeView struct {
 	Index        int
 	ID, Name, Op string
@@ -39,49 +61,41 @@ type EdgeView struct {
 	Path, LX, LY string
 }
 
-func short(op nasbench201.Op) string {
-	switch op.String() {
-	case "nor_conv_3x3":
-		return "conv 3x3"
-	case "nor_conv_1x1":
-		return "conv 1x1"
-	case "avg_pool_3x3":
-		return "pool"
-	case "skip_connect":
-		return "skip"
-	}
-	return "none"
-}
-
-// Edges are the cell's 6 edges with their operations.
+// Edges are the slots with their choices; Path is empty where the space
+// is not drawn as a graph.
 func (c *Editor) Edges() []EdgeView {
-	out := make([]EdgeView, nasbench201.NumEdges)
-	for i, e := range nasbench201.Edges {
-		from, to := cellNodes[e.From], cellNodes[e.To]
-		op := c.App.Arch[i]
-		mx := (from[0] + to[0]) / 2
-		var cy, ly float64 // quadratic control point y; label y
-		switch e.To - e.From {
-		case 1:
-			cy, ly = 120, 112 // straight, label above
-		case 2:
-			cy, ly = 20, 64 // arc above, apex at y = 70
-		default:
-			cy, ly = 250, 200 // 0 -> 3: arc below, apex at y = 185
+	sp := c.App.Space
+	n := c.numNodes()
+	choices := sp.Choices()
+	var out []EdgeView
+	for i, sl := range sp.Slots() {
+		ch := choices[sp.Choice(c.App.Arch, i)]
+		ev := EdgeView{Index: i, ID: fmt.Sprintf("edge-%d", i), Name: sl.Name, Op: ch.Name, Short: ch.Short, Class: "edge op-" + ch.Name}
+		if n > 0 {
+			fx, tx := nodeX(sl.From, n), nodeX(sl.To, n)
+			mx := (fx + tx) / 2
+			var cy, ly float64 // quadratic control point y; label y
+			switch sl.To - sl.From {
+			case 1:
+				cy, ly = 120, 112 // straight, label above
+			case 2:
+				cy, ly = 20, 64 // arc above, apex at y = 70
+			default:
+				cy, ly = 250, 200 // longer: arc below, apex at y = 185
+			}
+			ev.Path = "M" + chart.Num(fx) + " " + chart.Num(nodeY) + "Q" + chart.Num(mx) + " " + chart.Num(cy) + " " + chart.Num(tx) + " " + chart.Num(nodeY)
+			ev.LX, ev.LY = chart.Num(mx), chart.Num(ly)
 		}
-		path := "M" + chart.Num(from[0]) + " " + chart.Num(from[1]) + "Q" + chart.Num(mx) + " " + chart.Num(cy) + " " + chart.Num(to[0]) + " " + chart.Num(to[1])
-		lx := mx
-		out[i] = EdgeView{Index: i, ID: fmt.Sprintf("edge-%d", i), Name: fmt.Sprintf("node %d to %d", e.From, e.To),
-			Op: op.String(), Short: short(op), Class: "edge op-" + op.String(), Path: path, LX: chart.Num(lx), LY: chart.Num(ly)}
+		out = append(out, ev)
 	}
 	return out
 }
 
-// Ops are the operation names, in the space's order.
+// Ops are the choice names, in the space's order.
 func (c *Editor) Ops() []string {
 	var out []string
-	for op := nasbench201.Op(0); op < nasbench201.NumOps; op++ {
-		out = append(out, op.String())
+	for _, ch := range c.App.Space.Choices() {
+		out = append(out, ch.Name)
 	}
 	return out
 }
@@ -92,7 +106,7 @@ func (c *Editor) Predicted() string {
 	case c.App.ArchError != "":
 		return "-"
 	case c.App.Prediction != nil:
-		return msText(c.App.Prediction.MS)
+		return intervalText(c.App.Prediction.MS, c.App.Prediction.HalfWidthMS)
 	case !c.App.HasProfile():
 		return "?"
 	}
@@ -105,7 +119,8 @@ func (c *Editor) PredictNote() string {
 		return "Profile this device (or import a profile) to predict latencies; FLOPs and parameters need no profile."
 	}
 	if p := c.App.Prediction; p != nil {
-		return fmt.Sprintf("The prediction took %.2f ms. Measure the network to see how close it is.", p.TookMS)
+		return fmt.Sprintf("Predicted by %s (auto's choice on this device); ± is a %.0f%% interval from its leave-one-out errors. HELP alone predicts %s. The predictions took %.2f ms. Measure the network to see how close they are.",
+			p.Method, 100*p.Level, msText(p.HELPMS), p.TookMS)
 	}
 	return ""
 }

@@ -23,9 +23,8 @@ type PhaseBar struct {
 func (c *Root) Phases() []PhaseBar {
 	var out []PhaseBar
 	for _, ph := range []struct{ phase, title string }{
-		{protocol.PhaseReference, "Reference networks (the device embedding)"},
-		{protocol.PhaseSupport, "Support samples (to adapt the predictor)"},
-		{protocol.PhaseValidation, "Validation samples (to check it)"},
+		{protocol.PhaseLabelled, "Reference and support networks (the device embedding, and what the predictors learn from)"},
+		{protocol.PhaseValidation, "Validation samples (to check them)"},
 	} {
 		f := c.App.PhaseFraction(ph.phase)
 		out = append(out, PhaseBar{Phase: ph.phase, Title: ph.title,

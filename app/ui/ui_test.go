@@ -12,7 +12,12 @@ import (
 
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
+
+	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
+
+// defaultArch is the editor's starting architecture (the space's Example).
+var defaultArch = nasbench201.Space{}.Example().String()
 
 type nopPlatform struct{}
 
@@ -48,14 +53,14 @@ func comparison(method string, onScale bool) protocol.Comparison {
 }
 
 func profiled() *state.App {
-	app := state.New(nopPlatform{})
+	app := state.New(nopPlatform{}, nasbench201.Space{})
 	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201", Devices: 19, ClockStepUS: 5, Isolated: true}})
 	res := &protocol.Result{Mode: "quick", ScaleMS: [2]float64{1, 50},
 		Nearest: []protocol.Nearest{{Device: "pixel2", Split: "test", Similarity: 0.95}},
 		Map:     []protocol.MapPoint{{Device: "pixel2", Split: "test", X: 0, Y: 1}, {Device: "gold_6226", Split: "test", X: 1, Y: 0}, {Device: "this device", Self: true, X: 0.5, Y: 0.5}},
 	}
 	for i := range 10 {
-		res.Reference = append(res.Reference, protocol.ArchMS{Arch: state.DefaultArch, MS: float64(i + 1)})
+		res.Reference = append(res.Reference, protocol.ArchMS{Arch: defaultArch, MS: float64(i + 1)})
 		res.Embedding = append(res.Embedding, float64(i)/9)
 	}
 	res.Validation = []protocol.Comparison{comparison("HELP", true), {Method: "FLOPs", Unit: "MFLOPs", Points: comparison("", false).Points}, comparison("nearest device (pixel2)", false)}
@@ -63,13 +68,13 @@ func profiled() *state.App {
 	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: res})
 	app.Apply(protocol.Event{Kind: protocol.KindExplored, Explored: &protocol.Explored{Count: 3, TookMS: 12,
 		Histogram:  protocol.Histogram{Edges: []float64{1, 2, 3}, Counts: []int{2, 1}},
-		Fastest:    []protocol.ArchMS{{Arch: state.DefaultArch, MS: 1}},
-		Candidates: []protocol.Candidate{{Arch: state.DefaultArch, Accuracy: 70, PredictedMS: 2}}}})
+		Fastest:    []protocol.ArchMS{{Arch: defaultArch, MS: 1}},
+		Candidates: []protocol.Candidate{{Arch: defaultArch, Accuracy: 70, PredictedMS: 2}}}})
 	return app
 }
 
 func TestPageRendersWithoutInlineStyles(t *testing.T) {
-	for name, app := range map[string]*state.App{"fresh": state.New(nopPlatform{}), "profiled": profiled()} {
+	for name, app := range map[string]*state.App{"fresh": state.New(nopPlatform{}, nasbench201.Space{}), "profiled": profiled()} {
 		html := render(t, app)
 		// The Content-Security-Policy (style-src 'self') drops inline styles.
 		if strings.Contains(html, " style=") || strings.Contains(html, "<style") {
@@ -101,13 +106,13 @@ func TestPageRendersWithoutInlineStyles(t *testing.T) {
 }
 
 func TestVisitorTextIsEscaped(t *testing.T) {
-	app := state.New(nopPlatform{})
+	app := state.New(nopPlatform{}, nasbench201.Space{})
 	app.SetArchText(`<script>alert(1)</script>`)
 	html := render(t, app)
 	if strings.Contains(html, "<script>alert") {
 		t.Error("visitor input rendered as markup")
 	}
-	if !strings.Contains(html, "Not a NAS-Bench-201 architecture") {
+	if !strings.Contains(html, "not an architecture of the space") {
 		t.Error("no error message for a malformed architecture")
 	}
 }

@@ -29,7 +29,14 @@ func (c *Validation) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("The networks below were timed on this device but never shown to the predictor: one drawn from each of equal-sized FLOPs bands of HELP\x26#39;s query pool, so they span the space. Each dot is one network: predicted on the x axis, measured on the y axis. Rank correlation (Spearman ρ, Kendall τ; 1 is a perfect ranking) says how well each method orders them. HELP is compared with two baselines that need no meta-learning: counting FLOPs, and borrowing the latencies of the most similar known device."))
+		vgn.SetInnerHTML(vugu.HTML("The networks below were timed on this device but never shown to the predictor: one drawn from each of equal-sized FLOPs bands of HELP\x26#39;s query pool, so they span the space. Each dot is one network: predicted on the x axis, measured on the y axis. Rank correlation (Spearman ρ, Kendall τ; 1 is a perfect ranking) says how well each method orders them. The median error says how far the predicted milliseconds are from the measured ones. \x3Cem\x3Eauto\x3C/em\x3E, the prediction the page uses, chose among HELP, the op-cost model (a cost per operation, fitted to this device\x26#39;s 22 timed reference and support networks) and FLOPs by leave-one-out on those networks alone; HELP, exactly as the paper has it, is shown beside it, and so are two baselines that need no meta-learning: counting FLOPs, and borrowing the latencies of the most similar known device."))
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+		vgparent.AppendChild(vgn)
+		if c.App.Result.Summary != "" {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "validation-summary"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "summary"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(c.App.Result.Summary)
+		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)
 		if len(c.App.Result.Validation) == 0 {
@@ -85,6 +92,11 @@ func (c *Validation) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "tau"}}}
 						vgparent.AppendChild(vgn)
 						vgn.SetInnerHTML(p.Kendall)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: ", median error "}
+						vgparent.AppendChild(vgn)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "ape"}}}
+						vgparent.AppendChild(vgn)
+						vgn.SetInnerHTML(p.Error)
 					}
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 					vgparent.AppendChild(vgn)
@@ -209,6 +221,13 @@ func (c *Validation) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn.SetInnerHTML(vugu.HTML("HELP starts from a meta-learned prior that already knows this device\x26#39;s embedding, then takes two gradient steps on the 10 support samples. Here is the validation scatter after each."))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
+				if c.App.Result.StepSummary != "" {
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "step-summary"}}}
+					vgparent.AppendChild(vgn)
+					vgn.SetInnerHTML(c.App.Result.StepSummary)
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "row"}}}
 				vgparent.AppendChild(vgn)
 				{
@@ -270,6 +289,11 @@ func (c *Validation) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "tau"}}}
 							vgparent.AppendChild(vgn)
 							vgn.SetInnerHTML(p.Kendall)
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: ", median error "}
+							vgparent.AppendChild(vgn)
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "ape"}}}
+							vgparent.AppendChild(vgn)
+							vgn.SetInnerHTML(p.Error)
 						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)

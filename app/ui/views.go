@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/protocol"
@@ -38,11 +39,14 @@ type DotView struct{ X, Y, Title, Class, Label, LX, LY, Anchor, LabelClass strin
 // PlotView is a scatter plot of predicted against measured latency.
 type PlotView struct {
 	ID, Method, Spearman, Kendall, XLabel string
-	Dots                                  []DotView
-	XTicks, YTicks                        []TickView
-	Diagonal                              string
-	X0, X1, Y0, Y1                        string // plot area
-	XLabelX, YLabelY                      string
+	// Error is the median absolute error ("12%"), or "-" where the
+	// method's ms are not this device's (the nearest device).
+	Error            string
+	Dots             []DotView
+	XTicks, YTicks   []TickView
+	Diagonal         string
+	X0, X1, Y0, Y1   string // plot area
+	XLabelX, YLabelY string
 }
 
 // scatterFrame is the viewBox of every scatter plot (0 0 300 260).
@@ -58,7 +62,7 @@ func plotView(id string, c protocol.Comparison) PlotView {
 	}
 	f := scatterFrame
 	p := chart.Scatter(f, xs, ys, titles, c.OnScale)
-	v := PlotView{ID: id, Method: c.Method, Spearman: fmt.Sprintf("%.3f", c.Spearman), Kendall: fmt.Sprintf("%.3f", c.Kendall),
+	v := PlotView{ID: id, Method: c.Method, Spearman: fmt.Sprintf("%.3f", c.Spearman), Kendall: fmt.Sprintf("%.3f", c.Kendall), Error: apeText(c),
 		XLabel: "predicted (" + c.Unit + ")", Diagonal: p.Diagonal,
 		XTicks: tickViews(p.XTicks), YTicks: tickViews(p.YTicks),
 		X0: chart.Num(f.X0()), X1: chart.Num(f.X1()), Y0: chart.Num(f.Y0()), Y1: chart.Num(f.Y1()),
@@ -87,4 +91,20 @@ func msText(v float64) string {
 		return fmt.Sprintf("%.1f ms", v)
 	}
 	return fmt.Sprintf("%.2f ms", v)
+}
+
+// apeText is a comparison's median absolute error in percent, or "-".
+func apeText(c protocol.Comparison) string {
+	if !c.HasAPE {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*c.MedianAPE)
+}
+
+// intervalText is a prediction with its interval: "21.5 ms ± 2.1".
+func intervalText(ms, halfWidth float64) string {
+	if halfWidth <= 0 {
+		return msText(ms)
+	}
+	return msText(ms) + " ± " + strings.TrimSuffix(msText(halfWidth), " ms")
 }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/predictor"
+	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
@@ -48,6 +50,8 @@ type fixture struct {
 	events chan protocol.Event
 	table  *latency.Table
 	device string
+	// build makes the simulated networks; tests may replace it.
+	build func(a space.Arch) measure.Item
 }
 
 var (
@@ -93,6 +97,14 @@ func newFixture(t *testing.T, device string) *fixture {
 	if lat == nil {
 		t.Fatalf("no device %s", device)
 	}
+	f.build = func(a space.Arch) measure.Item {
+		row, ok := table.RowOfArch(a.String())
+		if !ok {
+			t.Errorf("architecture %s not in the table", a)
+		}
+		d := time.Duration(lat[row] * float64(time.Millisecond))
+		return measure.ItemFunc(func() { f.clock.advance(d) })
+	}
 	svc, err := New(Config{
 		Model: model,
 		Atlas: at,
@@ -105,14 +117,8 @@ func newFixture(t *testing.T, device string) *fixture {
 			o.GCCount = func() uint64 { return 0 }
 			return o
 		},
-		NewItem: func(a nasbench201.Arch) measure.Item {
-			row, ok := table.RowOfArch(a.String())
-			if !ok {
-				t.Errorf("architecture %s not in the table", a)
-			}
-			d := time.Duration(lat[row] * float64(time.Millisecond))
-			return measure.ItemFunc(func() { f.clock.advance(d) })
-		},
+		Space:   nasbench201.Space{},
+		Build:   func(a space.Arch) measure.Item { return f.build(a) },
 		Runtime: measure.Runtime{GOOS: "js", GOARCH: "wasm", GoVersion: "test"},
 	})
 	if err != nil {
@@ -207,7 +213,7 @@ func (f *fixture) profileOnce(t *testing.T, device string, seed int) float64 {
 			for _, p := range prog {
 				phases[p.Phase] = true
 			}
-			for _, ph := range []string{protocol.PhaseReference, protocol.PhaseSupport, protocol.PhaseValidation} {
+			for _, ph := range []string{protocol.PhaseLabelled, protocol.PhaseAdapt, protocol.PhaseValidation} {
 				if !phases[ph] {
 					t.Errorf("no progress for phase %s", ph)
 				}
@@ -224,20 +230,28 @@ func (f *fixture) profileOnce(t *testing.T, device string, seed int) float64 {
 					t.Errorf("reference %s: measured %v ms, simulated %v ms", am.Arch, am.MS, lat[row])
 				}
 			}
-			if len(r.Validation) != 3 {
-				t.Fatalf("%d comparisons, want HELP, FLOPs, nearest device", len(r.Validation))
+			if len(r.Validation) != 5 {
+				t.Fatalf("%d comparisons, want auto, HELP, op-cost, FLOPs, nearest device", len(r.Validation))
 			}
-			help := r.Validation[0]
-			if help.Method != "HELP" || len(help.Points) != 20 {
-				t.Fatalf("first comparison %s with %d points", help.Method, len(help.Points))
+			if m := r.Validation[0].Method; !strings.HasPrefix(m, "auto (") {
+				t.Errorf("first comparison %q, want auto's", m)
 			}
-			for _, pt := range help.Points {
-				finite(t, "predicted", pt.Predicted)
-				finite(t, "measured", pt.Measured)
+			help := findComparison(t, r, "HELP")
+			var line []string
+			for _, c := range r.Validation {
+				if len(c.Points) != 20 {
+					t.Fatalf("%s: %d points", c.Method, len(c.Points))
+				}
+				for _, pt := range c.Points {
+					finite(t, "predicted", pt.Predicted)
+					finite(t, "measured", pt.Measured)
+				}
+				line = append(line, fmt.Sprintf("%s %.3f (%.0f%%)", c.Method, c.Spearman, 100*c.MedianAPE))
 			}
-			t.Logf("%s seed %d: HELP spearman %.3f kendall %.3f; %s %.3f; %s %.3f; nearest %v",
-				device, seed, help.Spearman, help.Kendall, r.Validation[1].Method, r.Validation[1].Spearman,
-				r.Validation[2].Method, r.Validation[2].Spearman, r.Nearest[0])
+			if r.Summary == "" || r.StepSummary == "" || r.Chosen == "" {
+				t.Errorf("summary %q, step summary %q, chosen %q", r.Summary, r.StepSummary, r.Chosen)
+			}
+			t.Logf("%s seed %d: %s; nearest %v", device, seed, strings.Join(line, ", "), r.Nearest[0])
 			if len(r.Steps) != 3 {
 				t.Errorf("%d adaptation steps shown, want 3", len(r.Steps))
 			}
@@ -407,11 +421,12 @@ func TestCancelAndBusy(t *testing.T) {
 // (natively; the page reports its own time in the Explore section).
 func BenchmarkPredictAll(b *testing.B) {
 	_, at, model := loadB(b)
-	svc, err := New(Config{Model: model, Atlas: at, Emit: func(protocol.Event) {}})
+	svc, err := New(Config{Space: nasbench201.Space{}, Build: func(space.Arch) measure.Item { return measure.ItemFunc(func() {}) },
+		Model: model, Atlas: at, Emit: func(protocol.Event) {}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := &measure.Profile{}
+	p := &measure.Profile{Space: "nasbench201", Protocol: measure.Protocol{Seed: 1}}
 	for i, a := range at.Reference {
 		p.Reference = append(p.Reference, measure.Timing{Arch: a, MS: float64(i + 1)})
 	}
@@ -420,15 +435,14 @@ func BenchmarkPredictAll(b *testing.B) {
 	for i, a := range at.PoolArchs[:10] {
 		p.Support = append(p.Support, measure.Timing{Arch: a, MS: float64(2 + i)})
 	}
-	d, err := svc.adopt(p, 1)
+	d, err := svc.sess.Adopt(p)
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc.dev = d
-	svc.predictAll() // plan once
+	all, _ := d.PredictAll(nil, "") // plan once
 	b.ResetTimer()
 	for range b.N {
-		svc.predictAll()
+		all, _ = d.PredictAll(all, "")
 	}
 }
 
@@ -481,7 +495,7 @@ func TestCancelledProfileKeepsPrevious(t *testing.T) {
 // from() says so.
 func (f *fixture) slowDown(factor float64, from func() bool) {
 	lat := f.table.Latency(f.device)
-	f.svc.cfg.NewItem = func(a nasbench201.Arch) measure.Item {
+	f.build = func(a space.Arch) measure.Item {
 		row, _ := f.table.RowOfArch(a.String())
 		return measure.ItemFunc(func() {
 			k := 1.0
@@ -493,15 +507,15 @@ func (f *fixture) slowDown(factor float64, from func() bool) {
 	}
 }
 
-// TestDriftBetweenPhases: if the machine slows down after the reference
-// phase, the support timings are rescaled back to the reference phase's
+// TestDriftBetweenPhases: if the machine slows down after the labelled
+// phase, the validation timings are rescaled back to the labelled phase's
 // speed and the drift is reported.
 func TestDriftBetweenPhases(t *testing.T) {
 	f := newFixture(t, "gold_6226")
 	var slow atomic.Bool
 	emit := f.svc.cfg.Emit
 	f.svc.cfg.Emit = func(e protocol.Event) {
-		if e.Kind == protocol.KindProgress && e.Progress.Phase == protocol.PhaseSupport {
+		if e.Kind == protocol.KindProgress && e.Progress.Phase == protocol.PhaseValidation {
 			slow.Store(true)
 		}
 		emit(e)
@@ -517,13 +531,13 @@ func TestDriftBetweenPhases(t *testing.T) {
 		t.Errorf("drift %.3f, want 2", r.Drift)
 	}
 	lat := f.table.Latency("gold_6226")
-	for _, s := range r.Support {
-		row, _ := f.table.RowOfArch(s.Arch)
-		if rel := math.Abs(s.MS-lat[row]) / lat[row]; rel > 0.02 {
-			t.Errorf("support %s: %.3f ms after rescaling, the device's speed gives %.3f", s.Arch, s.MS, lat[row])
+	for _, pt := range r.Validation[0].Points {
+		row, _ := f.table.RowOfArch(pt.Arch)
+		if rel := math.Abs(pt.Measured-lat[row]) / lat[row]; rel > 0.02 {
+			t.Errorf("validation %s: %.3f ms after rescaling, the device's speed gives %.3f", pt.Arch, pt.Measured, lat[row])
 		}
 	}
-	t.Logf("drift %.3f; HELP Spearman %.3f", r.Drift, r.Validation[0].Spearman)
+	t.Logf("drift %.3f; HELP Spearman %.3f", r.Drift, findComparison(t, r, "HELP").Spearman)
 }
 
 // TestProfileUnderChangingLoad: a load that comes and goes (2.5x slower
@@ -548,7 +562,7 @@ func TestProfileUnderChangingLoad(t *testing.T) {
 			if ev.Kind != protocol.KindResult {
 				t.Fatalf("%s: %s", ev.Kind, ev.Message)
 			}
-			sum += ev.Result.Validation[0].Spearman
+			sum += findComparison(t, ev.Result, "HELP").Spearman
 		}
 		t.Logf("%s under changing load: mean HELP Spearman %.3f", tc.device, sum/12)
 		if sum/12 < tc.min {
@@ -557,15 +571,14 @@ func TestProfileUnderChangingLoad(t *testing.T) {
 	}
 }
 
-func TestDriftOf(t *testing.T) {
-	for _, tc := range []struct{ r1, r2, want float64 }{
-		{2, 2, 2}, {1, 1, 1}, {0.5, 0.5, 0.5}, {2, 2.2, math.Sqrt(4.4)},
-		{1, 2, 1},          // disagree: noise, no correction
-		{0, 1, 1},          // a zero timing: no correction
-		{math.NaN(), 1, 1}, // NaN: no correction
-	} {
-		if got := driftOf(tc.r1, tc.r2); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("driftOf(%v, %v) = %v, want %v", tc.r1, tc.r2, got, tc.want)
+// findComparison returns the validation comparison of method.
+func findComparison(t *testing.T, r *protocol.Result, method string) protocol.Comparison {
+	t.Helper()
+	for _, c := range r.Validation {
+		if c.Method == method {
+			return c
 		}
 	}
+	t.Fatalf("no %s comparison", method)
+	return protocol.Comparison{}
 }

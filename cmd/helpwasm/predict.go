@@ -8,10 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
-	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/session"
+	"github.com/helpwasm/helpwasm/space"
+	"github.com/helpwasm/helpwasm/space/registry"
 )
 
 // archList collects repeated -arch flags.
@@ -26,6 +27,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	profilePath := fl.String("profile", "", "device profile JSON (from helpwasm profile -out, or exported by the page)")
 	var archs archList
 	fl.Var(&archs, "arch", "architecture string to predict (repeatable)")
+	method := fl.String("method", session.MethodAuto, "prediction method: "+strings.Join(session.Methods(), ", ")+" (HELP is printed beside any other)")
 	weights := fl.String("weights", "", "predictor weights (default: the shipped weights, else the checkpoint in -data)")
 	atlasPath := fl.String("atlas", "", "known-device atlas JSON, to check the profile's reference architectures (default: shipped, else built from -data)")
 	data := fl.String("data", defaultDataDir(), "HELP data directory (used when no weights or atlas are shipped)")
@@ -44,38 +46,54 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range archs {
-		if _, err := nasbench201.Parse(s); err != nil {
-			return fmt.Errorf("-arch: %w", err)
-		}
+	entry, err := registry.Lookup(p.Space)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *profilePath, err)
+	}
+	parsed, err := space.ParseAll(entry.Space, archs)
+	if err != nil {
+		return fmt.Errorf("-arch: %w", err)
 	}
 	m, err := loadPredictor(*weights, *data, p.Space)
 	if err != nil {
 		return err
 	}
-	// The embedding only means something if the profile timed the same
-	// reference architectures, in the same order, as the predictor expects.
-	if at, err := loadAtlas(*atlasPath, *data, p.Space); err != nil {
-		fmt.Fprintf(stderr, "predict: warning: cannot check the profile's reference architectures: %v\n", err)
-	} else {
-		got := make([]string, len(p.Reference))
-		for i, t := range p.Reference {
-			got[i] = t.Arch
-		}
-		if !slices.Equal(got, at.Reference) {
-			return fmt.Errorf("%s: its reference architectures are not the predictor's (%s)", *profilePath, strings.Join(at.Reference, ", "))
-		}
-	}
-	order, err := weightsTypeOrder(m)
+	at, err := loadAtlas(*atlasPath, *data, p.Space)
 	if err != nil {
 		return err
 	}
-	ms, err := predictMS(m, order, p, archs)
+	sess, err := newSession(entry, m, at)
 	if err != nil {
 		return err
+	}
+	// Adopt checks that the profile timed the predictor's reference
+	// architectures, in order: the embedding means nothing otherwise.
+	d, err := sess.Adopt(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *profilePath, err)
+	}
+	preds, err := d.Predict(*method, parsed)
+	if err != nil {
+		return fmt.Errorf("-method: %w", err)
+	}
+	help, err := d.Predict(session.MethodHELP, parsed)
+	if err != nil {
+		return err
+	}
+	if *method == session.MethodAuto || *method == "" {
+		_, level := d.Interval(1)
+		fmt.Fprintf(stderr, "predict: auto chose %s (leave-one-out median error %.1f%% on the labelled networks); ± is a %.0f%% interval\n",
+			session.MethodName(d.Chosen()), 100*d.LOO(), 100*level)
 	}
 	for i, s := range archs {
-		fmt.Fprintf(stdout, "%.3f ms\t%s\n", ms[i], s)
+		line := fmt.Sprintf("%.3f ms", preds[i].MS)
+		if hw := preds[i].HalfWidth; hw > 0 {
+			line += fmt.Sprintf(" ± %.3f", hw)
+		}
+		if *method != session.MethodHELP {
+			line += fmt.Sprintf("\t(HELP %.3f ms)", help[i].MS)
+		}
+		fmt.Fprintf(stdout, "%s\t%s\n", line, s)
 	}
 	return nil
 }

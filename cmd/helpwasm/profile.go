@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,13 +21,13 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
-	"github.com/helpwasm/helpwasm/draw"
-	"github.com/helpwasm/helpwasm/engine"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
-	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/session"
+	"github.com/helpwasm/helpwasm/space"
+	"github.com/helpwasm/helpwasm/space/registry"
 	"github.com/helpwasm/helpwasm/weights"
 )
 
@@ -57,7 +58,7 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 		fmt.Fprintln(stderr, "usage: helpwasm profile [flags]\n       helpwasm profile -compare A.json B.json\n\nflags:")
 		fl.PrintDefaults()
 	}
-	fl.StringVar(&f.space, "space", "nasbench201", "search space (only nasbench201 networks can be run)")
+	fl.StringVar(&f.space, "space", "nasbench201", "search space (one the engine can run: "+strings.Join(registry.Names(), ", ")+")")
 	fl.StringVar(&f.weights, "weights", "", "predictor weights (our format or the authors' JSON checkpoint; default: the shipped weights, else the checkpoint in -data)")
 	fl.StringVar(&f.atlasPath, "atlas", "", "known-device atlas JSON (default: the shipped atlas, else built from -data)")
 	fl.StringVar(&f.data, "data", defaultDataDir(), "HELP data directory (used when no weights or atlas are shipped)")
@@ -94,8 +95,9 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 		return f, nil, fmt.Errorf("-quantile %g: want a number in [0, 1]", f.quantile)
 	case f.clock != "auto" && f.clock != "cpu" && f.clock != "wall":
 		return f, nil, fmt.Errorf("-clock %q: want auto, cpu or wall", f.clock)
-	case f.space != "nasbench201":
-		return f, nil, fmt.Errorf("-space %q: the engine runs only nasbench201 networks", f.space)
+	}
+	if _, err := registry.Lookup(f.space); err != nil {
+		return f, nil, fmt.Errorf("-space: %w", err)
 	}
 	return f, fl.Args(), nil
 }
@@ -156,8 +158,12 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	if f.quantile != -1 {
 		opts.Quantile = f.quantile
 	}
+	entry, err := registry.Lookup(f.space)
+	if err != nil {
+		return err
+	}
 	res, err := profileMachine(ctx, profileSetup{
-		model: m, atlas: at, samples: f.samples, validate: f.validate, seed: f.seed,
+		entry: entry, model: m, atlas: at, samples: f.samples, validate: f.validate, seed: f.seed,
 		opts: opts, preset: preset, device: f.device, nearest: f.nearest,
 		clock: clock, clockName: clockName,
 	})
@@ -296,6 +302,7 @@ func loadAtlas(path, data, space string) (*atlas.Atlas, error) {
 
 // profileSetup is everything profileMachine needs.
 type profileSetup struct {
+	entry    registry.Entry
 	model    *predictor.Model
 	atlas    *atlas.Atlas
 	samples  int // support
@@ -312,98 +319,30 @@ type profileSetup struct {
 
 // profileResult is a profile plus what the text report shows.
 type profileResult struct {
-	profile *measure.Profile
-	nearest []atlas.Match
-	// unstable lists the measured architectures whose spread stayed above
-	// the protocol's limit.
-	unstable []string
-	// phaseTime is the wall time of each measuring phase.
-	phaseTime map[string]time.Duration
-	// predictor describes the weights used.
-	predictor string
-	// nearestBaseline is the device behind the nearest_device baseline.
-	nearestBaseline string
+	profile    *measure.Profile
+	outcome    *session.Outcome
+	nearest    []atlas.Match
+	predictor  string // describes the weights used
+	validation *session.Validation
 }
 
-// profilePlan is the architectures to measure, by role.
-type profilePlan struct {
-	reference, support, validation []string
-	anchors                        [2]string // fastest, slowest
-	validationPool                 []int     // index into atlas.PoolArchs of each validation arch
+// newSession is the device session of entry's space with m and at; the
+// engine's networks are timed.
+func newSession(entry registry.Entry, m *predictor.Model, at *atlas.Atlas) (*session.Session, error) {
+	return session.New(session.Config{
+		Space: entry.Space, Model: m, Atlas: at,
+		Build: func(a space.Arch) measure.Item { return measure.ItemFunc(entry.Build(a, engineSeed).Forward) },
+	})
 }
 
-// chooseArchs draws the support and validation architectures (package
-// draw, as the page does).
-func chooseArchs(at *atlas.Atlas, samples, validate int, seed uint64) (profilePlan, error) {
-	p := profilePlan{
-		reference: slices.Clone(at.Reference),
-		anchors:   [2]string{at.Anchors.Fastest, at.Anchors.Slowest},
-	}
-	d, err := draw.Draw(at, samples, validate, seed)
-	if err != nil {
-		return p, err
-	}
-	for _, a := range d.Support {
-		p.support = append(p.support, a.String())
-	}
-	for _, a := range d.Validation {
-		p.validation = append(p.validation, a.String())
-	}
-	p.validationPool = d.ValidationPool
-	return p, nil
-}
+// engineSeed seeds the engine's pseudo-random weights; timings do not
+// depend on weight values.
+const engineSeed = 1
 
-// instancesPerArch is how many separately allocated copies of each
-// network are timed in turn. Now and then one instance of a network runs
-// slower than another instance of the same network for its whole life
-// (timed in interleaved rounds, minimum of 8 runs: 1 instance in 18 was 30%
-// slower than its siblings); with the minimum statistic two instances make
-// that rare.
-const instancesPerArch = 2
-
-// alternating runs its networks in turn, one per Run.
-type alternating struct {
-	nets []*engine.Network
-	next int
-}
-
-func (a *alternating) Run() {
-	a.nets[a.next].Forward()
-	a.next = (a.next + 1) % len(a.nets)
-}
-
-// archItems builds engine networks for the architecture strings, as measure
-// items.
-func archItems(archs []string) ([]measure.Item, error) {
-	items := make([]measure.Item, len(archs))
-	for i, s := range archs {
-		a, err := nasbench201.Parse(s)
-		if err != nil {
-			return nil, err
-		}
-		alt := &alternating{}
-		for range instancesPerArch {
-			alt.nets = append(alt.nets, engine.New(a, 1))
-		}
-		items[i] = alt
-	}
-	return items, nil
-}
-
-// profileMachine measures the reference, anchor and support architectures
-// on this machine, adapts the predictor, then measures the validation
-// architectures and compares them with the predictions made before they
-// were measured.
+// profileMachine profiles this machine by package session's plan, as the
+// page does.
 func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error) {
-	if s.atlas.Space != "nasbench201" || s.model.Config.EmbedDim != len(s.atlas.Reference) {
-		return nil, fmt.Errorf("atlas (%s, %d reference archs) does not fit the predictor (embedding of %d)",
-			s.atlas.Space, len(s.atlas.Reference), s.model.Config.EmbedDim)
-	}
-	order, err := weightsTypeOrder(s.model)
-	if err != nil {
-		return nil, err
-	}
-	pl, err := chooseArchs(s.atlas, s.samples, s.validate, s.seed)
+	sess, err := newSession(s.entry, s.model, s.atlas)
 	if err != nil {
 		return nil, err
 	}
@@ -413,175 +352,25 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 	defer runtime.UnlockOSThread()
 	resolution := measure.Resolution(s.clock, 10*time.Millisecond)
 	s.opts.Clock, s.opts.Resolution = s.clock, resolution
-	res := &profileResult{phaseTime: map[string]time.Duration{}, predictor: s.model.Meta.Source}
-	if res.predictor == "" {
-		res.predictor = "unnamed weights"
-	}
-
-	// Phase 1: everything adaptation needs, interleaved in one run so the
-	// normalisation (reference + anchors) and the support share conditions.
-	first := slices.Concat(pl.reference, pl.anchors[:], pl.support)
-	timings, err := measureArchs(ctx, "reference+support", first, s.opts, res)
-	if err != nil {
-		return nil, err
-	}
-	nref := len(pl.reference)
-	protocol := measure.ProtocolOf(s.preset, s.opts)
-	protocol.Instances = instancesPerArch
-	p := &measure.Profile{
-		Format:  measure.Format,
-		Version: measure.Version,
-		Space:   s.atlas.Space,
-		Device:  s.device,
-		Created: time.Now().UTC().Truncate(time.Second),
+	out, err := sess.Profile(ctx, session.Request{
+		Preset: s.preset, Support: s.samples, Validation: s.validate, Seed: s.seed,
+		Options: func(string) measure.Options { return s.opts },
 		Runtime: measure.Runtime{
 			GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
 			Clock: s.clockName, ClockResolutionNS: max(1, resolution.Nanoseconds()), CPUs: runtime.NumCPU(),
 		},
-		Protocol:  protocol,
-		Reference: timings[:nref],
-		Anchors:   measure.Anchors{Fastest: timings[nref], Slowest: timings[nref+1]},
-		Support:   timings[nref+2:],
-	}
-	if err := checkUsable(timings); err != nil {
-		return nil, err
-	}
-	res.nearest = s.atlas.Nearest(p.ReferenceMS(), s.nearest)
-	for _, m := range res.nearest {
-		p.Nearest = append(p.Nearest, measure.Neighbour{Device: m.Name, Similarity: m.Similarity})
-	}
-	if s.validate == 0 {
-		res.profile = p
-		return res, p.Validate()
-	}
-
-	// Adapt and predict the validation architectures before measuring them.
-	pred, err := predictMS(s.model, order, p, pl.validation)
+		Device:  s.device,
+		Nearest: s.nearest,
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.opts.Seed++ // a fresh measurement order
-	valid, err := measureArchs(ctx, "validation", pl.validation, s.opts, res)
-	if err != nil {
-		return nil, err
+	res := &profileResult{profile: out.Device.Profile, outcome: out, predictor: s.model.Meta.Source, validation: out.Validation}
+	if res.predictor == "" {
+		res.predictor = "unnamed weights"
 	}
-	if err := checkUsable(valid); err != nil {
-		return nil, err
-	}
-	measured := make([]float64, len(valid))
-	for i := range valid {
-		valid[i].PredictedMS = &pred[i]
-		measured[i] = valid[i].MS
-	}
-	v := &measure.Validation{
-		Spearman: rank.Spearman(pred, measured),
-		Kendall:  rank.Kendall(pred, measured),
-		Samples:  valid,
-	}
-	v.Baselines, res.nearestBaseline = validationBaselines(s.atlas, p.ReferenceMS(), pl, measured)
-	p.Validation = v
-	res.profile = p
-	return res, p.Validate()
-}
-
-// measureArchs times archs and records them as profile timings.
-func measureArchs(ctx context.Context, phase string, archs []string, opts measure.Options, res *profileResult) ([]measure.Timing, error) {
-	items, err := archItems(archs)
-	if err != nil {
-		return nil, err
-	}
-	opts.Phase = phase
-	t0 := time.Now()
-	rs, err := measure.Measure(ctx, items, opts)
-	if err != nil {
-		return nil, err
-	}
-	res.phaseTime[phase] = time.Since(t0)
-	timings := make([]measure.Timing, len(rs))
-	for i, r := range rs {
-		timings[i] = measure.TimingOf(archs[i], r)
-		if !r.Stable {
-			res.unstable = append(res.unstable, fmt.Sprintf("%s (spread %.0f%%, %d samples)", archs[i], 100*r.Spread, len(r.Samples)))
-		}
-	}
-	return timings, nil
-}
-
-// checkUsable refuses timings without a finite positive latency (every
-// sample discarded); merely noisy ones are kept, marked unstable.
-func checkUsable(ts []measure.Timing) error {
-	for _, t := range ts {
-		if !(t.MS > 0) || t.Runs == 0 {
-			return fmt.Errorf("no usable timing for %s: every sample was discarded", t.Arch)
-		}
-	}
-	return nil
-}
-
-// weightsTypeOrder is the GCN node-type order m was trained with.
-func weightsTypeOrder(m *predictor.Model) (nasbench201.TypeOrder, error) {
-	if m.Meta.Encoding == "" {
-		return nasbench201.DefaultTypeOrder, nil // the authors' checkpoint records none
-	}
-	return nasbench201.ParseTypeOrder(m.Meta.Encoding)
-}
-
-// predictMS adapts m to the profile's device on its support timings and
-// returns the predicted latency (ms) of each of archs.
-func predictMS(m *predictor.Model, order nasbench201.TypeOrder, p *measure.Profile, archs []string) ([]float64, error) {
-	encode := func(arch string) ([]float64, error) {
-		a, err := nasbench201.Parse(arch)
-		if err != nil {
-			return nil, err
-		}
-		return nasbench201.Encode(nil, a, order), nil
-	}
-	xs, ys, err := p.SupportSet(encode)
-	if err != nil {
-		return nil, err
-	}
-	ad, err := m.Adapt(p.Embedding(), xs, ys, predictor.AdaptOptions{Seed: p.Protocol.Seed})
-	if err != nil {
-		return nil, fmt.Errorf("adapting the predictor: %w", err)
-	}
-	qs := make([][]float64, len(archs))
-	for i, s := range archs {
-		if qs[i], err = encode(s); err != nil {
-			return nil, err
-		}
-	}
-	pred := ad.PredictTo(nil, qs)
-	return p.Normaliser().DenormaliseTo(pred, pred), nil
-}
-
-// validationBaselines scores the FLOPs ranking and the nearest meta-train device's
-// latencies on the validation architectures.
-// The nearest device's name is returned too; the key is "nearest_device",
-// as the page names it.
-func validationBaselines(at *atlas.Atlas, refMS []float64, pl profilePlan, measured []float64) (map[string]measure.Correlation, string) {
-	nearest := ""
-	out := map[string]measure.Correlation{}
-	flops := make([]float64, len(pl.validation))
-	for i, s := range pl.validation {
-		flops[i] = float64(nasbench201.FLOPs(nasbench201.MustParse(s)))
-	}
-	out["flops"] = measure.Correlation{Spearman: rank.Spearman(flops, measured), Kendall: rank.Kendall(flops, measured)}
-	if m := at.NearestBy(refMS, 1, atlas.Pearson, atlas.Train); len(m) == 1 {
-		if pool, ok := at.PoolMS(m[0].Name); ok {
-			near := make([]float64, len(pl.validation))
-			for i, j := range pl.validationPool {
-				near[i] = pool[j]
-			}
-			nearest = m[0].Name
-			out["nearest_device"] = measure.Correlation{Spearman: rank.Spearman(near, measured), Kendall: rank.Kendall(near, measured)}
-		}
-	}
-	for k, c := range out { // constant rankings give NaN; JSON cannot hold it
-		if c.Spearman != c.Spearman || c.Kendall != c.Kendall {
-			delete(out, k)
-		}
-	}
-	return out, nearest
+	res.nearest = s.atlas.Nearest(res.profile.ReferenceMS(), s.nearest)
+	return res, nil
 }
 
 // report prints the human-readable summary.
@@ -595,9 +384,9 @@ func (r *profileResult) report(w io.Writer, wall time.Duration) error {
 	case 0.5:
 		stat = "median"
 	}
-	fmt.Fprintf(&b, "profiled %s/%s (%s, %d CPUs), %s clock (resolution %v), %s protocol, %s of %d rounds\n",
+	fmt.Fprintf(&b, "profiled %s/%s (%s, %d CPUs), %s clock (resolution %v), %s protocol, %s of %d rounds, plan %s, %d instances\n",
 		p.Runtime.GOOS, p.Runtime.GOARCH, p.Runtime.GoVersion, p.Runtime.CPUs,
-		p.Runtime.Clock, time.Duration(p.Runtime.ClockResolutionNS), p.Protocol.Preset, stat, p.Protocol.Rounds)
+		p.Runtime.Clock, time.Duration(p.Runtime.ClockResolutionNS), p.Protocol.Preset, stat, p.Protocol.Rounds, p.Protocol.Plan, p.Protocol.Instances)
 	fmt.Fprintf(&b, "predictor: %s\n", r.predictor)
 	fmt.Fprintf(&b, "\nreference latencies (ms, embedding order):\n")
 	for i, t := range p.Reference {
@@ -605,25 +394,29 @@ func (r *profileResult) report(w io.Writer, wall time.Duration) error {
 	}
 	fmt.Fprintf(&b, "anchors: fastest %.3f ms, slowest %.3f ms\n", p.Anchors.Fastest.MS, p.Anchors.Slowest.MS)
 	fmt.Fprintf(&b, "support: %d architectures, %.3f .. %.3f ms\n", len(p.Support), minMS(p.Support), maxMS(p.Support))
-	if v := p.Validation; v != nil {
-		fmt.Fprintf(&b, "\nvalidation (%d held-out architectures):\n  %10s %10s  %s\n", len(v.Samples), "measured", "predicted", "arch")
-		for _, t := range v.Samples {
-			fmt.Fprintf(&b, "  %10.3f %10.3f  %s\n", t.MS, *t.PredictedMS, t.Arch)
-		}
-		fmt.Fprintf(&b, "\n  %-36s spearman %.3f  kendall %.3f\n", "HELP (adapted)", v.Spearman, v.Kendall)
-		names := make([]string, 0, len(v.Baselines))
-		for k := range v.Baselines {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		for _, k := range names {
-			c := v.Baselines[k]
-			name := "baseline " + k
-			if k == "nearest_device" {
-				name += " (" + r.nearestBaseline + ")"
+	if pr := p.Prediction; pr != nil {
+		fmt.Fprintf(&b, "prediction: %s chose %s (leave-one-out on the %d labelled networks: median error %.1f%%)\n",
+			pr.Method, session.MethodName(pr.Chosen), len(p.Reference)+2+len(p.Support), 100*pr.LOO[session.MethodAuto].MedianAPE)
+	}
+	if v, pv := r.validation, p.Validation; v != nil && pv != nil {
+		fmt.Fprintf(&b, "\nvalidation (%d held-out architectures, drift %.3f):\n  %10s %10s %10s  %s\n", len(pv.Samples), pv.Drift, "measured", "auto", "HELP", "arch")
+		help, _ := v.Find(session.MethodHELP)
+		for i, t := range pv.Samples {
+			h := math.NaN()
+			if help.Predicted != nil {
+				h = help.Predicted[i]
 			}
-			fmt.Fprintf(&b, "  %-36s spearman %.3f  kendall %.3f\n", name, c.Spearman, c.Kendall)
+			fmt.Fprintf(&b, "  %10.3f %10.3f %10.3f  %s\n", t.MS, *t.PredictedMS, h, t.Arch)
 		}
+		b.WriteString("\n")
+		for _, c := range v.Comparisons {
+			ape := "       -"
+			if !math.IsNaN(c.MedianAPE) {
+				ape = fmt.Sprintf("%7.1f%%", 100*c.MedianAPE)
+			}
+			fmt.Fprintf(&b, "  %-48s spearman %.3f  kendall %.3f  median error %s\n", c.Label, c.Spearman, c.Kendall, ape)
+		}
+		fmt.Fprintf(&b, "\n%s\n%s\n", v.Summary(), v.StepSummary())
 	}
 	if len(r.nearest) > 0 {
 		fmt.Fprintf(&b, "\nnearest known devices (Pearson correlation of reference latencies):\n")
@@ -631,14 +424,14 @@ func (r *profileResult) report(w io.Writer, wall time.Duration) error {
 			fmt.Fprintf(&b, "  %-16s %-5s %.4f\n", m.Name, m.Split, m.Similarity)
 		}
 	}
-	if len(r.unstable) > 0 {
-		fmt.Fprintf(&b, "\nwarning: %d timings stayed above the spread limit (%.0f%%) and are marked unstable:\n", len(r.unstable), 100*p.Protocol.MaxSpread)
-		for _, u := range r.unstable {
+	if u := r.outcome.Unstable; len(u) > 0 {
+		fmt.Fprintf(&b, "\nwarning: %d timings stayed above the spread limit (%.0f%%) and are marked unstable:\n", len(u), 100*p.Protocol.MaxSpread)
+		for _, u := range u {
 			fmt.Fprintf(&b, "  %s\n", u)
 		}
 	}
-	phases := make([]string, 0, len(r.phaseTime))
-	for k, d := range r.phaseTime {
+	phases := make([]string, 0, len(r.outcome.PhaseTime))
+	for k, d := range r.outcome.PhaseTime {
 		phases = append(phases, fmt.Sprintf("%s %.1fs", k, d.Seconds()))
 	}
 	slices.Sort(phases)
@@ -701,7 +494,7 @@ func compareProfiles(a, b *measure.Profile) (comparison, error) {
 		bySupport[t.Arch] = t.MS
 	}
 	var sa, sb, na []float64
-	na0, nb0 := a.Normaliser(), b.Normaliser()
+	na0, nb0 := a.Scale(), b.Scale()
 	for _, t := range a.Support {
 		if ms, ok := bySupport[t.Arch]; ok {
 			sa, sb = append(sa, t.MS), append(sb, ms)

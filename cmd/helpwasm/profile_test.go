@@ -16,7 +16,9 @@ import (
 	"github.com/helpwasm/helpwasm/internal/approx"
 	"github.com/helpwasm/helpwasm/internal/shareddata"
 	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/session"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/registry"
 )
 
 func testAtlas(t *testing.T) *atlas.Atlas {
@@ -26,49 +28,6 @@ func testAtlas(t *testing.T) *atlas.Atlas {
 		t.Skipf("no atlas: %v", err)
 	}
 	return at
-}
-
-func TestChoose(t *testing.T) {
-	at := testAtlas(t)
-	p, err := chooseArchs(at, 10, 30, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.support) != 10 || len(p.validation) != 30 || len(p.reference) != 10 {
-		t.Fatalf("sizes: %d support, %d validation, %d reference", len(p.support), len(p.validation), len(p.reference))
-	}
-	seen := map[string]string{}
-	add := func(role string, archs ...string) {
-		for _, a := range archs {
-			if _, err := nasbench201.Parse(a); err != nil {
-				t.Errorf("%s: %v", role, err)
-			}
-			if prev, dup := seen[a]; dup {
-				t.Errorf("%s is in %s and %s", a, prev, role)
-			}
-			seen[a] = role
-		}
-	}
-	add("reference", p.reference...)
-	add("anchors", p.anchors[:]...)
-	add("support", p.support...)
-	add("validation", p.validation...)
-	for i, a := range p.validation {
-		if at.PoolArchs[p.validationPool[i]] != a {
-			t.Errorf("validation[%d] = %s is not pool arch %d", i, a, p.validationPool[i])
-		}
-	}
-	again, _ := chooseArchs(at, 10, 30, 1)
-	other, _ := chooseArchs(at, 10, 30, 2)
-	if !slices.Equal(p.support, again.support) || !slices.Equal(p.validation, again.validation) {
-		t.Error("same seed chose different architectures")
-	}
-	if slices.Equal(p.support, other.support) {
-		t.Error("different seeds chose the same support set")
-	}
-	if _, err := chooseArchs(at, 10, len(at.PoolArchs)+1, 1); err == nil {
-		t.Error("more validation archs than the pool holds: no error")
-	}
 }
 
 // TestProfileEndToEnd runs the whole pipeline on this machine with a
@@ -95,14 +54,18 @@ func TestProfileEndToEnd(t *testing.T) {
 	if c, ok := cpuClock(); ok {
 		clockName, clock = measure.ClockThreadCPU, c
 	}
+	entry, err := registry.Lookup("nasbench201")
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, err := profileMachine(context.Background(), profileSetup{
-		model: m, atlas: at, samples: 4, validate: 6, seed: 3, opts: opts,
+		entry: entry, model: m, atlas: at, samples: 4, validate: 6, seed: 3, opts: opts,
 		preset: "test", nearest: 2, clock: clock, clockName: clockName,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(phases, []string{"reference+support", "validation"}) {
+	if !slices.Equal(phases, []string{session.PhaseLabelled, session.PhaseValidation}) {
 		t.Errorf("progress phases %v", phases)
 	}
 	p := res.profile
@@ -129,7 +92,7 @@ func TestProfileEndToEnd(t *testing.T) {
 	if err := res.report(&report, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"reference latencies", "HELP (adapted)", "baseline flops", "nearest known devices"} {
+	for _, want := range []string{"reference latencies", "plan " + session.Plan, "auto chose", "HELP  ", "FLOPs", "median error", "ranked best", "Adaptation moved", "nearest known devices"} {
 		if !strings.Contains(report.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, report.String())
 		}
@@ -155,9 +118,10 @@ func TestProfileEndToEnd(t *testing.T) {
 		t.Fatalf("predict printed %q", out.String())
 	}
 	for i, line := range lines {
-		msText, arch, _ := strings.Cut(line, " ms\t")
+		msText, _, _ := strings.Cut(line, " ms")
+		fields := strings.Split(line, "\t")
 		got, err := strconv.ParseFloat(msText, 64)
-		if err != nil || arch != v.Samples[i].Arch {
+		if err != nil || fields[len(fields)-1] != v.Samples[i].Arch || !strings.Contains(line, "(HELP ") {
 			t.Fatalf("predict line %q", line)
 		}
 		approx.Equal(t, "predicted ms", got, *v.Samples[i].PredictedMS, 1e-3/math.Max(1, *v.Samples[i].PredictedMS))
@@ -270,7 +234,7 @@ func TestCommandErrors(t *testing.T) {
 	}{
 		{[]string{"profile", "-samples", "0"}, "-samples 0"},
 		{[]string{"profile", "-validate", "-1"}, "-validate -1"},
-		{[]string{"profile", "-space", "fbnet"}, "only nasbench201"},
+		{[]string{"profile", "-space", "fbnet"}, "unknown search space"},
 		{[]string{"profile", "-quick", "-thorough"}, "exclusive"},
 		{[]string{"profile", "-clock", "sundial"}, "-clock"},
 		{[]string{"profile", "-compare", good}, "two profile files"},
@@ -280,36 +244,13 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"predict", "-profile", good}, "-arch is required"},
 		{[]string{"predict", "-profile", broken, "-arch", "x"}, "broken.json: version"},
 		{[]string{"predict", "-profile", filepath.Join(dir, "missing.json"), "-arch", "x"}, "missing.json"},
-		{[]string{"predict", "-profile", good, "-arch", "|conv~0|"}, "-arch: malformed"},
+		{[]string{"predict", "-profile", good, "-arch", "|conv~0|"}, "-arch: architecture 0: not an architecture of the space: malformed"},
 	}
 	for _, tt := range tests {
 		err := run(tt.args, &bytes.Buffer{}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.want)
 		}
-	}
-}
-
-func TestAlternatingNetworks(t *testing.T) {
-	items, err := archItems([]string{nasbench201.FromIndex(7).String()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alt := items[0].(*alternating)
-	if len(alt.nets) != instancesPerArch || alt.nets[0] == alt.nets[1] {
-		t.Fatalf("%d instances, want %d distinct", len(alt.nets), instancesPerArch)
-	}
-	for i := range 2 * instancesPerArch {
-		if alt.next != i%instancesPerArch {
-			t.Fatalf("run %d would use instance %d", i, alt.next)
-		}
-		alt.Run()
-	}
-	if !slices.Equal(alt.nets[0].Output(), alt.nets[1].Output()) {
-		t.Error("instances of one architecture compute different logits")
-	}
-	if _, err := archItems([]string{"|bogus~0|"}); err == nil {
-		t.Error("bad architecture: no error")
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
@@ -188,7 +189,7 @@ func runReplay(path string, stat, trials int) error {
 		}
 		return out
 	}
-	norm, emb := p.Normaliser(), p.Embedding()
+	norm, emb := p.Scale(), latency.Embedding(nil, p.ReferenceMS())
 	adapt := func(sup []int, seed uint64) (*predictor.Adapted, error) {
 		var xs [][]float64
 		var ys []float64

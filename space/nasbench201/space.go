@@ -84,3 +84,41 @@ func arch(a space.Arch) Arch {
 	}
 	return c
 }
+
+var _ space.Slotted = Space{}
+
+// Slots are the cell's six edges, in string order.
+func (Space) Slots() []space.Slot {
+	out := make([]space.Slot, NumEdges)
+	for i, e := range Edges {
+		out[i] = space.Slot{Name: fmt.Sprintf("node %d to %d", e.From, e.To), From: e.From, To: e.To}
+	}
+	return out
+}
+
+// shortNames label the operations on a drawing of the cell.
+var shortNames = [NumOps]string{"none", "skip", "conv 1x1", "conv 3x3", "pool"}
+
+// Choices are the five operations, in Op order.
+func (Space) Choices() []space.Choice {
+	out := make([]space.Choice, NumOps)
+	for op := range Op(NumOps) {
+		out[op] = space.Choice{Name: op.String(), Short: shortNames[op]}
+	}
+	return out
+}
+
+// Choice is the operation on edge slot.
+func (Space) Choice(a space.Arch, slot int) int { return int(arch(a)[slot]) }
+
+// WithChoice returns a with edge slot set to operation choice.
+func (Space) WithChoice(a space.Arch, slot, choice int) space.Arch {
+	c := arch(a)
+	c[slot] = Op(choice)
+	return c
+}
+
+// Example is a cell of every operation but none.
+func (Space) Example() space.Arch {
+	return MustParse("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
+}

@@ -21,8 +21,12 @@ func runUI() {
 	if err != nil {
 		panic(err)
 	}
+	_, sp, err := pageSpace()
+	if err != nil {
+		panic(err)
+	}
 	b := newBrowser()
-	page := setup.New(renderer.EventEnv(), b, files{})
+	page := setup.New(renderer.EventEnv(), b, files{}, sp)
 	b.connect(page)
 	page.Configure(b.query())
 	for ok := true; ok; ok = renderer.EventWait() {

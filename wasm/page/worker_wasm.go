@@ -14,6 +14,7 @@ import (
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/predictor"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // runWorker connects app/worker.Service to postMessage. worker.js has
@@ -54,9 +55,15 @@ func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, err
 	if err != nil {
 		return nil, fmt.Errorf("atlas: %w", err)
 	}
+	entry, _, err := pageSpace()
+	if err != nil {
+		return nil, err
+	}
 	isolated := self.Get("crossOriginIsolated").Truthy()
 	nav := self.Get("navigator")
 	return worker.New(worker.Config{
+		Space: entry.Space,
+		Build: func(a space.Arch) measure.Item { return measure.ItemFunc(entry.Build(a, networkSeed).Forward) },
 		Model: model,
 		Atlas: at,
 		Emit:  post,
@@ -71,6 +78,10 @@ func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, err
 		},
 	})
 }
+
+// networkSeed seeds the engine's pseudo-random weights; timings do not
+// depend on weight values, so any fixed seed will do.
+const networkSeed = 1
 
 func jsBytes(v js.Value) []byte {
 	b := make([]byte, v.Get("byteLength").Int())

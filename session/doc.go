@@ -1,0 +1,54 @@
+// Package session is one device session: the plan a profile follows,
+// timing through package measure, HELP's adaptation, conversion to
+// milliseconds, prediction by a chosen method with an interval, and
+// validation against baselines. The page's measuring worker (app/worker)
+// and the CLI's profile and predict commands both run it, so a profile
+// means the same wherever it was taken. It takes a space.Space and an
+// engine builder and imports no concrete search space.
+//
+// # The plan
+//
+// Plan (recorded as the profile's protocol.plan) times networks in two
+// measure.Measure calls:
+//
+//  1. PhaseLabelled: the reference, anchor and support networks,
+//     interleaved in one measurement, so a machine that speeds up or
+//     slows down does so for the embedding, the latency scale and the
+//     support alike (no drift correction is needed within it). HELP then
+//     adapts, and the other methods fit, on these labelled timings.
+//  2. PhaseValidation: the held-out validation networks, interleaved with
+//     two checks, the two middle reference networks by latency timed
+//     again. The validation timings are divided by the geometric mean of
+//     the checks' slow-down ratios (Validation.Drift) so they are compared
+//     with predictions at the first phase's speed; if the two ratios
+//     disagree by more than 25%, noise dominates and no correction is made.
+//
+// Every network is timed as Instances separately built copies in turn
+// (protocol.instances): now and then one instance of a network runs slower
+// than another for its whole life, and two make that rare.
+//
+// # Methods
+//
+// A Device predicts with one of these (Methods lists them):
+//
+//   - MethodHELP: HELP exactly as the paper has it: the meta-learned model
+//     adapted with two Meta-SGD steps on the support timings, its
+//     normalised output mapped to ms by the profile's latency.Scale.
+//   - MethodOpCost: the op-cost structural model (package opcost) fitted
+//     to the labelled timings on the space's Features.
+//   - MethodFLOPs: a + b*FLOPs fitted to the labelled timings.
+//   - MethodAuto (the default): package blend's choice among HELP, the
+//     op-cost model and FLOPs, each calibrated as a + b*prediction, by
+//     leave-one-out on the labelled timings only (HELP's leave-one-out
+//     readapts without each support timing; the reference and anchor
+//     networks are never in its support), selecting one or stacking them.
+//     Its interval comes from the leave-one-out residuals.
+//
+// The nearest known device is a validation baseline only: the atlas holds
+// its latencies for its pool architectures, not for the whole space.
+//
+// # Units
+//
+// Latencies are float64 milliseconds; intervals are half-widths in ms.
+// Normalised latencies stay inside Device.
+package session
