@@ -71,7 +71,7 @@ const (
 	MethodBasis      = "basis"      // NNLS on the known devices' latencies (ms)
 	MethodFLOPs      = "flops"      // FLOPs (no device data)
 	MethodNearest    = "nearest"    // the known device with the most alike reference latencies (ms)
-	MethodAuto       = "auto"       // blend.Combine of the others by leave-one-out (ms)
+	MethodAuto       = "auto"       // blend.OpCost: non-negative or signed op-cost model by leave-one-out (ms)
 )
 
 // Suite predicts a device's query pool with every method from the same
@@ -156,7 +156,6 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 		ms[i] = dev.Latency[r]
 	}
 	out := map[string]Prediction{}
-	var cands []blend.Candidate
 
 	if s.Model != nil {
 		c, err := s.helpCandidate(dev, seed, sup, len(labelled)-len(sup))
@@ -164,7 +163,6 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 			return nil, err
 		}
 		out[MethodHELP] = Prediction{Values: c.Pred}
-		cands = append(cands, c)
 	}
 
 	// structural: op-cost model on the (scaled) structural features.
@@ -174,7 +172,6 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 	}
 	sq := sm.PredictTo(nil, rowsOf(s.feats, dev.Query))
 	out[MethodStructural] = Prediction{Values: sq, MS: true}
-	cands = append(cands, blend.Candidate{Name: MethodStructural, LOO: sm.LOO, Pred: sq})
 
 	// basis: the same on the known devices' latency columns.
 	knownOf := s.Known
@@ -205,7 +202,6 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 		}
 		bq := bm.PredictTo(nil, basisRows(dev.Query))
 		out[MethodBasis] = Prediction{Values: bq, MS: true}
-		cands = append(cands, blend.Candidate{Name: MethodBasis, LOO: bm.LOO, Pred: bq})
 
 		// nearest: the most alike known device's latencies; a fixed
 		// predictor, so its leave-one-out predictions are its values.
@@ -225,7 +221,6 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 			other := nearestWithout(d, known, ref, sim, i)
 			nl[i] = d.Table.Latency(other)[refRows[i]]
 		}
-		cands = append(cands, blend.Candidate{Name: MethodNearest, LOO: nl, Pred: nq})
 	}
 
 	flops := make([]float64, d.Table.Len())
@@ -234,26 +229,22 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 	}
 	fq := pick(flops, dev.Query)
 	out[MethodFLOPs] = Prediction{Values: fq}
-	cands = append(cands, blend.Candidate{Name: MethodFLOPs, LOO: pick(flops, labelled), Pred: fq})
 
-	// Auto is scored on the support points only: they come from the
-	// pool the query pool is like, while the reference architectures
-	// are chosen to be extreme, and leaving an extreme point out tests
-	// extrapolation rather than the ranking of typical ones.
-	nref := len(labelled) - len(sup)
-	sc := make([]blend.Candidate, len(cands))
-	for j, c := range cands {
-		sc[j] = blend.Candidate{Name: c.Name, LOO: c.LOO[nref:], Pred: c.Pred}
-	}
-	b, err := blend.Combine(ms[nref:], sc, blend.Options{})
+	// Auto is blend.OpCost: the op-cost model with non-negative and with
+	// signed costs, the first unless leave-one-out over all labelled
+	// points says the second fits clearly better. Adding HELP, basis,
+	// nearest or FLOPs as candidates lowered the mean on HELP's devices
+	// however the choice was made (package blend's comparison), so they
+	// stay methods of their own.
+	sf := rowsOf(s.feats, labelled)
+	b, err := blend.OpCost(sf, ms, nil)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: device %s: auto: %w", dev.Name, err)
 	}
-	s.Chosen[b.Method]++
-	out[MethodAuto] = Prediction{Values: b.PredictTo(nil, sc), MS: true}
+	s.Chosen[b.Blend.Method]++
+	out[MethodAuto] = Prediction{Values: b.PredictTo(nil, rowsOf(s.feats, dev.Query)), MS: true}
 	return out, nil
 }
-
 // helpCandidate adapts the model on the support and predicts the query
 // pool and the labelled points (nref reference rows first, then the
 // support): leave-one-out for a support point adapts without it; the
