@@ -252,3 +252,22 @@ func TestCheckMethod(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalFBNetCheckpoint runs HELP's FBNet meta-test with the authors'
+// original checkpoint: the paper's mean over fpga, raspi4 and eyeriss is
+// 0.910.
+func TestEvalFBNetCheckpoint(t *testing.T) {
+	dir := shareddata.Dir(t)
+	var out bytes.Buffer
+	args := []string{"eval", "-space", "fbnet", "-data", dir, "-weights", filepath.Join(dir, "help-original", "fbnet", "checkpoint", "help_max_corr.pt"), "-seeds", "1", "-json"}
+	if err := run(args, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	var r evalJSON
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Devices) != 3 || math.Abs(r.MeanSpearman-0.910) > 0.015 {
+		t.Errorf("devices %v, mean Spearman %.4f; want fpga, raspi4, eyeriss and 0.910 +- 0.015", r.Devices, r.MeanSpearman)
+	}
+}
