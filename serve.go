@@ -4,18 +4,30 @@
 //	go run serve.go [-addr 127.0.0.1:8080] [-dir dist]
 //
 // It listens on loopback unless told otherwise and stops cleanly on SIGINT
-// or SIGTERM. Every response carries Cross-Origin-Opener-Policy:
+// or SIGTERM: responses in progress get -grace to finish, then their
+// connections are closed (a client that stopped reading cannot hold the
+// server up) and it exits 0. Every response carries Cross-Origin-Opener-Policy:
 // same-origin and Cross-Origin-Embedder-Policy: require-corp, which make
 // the page cross-origin isolated (its clock then ticks every 5 us instead
 // of every 100 us), a strict Content-Security-Policy and nosniff. Files are
 // served with explicit MIME types (application/wasm for .wasm), from a
-// precompressed .br or .gz sibling when the client accepts that encoding.
-// Only GET and HEAD are allowed; directories are never listed; paths that
-// leave dir (.., encoded or not, or symlinks pointing outside) are refused.
+// precompressed .br or .gz sibling when the client accepts that encoding,
+// always with a Content-Length. A single byte range is served as 206; a
+// request for several ranges gets the whole file (200), so no request can
+// make the answer larger than the file. Only GET and HEAD are allowed
+// (and OPTIONS *, which says so); directories are never listed; paths that
+// leave dir (.., encoded or not, or symlinks pointing outside) are refused;
+// files other than regular files and directories (FIFOs, devices, sockets)
+// are answered as absent without being opened.
+//
+// The security headers are on every response, including the error answers
+// net/http writes itself for requests it cannot parse (400, 431, 501, 505,
+// 417): see secureListener.
 // It has no build step: `make serve` builds dist/ first.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -31,6 +43,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -53,6 +66,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fl.SetOutput(stderr)
 	addr := fl.String("addr", "127.0.0.1:8080", "listen address (loopback by default)")
 	dir := fl.String("dir", "dist", "directory to serve (built by `make dist`)")
+	grace := fl.Duration("grace", 5*time.Second, "on SIGINT or SIGTERM, how long responses in progress get to finish before their connections are closed")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -74,15 +88,23 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "serving %s on http://%s/\n", *dir, ln.Addr())
 
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(secureListener(ln)) }()
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := srv.Shutdown(shutdownCtx); errors.Is(err, context.DeadlineExceeded) {
+		// What is left are responses to clients that stopped reading (or
+		// read very slowly): they would hold the process until
+		// WriteTimeout. Closing their connections ends those writes.
+		fmt.Fprintf(stderr, "serve: closing connections still sending after %v\n", *grace)
+		if err := srv.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return fmt.Errorf("shutting down: %w", err)
+		}
+	} else if err != nil {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
@@ -99,6 +121,8 @@ const (
 )
 
 // newServer returns a server for h with timeouts and header limits set.
+// Serve it on secureListener(ln), so that net/http's own error answers
+// carry the security headers too.
 func newServer(h http.Handler, logger *log.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
@@ -108,6 +132,10 @@ func newServer(h http.Handler, logger *log.Logger) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          logger,
+		// "OPTIONS *" goes to our handler (net/http's answer has none of
+		// the security headers).
+		DisableGeneralOptionsHandler: true,
+		ConnState:                    markResponseBoundary,
 	}
 }
 
@@ -218,6 +246,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Set(kv[0], kv[1])
 	}
 	switch {
+	case r.RequestURI == "*" && r.Method == http.MethodOptions:
+		hdr.Set("Allow", "GET, HEAD")
+		hdr.Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		hdr.Set("Allow", "GET, HEAD")
 		httpError(w, http.StatusMethodNotAllowed)
@@ -290,8 +323,82 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		break
 	}
 	hdr.Set("ETag", `"`+strconv.FormatInt(fi.Size(), 36)+"-"+strconv.FormatInt(fi.ModTime().UnixNano(), 36)+etagSuffix+`"`)
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	if countRanges(r.Header.Get("Range")) > 1 {
+		// ServeContent answers several ranges with a multipart body
+		// whose part headers can make it ~100x the file (thousands of
+		// one-byte ranges). Ignoring Range is allowed (RFC 9110, 14.2):
+		// the whole file, once.
+		r2 := *r
+		r2.Header = r.Header.Clone()
+		r2.Header.Del("Range")
+		r = &r2
+	}
+	http.ServeContent(&lengthWriter{ResponseWriter: w, size: fi.Size()}, r, "", fi.ModTime(), f)
 }
+
+// countRanges returns how many ranges a Range header asks for ("bytes=0-1,
+// 5-" asks for two), 0 without one. Malformed headers count as one: they
+// are ServeContent's to refuse.
+func countRanges(s string) int {
+	if s == "" {
+		return 0
+	}
+	spec, ok := strings.CutPrefix(s, "bytes=")
+	if !ok {
+		return 1
+	}
+	n := 0
+	for part := range strings.SplitSeq(spec, ",") {
+		if strings.TrimSpace(part) != "" {
+			n++
+		}
+	}
+	return max(n, 1)
+}
+
+// lengthWriter gives a whole-file (200) answer its Content-Length when
+// ServeContent leaves it out: it does whenever Content-Encoding is set,
+// assuming the handler compresses on the fly, so br and gzip variants
+// went out chunked (GET) or without a length (HEAD). Ours are
+// precompressed files, so the length is the variant's size. Partial (206)
+// answers already have theirs; 304 and errors must not have one.
+type lengthWriter struct {
+	http.ResponseWriter
+	size        int64
+	wroteHeader bool
+}
+
+func (w *lengthWriter) WriteHeader(code int) {
+	if !w.wroteHeader {
+		w.wroteHeader = true
+		if h := w.Header(); code == http.StatusOK && h.Get("Content-Length") == "" {
+			h.Set("Content-Length", strconv.FormatInt(w.size, 10))
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *lengthWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps net/http's sendfile path (io.CopyN in ServeContent uses
+// it when the writer has it).
+func (w *lengthWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{w.ResponseWriter}, src)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *lengthWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // open opens name under the root and stats it.
 func (h *handler) open(name string) (*os.File, fs.FileInfo, error) {
@@ -392,4 +499,114 @@ func accepts(headers []string, coding string) bool {
 		}
 	}
 	return star
+}
+
+// secureListener wraps ln so that the error answers net/http writes
+// itself, before or instead of calling the handler, carry the security
+// headers like every other response: 400 (a request it cannot parse, or
+// HTTP/1.1 without Host), 431 (headers over MaxHeaderBytes), 501 (an
+// unknown Transfer-Encoding) and 505 (an unsupported version) are written
+// straight to the connection; 417 (an Expect other than 100-continue) goes
+// through net/http's response writer but never reaches the handler.
+//
+// The wrapped connection adds the headers to a write that starts a
+// response, has a 4xx or 5xx status line and a complete header block
+// without Cross-Origin-Opener-Policy (every answer of the handler has it).
+// A write starts a response when it is the first on the connection or the
+// first since net/http reported the connection idle, that is, after the
+// previous response was flushed (markResponseBoundary, newServer's
+// ConnState hook); body bytes are therefore never taken for a header
+// block. Not covered: requests the client pipelined behind an unanswered
+// one are answered at a boundary net/http does not report, so an error
+// answer to such a request goes out as net/http wrote it; and nothing is
+// written at all for a read that times out or fails.
+func secureListener(ln net.Listener) net.Listener { return secureLn{ln} }
+
+type secureLn struct{ net.Listener }
+
+func (l secureLn) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	sc := &secureConn{Conn: c}
+	sc.atBoundary.Store(true)
+	return sc, nil
+}
+
+// markResponseBoundary is the server's ConnState hook: an idle connection
+// has flushed its last response, so its next write starts a new one.
+func markResponseBoundary(c net.Conn, state http.ConnState) {
+	if sc, ok := c.(*secureConn); ok && state == http.StateIdle {
+		sc.atBoundary.Store(true)
+	}
+}
+
+// secureConn is a connection from secureListener.
+type secureConn struct {
+	net.Conn
+	atBoundary atomic.Bool // the next write starts a response
+}
+
+func (c *secureConn) Write(p []byte) (int, error) {
+	if !c.atBoundary.Swap(false) {
+		return c.Conn.Write(p)
+	}
+	q, ok := addSecurityHeaders(p)
+	if !ok {
+		return c.Conn.Write(p)
+	}
+	if _, err := c.Conn.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// ReadFrom keeps sendfile for file bodies (net/http uses it when the
+// connection has it). A body is never the start of a response.
+func (c *secureConn) ReadFrom(r io.Reader) (int64, error) {
+	c.atBoundary.Store(false)
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
+// CloseWrite lets net/http half-close after an error, so the client reads
+// the answer before the connection goes (it does so only when the
+// connection has the method).
+func (c *secureConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// addSecurityHeaders returns p, an HTTP/1.x error response (4xx or 5xx)
+// whose header block lacks the security headers, with them inserted after
+// the status line; ok is false, and p is to be sent as it is, for anything
+// else.
+func addSecurityHeaders(p []byte) (q []byte, ok bool) {
+	const marker = "\r\nCross-Origin-Opener-Policy:"
+	if len(p) < len("HTTP/1.1 400 ") || !bytes.HasPrefix(p, []byte("HTTP/1.")) || p[8] != ' ' || (p[9] != '4' && p[9] != '5') {
+		return p, false
+	}
+	end := bytes.Index(p, []byte("\r\n\r\n"))
+	if end < 0 {
+		return p, false
+	}
+	head := p[:end+2]
+	if bytes.Contains(head, []byte(marker)) {
+		return p, false
+	}
+	line := bytes.Index(head, []byte("\r\n")) + 2
+	q = make([]byte, 0, len(p)+512)
+	q = append(q, p[:line]...)
+	for _, kv := range securityHeaders {
+		q = append(q, kv[0]...)
+		q = append(q, ": "...)
+		q = append(q, kv[1]...)
+		q = append(q, "\r\n"...)
+	}
+	return append(q, p[line:]...), true
 }

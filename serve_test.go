@@ -42,6 +42,9 @@ func testDist(t *testing.T) string {
 		".hidden":            "hidden",
 		"stale.js":           "new",
 		"stale.js.gz":        "old gzip",
+		"big.js":             bigBody("js", 6000),
+		"big.js.br":          bigBody("br", 3000),
+		"big.js.gz":          bigBody("gz", 4000),
 		"../secret.txt":      "top secret",
 		"../dist-evil/x.txt": "sibling dir with a common prefix",
 	}
@@ -83,6 +86,12 @@ func testDist(t *testing.T) string {
 	return dir
 }
 
+// bigBody returns n bytes, more than net/http buffers before it must
+// decide between Content-Length and chunking.
+func bigBody(tag string, n int) string {
+	return strings.Repeat(tag+"0123456789abcdef"[:16-len(tag)], n/16+1)[:n]
+}
+
 func testServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	h, err := newHandler(testDist(t))
@@ -91,6 +100,7 @@ func testServer(t *testing.T) *httptest.Server {
 	}
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config = newServer(h, nil)
+	srv.Listener = secureListener(srv.Listener)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv
@@ -514,4 +524,284 @@ func mkfifo(path string) error {
 		return fmt.Errorf("%v: %s", err, out)
 	}
 	return nil
+}
+
+// Compressed variants are files of known size: GET and HEAD say so with a
+// Content-Length instead of chunking (ServeContent leaves the length out
+// whenever Content-Encoding is set).
+func TestServeCompressedLength(t *testing.T) {
+	srv := testServer(t)
+	for _, tt := range []struct {
+		method, accept, wantEncoding string
+		wantLen                      int64
+	}{
+		{"GET", "br", "br", 3000},
+		{"GET", "gzip", "gzip", 4000},
+		{"GET", "", "", 6000},
+		{"HEAD", "br", "br", 3000},
+		{"HEAD", "gzip", "gzip", 4000},
+		{"HEAD", "", "", 6000},
+	} {
+		what := tt.method + " [" + tt.accept + "]"
+		resp := rawRequest(t, srv, tt.method+" /big.js HTTP/1.1\r\nHost: x\r\nAccept-Encoding: "+tt.accept+"\r\nConnection: close\r\n\r\n")
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != tt.wantEncoding {
+			t.Errorf("%s: status %d, encoding %q", what, resp.StatusCode, resp.Header.Get("Content-Encoding"))
+		}
+		if len(resp.TransferEncoding) > 0 || resp.Header.Get("Content-Length") != fmt.Sprint(tt.wantLen) {
+			t.Errorf("%s: Transfer-Encoding %v, Content-Length %q; want length %d", what, resp.TransferEncoding, resp.Header.Get("Content-Length"), tt.wantLen)
+		}
+		if b := body(t, resp); tt.method == "GET" && int64(len(b)) != tt.wantLen {
+			t.Errorf("%s: %d body bytes, want %d", what, len(b), tt.wantLen)
+		}
+	}
+	// The length is the whole file's only on a whole-file answer.
+	for _, tt := range []struct {
+		name, headers string
+		wantStatus    int
+		wantLen       string
+	}{
+		{"range", "Range: bytes=10-19\r\n", http.StatusPartialContent, "10"},
+		{"precondition failed", "If-Match: \"nope\"\r\n", http.StatusPreconditionFailed, ""},
+		{"not satisfiable", "Range: bytes=9000-\r\n", http.StatusRequestedRangeNotSatisfiable, "*"},
+	} {
+		resp := rawRequest(t, srv, "GET /big.js HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br\r\n"+tt.headers+"Connection: close\r\n\r\n")
+		b := body(t, resp)
+		if resp.StatusCode != tt.wantStatus {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.wantStatus)
+		}
+		if cl := resp.Header.Get("Content-Length"); tt.wantLen != "*" && cl != tt.wantLen && !(tt.wantLen == "" && cl == "0") {
+			t.Errorf("%s: Content-Length %q, want %q", tt.name, cl, tt.wantLen)
+		}
+		if cl := resp.Header.Get("Content-Length"); cl != "" && cl != fmt.Sprint(len(b)) {
+			t.Errorf("%s: Content-Length %s for a %d-byte body", tt.name, cl, len(b))
+		}
+	}
+}
+
+// rawRequest sends req as it is on a new connection and returns the
+// response, with its body unread.
+func rawRequest(t *testing.T, srv *httptest.Server, req string) *http.Response {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	method, _, _ := strings.Cut(req, " ")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("%.40q: %v", req, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// A single range is served as 206; several ranges get the whole file once
+// (they could ask for the same bytes thousands of times, each part with
+// its own headers).
+func TestServeRanges(t *testing.T) {
+	srv := testServer(t)
+	full := bigBody("js", 6000)
+	many := "bytes=" + strings.TrimSuffix(strings.Repeat("0-0,", 1500), ",")
+	for _, tt := range []struct {
+		rng        string
+		wantStatus int
+		wantBody   string
+	}{
+		{"bytes=0-9", http.StatusPartialContent, full[:10]},
+		{"bytes=-5", http.StatusPartialContent, full[len(full)-5:]},
+		{"bytes=5990-", http.StatusPartialContent, full[5990:]},
+		{"bytes=0-9,", http.StatusPartialContent, full[:10]},
+		{"bytes=0-9,20-29", http.StatusOK, full},
+		{"bytes=0-0,0-0,0-0", http.StatusOK, full},
+		{many, http.StatusOK, full},
+		{"bytes=7000-", http.StatusRequestedRangeNotSatisfiable, ""},
+	} {
+		resp := rawGet(t, srv, "/big.js", "Range: "+tt.rng+"\r\n")
+		b := body(t, resp)
+		what := fmt.Sprintf("Range %.30s", tt.rng)
+		if resp.StatusCode != tt.wantStatus {
+			t.Errorf("%s: status %d, want %d", what, resp.StatusCode, tt.wantStatus)
+		}
+		if tt.wantBody != "" && b != tt.wantBody {
+			t.Errorf("%s: %d-byte body, want %d bytes", what, len(b), len(tt.wantBody))
+		}
+		if len(b) > len(full) {
+			t.Errorf("%s: %d-byte answer for a %d-byte file", what, len(b), len(full))
+		}
+		checkSecurityHeaders(t, what, resp.Header)
+	}
+}
+
+// Every answer has the security headers: OPTIONS *, which net/http answers
+// itself unless told not to, and the errors net/http writes for requests it
+// cannot parse, on a new connection or after a response on a kept-alive
+// one.
+func TestServeSecurityHeadersOnServerErrors(t *testing.T) {
+	srv := testServer(t)
+	for _, tt := range []struct {
+		name, req  string
+		wantStatus int
+	}{
+		{"OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusOK},
+		{"malformed request line", "GARBAGE\r\n\r\n", http.StatusBadRequest},
+		{"no Host", "GET / HTTP/1.1\r\n\r\n", http.StatusBadRequest},
+		{"bad header line", "GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", http.StatusBadRequest},
+		{"too many header bytes", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("b", 20000) + "\r\n\r\n", http.StatusRequestHeaderFieldsTooLarge},
+		{"unknown transfer coding", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: zstd\r\n\r\n", http.StatusNotImplemented},
+		{"HTTP/2 over HTTP/1", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported},
+		{"HTTP/3.1", "GET / HTTP/3.1\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported},
+		{"Expect", "GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", http.StatusExpectationFailed},
+	} {
+		for _, after := range []bool{false, true} {
+			req, what := tt.req, tt.name
+			if after {
+				// Kept alive after a good request (read fully first, so
+				// this one is not pipelined behind it).
+				req, what = "", tt.name+" after a response"
+			}
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			br := bufio.NewReader(conn)
+			if after {
+				io.WriteString(conn, "GET /boot.js HTTP/1.1\r\nHost: x\r\n\r\n")
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					t.Fatalf("%s: first request: %v", what, err)
+				}
+				if b := body(t, resp); b != "boot()" {
+					t.Errorf("%s: first body %q", what, b)
+				}
+				time.Sleep(10 * time.Millisecond) // let net/http mark the connection idle
+				req = tt.req
+			}
+			io.WriteString(conn, req)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Errorf("%s: %v", what, err)
+				conn.Close()
+				continue
+			}
+			b := body(t, resp)
+			conn.Close()
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("%s: status %d, want %d (%q)", what, resp.StatusCode, tt.wantStatus, b)
+			}
+			checkSecurityHeaders(t, what, resp.Header)
+			if tt.name == "OPTIONS *" && (resp.Header.Get("Allow") != "GET, HEAD" || b != "") {
+				t.Errorf("%s: Allow %q, body %q", what, resp.Header.Get("Allow"), b)
+			}
+		}
+	}
+}
+
+func TestAddSecurityHeaders(t *testing.T) {
+	in := "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"
+	q, ok := addSecurityHeaders([]byte(in))
+	if !ok {
+		t.Fatal("not rewritten")
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(q)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSecurityHeaders(t, "rewritten", resp.Header)
+	if b := body(t, resp); b != "400 Bad Request" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Errorf("rewritten: body %q, type %q", b, resp.Header.Get("Content-Type"))
+	}
+	for _, p := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",                              // not an error
+		"HTTP/1.1 100 Continue\r\n\r\n",                                             // nor this
+		"HTTP/1.1 404 Not Found\r\nContent-Length: 3",                               // incomplete header block
+		"HTTP/1.1 404 Not Found\r\nCross-Origin-Opener-Policy: same-origin\r\n\r\n", // already has them
+		"body bytes HTTP/1.1 400 Bad Request\r\n\r\n",
+		"",
+	} {
+		if q, ok := addSecurityHeaders([]byte(p)); ok || string(q) != p {
+			t.Errorf("addSecurityHeaders(%q) = %q, %v; want it unchanged", p, q, ok)
+		}
+	}
+}
+
+// A client that stops reading a large response cannot hold the server up:
+// while it stalls, other clients are served, and on SIGINT/SIGTERM the
+// server closes its connection after -grace and returns nil (exit 0).
+func TestServeMainStalledReader(t *testing.T) {
+	dir := testDist(t)
+	big, err := os.Create(filepath.Join(dir, "big.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: larger than any loopback socket buffers, no disk used.
+	if err := big.Truncate(256 << 20); err != nil {
+		t.Fatal(err)
+	}
+	big.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- serveMain(ctx, []string{"-addr", "127.0.0.1:0", "-dir", dir, "-grace", "300ms"}, out, errOut)
+	}()
+	addr := waitForURL(t, out)
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.Contains(line, "200") {
+		t.Fatalf("stalled reader: %q, %v", line, err)
+	}
+	time.Sleep(200 * time.Millisecond) // the server fills the socket buffers and blocks
+
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get("http://" + addr + "/boot.js")
+	if err != nil {
+		t.Fatalf("another client while one stalls: %v", err)
+	}
+	if b := body(t, resp); b != "boot()" {
+		t.Errorf("another client while one stalls: %q", b)
+	}
+
+	start := time.Now()
+	cancel() // as SIGTERM does
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serveMain with a stalled reader: %v, want nil", err)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("shutdown took %v with -grace 300ms", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+	if !strings.Contains(errOut.String(), "closing connections") {
+		t.Errorf("stderr %q does not say connections were closed", errOut.String())
+	}
+}
+
+// waitForURL waits for serveMain to print its URL and returns host:port.
+func waitForURL(t *testing.T, out *syncBuffer) string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, u, ok := strings.Cut(out.String(), " on http://"); ok {
+			if addr, _, ok := strings.Cut(u, "/"); ok {
+				return addr
+			}
+		}
+	}
+	t.Fatal("server did not print its URL")
+	return ""
 }

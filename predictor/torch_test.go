@@ -3,10 +3,13 @@ package predictor
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,33 +89,35 @@ func torchZip(t *testing.T, pkl string, storage []byte) []byte {
 	return buf.Bytes()
 }
 
+// Pickles of {'model': {'w': tensor}} written by Python's pickle (protocol
+// 2) with torch's persistent ids, for a tensor of the given storage size,
+// shape and stride.
+const (
+	// storage of 1 float, tensor of 2^26 elements (J\x00\x00\x00\x04) with stride 0
+	torchBroadcastPickle = "\x80\x02}q\x00X\x05\x00\x00\x00modelq\x01ccollections\nOrderedDict\nq\x02)Rq\x03X\x01\x00\x00\x00wq\x04ctorch._utils\n_rebuild_tensor_v2\nq\x05((X\x07\x00\x00\x00storageq\x06ctorch\nFloatStorage\nq\x07X\x01\x00\x00\x000q\x08X\x03\x00\x00\x00cpuq\tK\x01tq\nQK\x00J\x00\x00\x00\x04\x85q\x0bK\x00\x85q\x0c\x89h\x02)Rq\rtq\x0eRq\x0fss."
+	// storage claiming 2^40 floats, tensor of 4
+	torchHugeStoragePickle = "\x80\x02}q\x00X\x05\x00\x00\x00modelq\x01ccollections\nOrderedDict\nq\x02)Rq\x03X\x01\x00\x00\x00wq\x04ctorch._utils\n_rebuild_tensor_v2\nq\x05((X\x07\x00\x00\x00storageq\x06ctorch\nFloatStorage\nq\x07X\x01\x00\x00\x000q\x08X\x03\x00\x00\x00cpuq\t\x8a\x06\x00\x00\x00\x00\x00\x01tq\nQK\x00K\x04\x85q\x0bK\x01\x85q\x0c\x89h\x02)Rq\rtq\x0eRq\x0fss."
+	// storage of 4 floats, a 2x2 tensor over it
+	torchSmallPickle = "\x80\x02}q\x00X\x05\x00\x00\x00modelq\x01ccollections\nOrderedDict\nq\x02)Rq\x03X\x01\x00\x00\x00wq\x04ctorch._utils\n_rebuild_tensor_v2\nq\x05((X\x07\x00\x00\x00storageq\x06ctorch\nFloatStorage\nq\x07X\x01\x00\x00\x000q\x08X\x03\x00\x00\x00cpuq\tK\x04tq\nQK\x00K\x02K\x02\x86q\x0bK\x02K\x01\x86q\x0c\x89h\x02)Rq\rtq\x0eRq\x0fss."
+)
+
 // TestTorchBudgets: a small file must not make the loader allocate what
-// its pickle claims. The pickles are {'model': {'w': tensor}} written by
-// Python's pickle (protocol 2) with torch's persistent ids, for a tensor
-// of the given storage size, shape and stride.
+// its pickle claims.
 func TestTorchBudgets(t *testing.T) {
-	const (
-		// storage of 1 float, tensor of 2^26 elements (J\x00\x00\x00\x04) with stride 0
-		broadcast = "\x80\x02}q\x00X\x05\x00\x00\x00modelq\x01ccollections\nOrderedDict\nq\x02)Rq\x03X\x01\x00\x00\x00wq\x04ctorch._utils\n_rebuild_tensor_v2\nq\x05((X\x07\x00\x00\x00storageq\x06ctorch\nFloatStorage\nq\x07X\x01\x00\x00\x000q\x08X\x03\x00\x00\x00cpuq\tK\x01tq\nQK\x00J\x00\x00\x00\x04\x85q\x0bK\x00\x85q\x0c\x89h\x02)Rq\rtq\x0eRq\x0fss."
-		// storage claiming 2^40 floats, tensor of 4
-		hugeStorage = "\x80\x02}q\x00X\x05\x00\x00\x00modelq\x01ccollections\nOrderedDict\nq\x02)Rq\x03X\x01\x00\x00\x00wq\x04ctorch._utils\n_rebuild_tensor_v2\nq\x05((X\x07\x00\x00\x00storageq\x06ctorch\nFloatStorage\nq\x07X\x01\x00\x00\x000q\x08X\x03\x00\x00\x00cpuq\t\x8a\x06\x00\x00\x00\x00\x00\x01tq\nQK\x00K\x04\x85q\x0bK\x01\x85q\x0c\x89h\x02)Rq\rtq\x0eRq\x0fss."
-		// storage of 4 floats, a 2x2 tensor over it
-		small = "\x80\x02}q\x00X\x05\x00\x00\x00modelq\x01ccollections\nOrderedDict\nq\x02)Rq\x03X\x01\x00\x00\x00wq\x04ctorch._utils\n_rebuild_tensor_v2\nq\x05((X\x07\x00\x00\x00storageq\x06ctorch\nFloatStorage\nq\x07X\x01\x00\x00\x000q\x08X\x03\x00\x00\x00cpuq\tK\x04tq\nQK\x00K\x02K\x02\x86q\x0bK\x02K\x01\x86q\x0c\x89h\x02)Rq\rtq\x0eRq\x0fss."
-	)
 	for _, tc := range []struct {
 		name, pkl string
 		storage   []byte
 		want      string
 	}{
-		{"oversized tensor", broadcast, make([]byte, 4), "elements"},
+		{"oversized tensor", torchBroadcastPickle, make([]byte, 4), "elements"},
 		// The same with 2^20 elements: within the size budget, but more
 		// elements than the storage holds.
-		{"stride-0 broadcast", strings.Replace(broadcast, "J\x00\x00\x00\x04", "J\x00\x00\x10\x00", 1), make([]byte, 4), "elements in storage"},
-		{"huge storage", hugeStorage, make([]byte, 16), "exceeds the budget"},
+		{"stride-0 broadcast", strings.Replace(torchBroadcastPickle, "J\x00\x00\x00\x04", "J\x00\x00\x10\x00", 1), make([]byte, 4), "elements in storage"},
+		{"huge storage", torchHugeStoragePickle, make([]byte, 16), "exceeds the budget"},
 		// A storage file far longer than the pickle says (it deflates to
 		// a few kB): a zip bomb.
-		{"storage longer than declared", small, make([]byte, 32<<20), "the pickle says 4 elements"},
-		{"storage shorter than declared", small, make([]byte, 8), "the pickle says 4 elements"},
+		{"storage longer than declared", torchSmallPickle, make([]byte, 32<<20), "the pickle says 4 elements"},
+		{"storage shorter than declared", torchSmallPickle, make([]byte, 8), "the pickle says 4 elements"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := torchZip(t, tc.pkl, tc.storage)
@@ -130,8 +135,73 @@ func TestTorchBudgets(t *testing.T) {
 	}
 	// The well-formed small tensor passes the budgets; the file is still
 	// no HELP checkpoint.
-	_, err := ReadHELPTorchCheckpoint(torchZip(t, small, make([]byte, 16)))
+	_, err := ReadHELPTorchCheckpoint(torchZip(t, torchSmallPickle, make([]byte, 16)))
 	if err == nil || strings.Contains(err.Error(), "budget") || strings.Contains(err.Error(), "pickle says") {
 		t.Errorf("small valid tensor: %v, want an error about the missing HELP tensors", err)
 	}
+}
+
+// torchAllocBudget bounds what ReadHELPTorchCheckpoint may allocate for a
+// file with pkl bytes of pickle and storage bytes of storages: the pickle
+// machine's values (linear in the pickle), the storages read and widened
+// to float64, and the tensors gathered from them and copied into the
+// model, which maxTorchElements bounds however small the file.
+func torchAllocBudget(pkl, storage int) uint64 {
+	return 1<<20 + 256*uint64(pkl) + 8*uint64(storage) + 4*8*maxTorchElements
+}
+
+// FuzzReadHELPTorchCheckpoint runs the .pt loader on zips holding a fuzzed
+// data.pkl and two storages ("0" and "1") of fuzzed sizes filled with one
+// fuzzed float32: tensor shapes, strides, offsets and storage sizes that
+// disagree must be refused with ErrTorch (or a checkpoint error), never
+// panic, and never allocate beyond torchAllocBudget. Storages are stored,
+// not deflated, so an exec stays cheap; the zip bomb is TestTorchBudgets'.
+func FuzzReadHELPTorchCheckpoint(f *testing.F) {
+	f.Add([]byte(torchSmallPickle), uint32(16), uint32(0), math.Float32bits(1))
+	f.Add([]byte(torchSmallPickle), uint32(8), uint32(16), math.Float32bits(float32(math.NaN())))
+	f.Add([]byte(torchBroadcastPickle), uint32(4), uint32(4), uint32(0))
+	f.Add([]byte(torchHugeStoragePickle), uint32(16), uint32(0), uint32(0))
+	f.Add([]byte(strings.Replace(torchSmallPickle, "X\x01\x00\x00\x000q\x08", "X\x01\x00\x00\x001q\x08", 1)), uint32(0), uint32(16), uint32(0))
+	f.Fuzz(func(t *testing.T, pkl []byte, n0, n1, fill uint32) {
+		const maxStorage = 1 << 20
+		n0, n1 = n0%(maxStorage+1), n1%(maxStorage+1)
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		add := func(name string, b []byte) {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(b)
+		}
+		add("archive/data.pkl", pkl)
+		for key, n := range []uint32{n0, n1} {
+			b := make([]byte, n)
+			for i := 0; i+4 <= len(b); i += 4 {
+				binary.LittleEndian.PutUint32(b[i:], fill)
+			}
+			add("archive/data/"+strconv.Itoa(key), b)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		m, err := ReadHELPTorchCheckpoint(buf.Bytes())
+		runtime.ReadMemStats(&after)
+		if alloc, budget := after.TotalAlloc-before.TotalAlloc, torchAllocBudget(len(pkl), int(n0+n1)); alloc > budget {
+			t.Fatalf("allocated %d bytes for a %d-byte pickle and %d bytes of storage (budget %d): %v", alloc, len(pkl), n0+n1, budget, err)
+		}
+		if err != nil {
+			return
+		}
+		// Whatever loads is a model our own format keeps.
+		var saved bytes.Buffer
+		if err := m.Save(&saved); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(&saved); err != nil {
+			t.Fatalf("saved .pt model does not load: %v", err)
+		}
+	})
 }
