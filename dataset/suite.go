@@ -245,6 +245,7 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 	out[MethodAuto] = Prediction{Values: b.PredictTo(nil, rowsOf(s.feats, dev.Query)), MS: true}
 	return out, nil
 }
+
 // helpCandidate adapts the model on the support and predicts the query
 // pool and the labelled points (nref reference rows first, then the
 // support): leave-one-out for a support point adapts without it; the

@@ -446,3 +446,55 @@ func TestAuto(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoFLOPsPrior(t *testing.T) {
+	d := loadNB(t)
+	for _, samples := range []int{5, 10, 20} {
+		for _, sr := range []supportRule{randomSupport, dOptimalSupport} {
+			var ws rank.Workspace
+			mean := 0.0
+			devices := d.proto.Split.MetaTest
+			per := make([]float64, len(devices))
+			chosen := map[string]int{}
+			for di, device := range devices {
+				for seed := range 30 {
+					tk := d.taskN(t, device, seed, sr, samples)
+					pred, err := autoFLOPsFirst(d, tk, chosen)
+					if err != nil {
+						t.Fatal(err)
+					}
+					per[di] += ws.Spearman(pred, tk.truth) / 30
+				}
+				mean += per[di] / float64(len(devices))
+			}
+			t.Logf("%d samples: mean %.4f per %.3f chose %v", samples, mean, per, chosen)
+		}
+	}
+}
+
+func autoFLOPsFirst(d *nbTables, tk task, chosen map[string]int) ([]float64, error) {
+	f, err := opcost.Fit(pick(d.flops, tk.labelled), tk.ms, opcost.Options{Lambdas: []float64{0}})
+	if err != nil {
+		return nil, err
+	}
+	s, err := opcost.Fit(pick(d.feat, tk.labelled), tk.ms, opcost.Options{Scale: nasbench201.FeatureScale()})
+	if err != nil {
+		return nil, err
+	}
+	g, err := opcost.Fit(pick(d.feat, tk.labelled), tk.ms, opcost.Options{Scale: nasbench201.FeatureScale(), Signed: true})
+	if err != nil {
+		return nil, err
+	}
+	q := pick(d.feat, tk.dev.Query)
+	cs := []blend.Candidate{
+		{Name: "flops", LOO: f.LOO, Pred: f.PredictTo(nil, pick(d.flops, tk.dev.Query))},
+		{Name: "op-cost", LOO: s.LOO, Pred: s.PredictTo(nil, q)},
+		{Name: "signed", LOO: g.LOO, Pred: g.PredictTo(nil, q)},
+	}
+	b, err := blend.Combine(tk.ms, cs, blend.Options{Mode: blend.Prefer})
+	if err != nil {
+		return nil, err
+	}
+	chosen[b.Method]++
+	return b.PredictTo(nil, cs), nil
+}
