@@ -244,7 +244,6 @@ func FuzzProfile(f *testing.F) {
 	})
 }
 
-
 // CheckSpace names the field whose architecture is not of the space.
 func TestCheckSpace(t *testing.T) {
 	sp := nasbench201.Space{}
