@@ -78,7 +78,7 @@ func (c *Device) Details() string {
 			r.PhaseMS.Labelled/1000, r.PhaseMS.Adapt/1000, r.PhaseMS.Validation/1000)
 	}
 	if r.Drift > 0 && math.Abs(r.Drift-1) > 0.05 {
-		s += fmt.Sprintf(" The machine ran %.2fx as slow while timing the support samples as during the reference phase; their timings were rescaled to match.", r.Drift)
+		s += fmt.Sprintf(" The machine ran %.2fx as slow while timing the validation samples as during the reference and support phase; their timings were rescaled to match.", r.Drift)
 	}
 	if n := len(r.Unstable); n > 0 {
 		s += fmt.Sprintf(" %d of %d timings stayed noisy after re-measuring (kept, and flagged in the exported profile); a busy machine or a throttled tab causes this.",
