@@ -513,13 +513,12 @@ func accepts(headers []string, coding string) bool {
 // response, has a 4xx or 5xx status line and a complete header block
 // without Cross-Origin-Opener-Policy (every answer of the handler has it).
 // A write starts a response when it is the first on the connection or the
-// first since net/http reported the connection idle, that is, after the
-// previous response was flushed (markResponseBoundary, newServer's
-// ConnState hook); body bytes are therefore never taken for a header
-// block. Not covered: requests the client pipelined behind an unanswered
-// one are answered at a boundary net/http does not report, so an error
-// answer to such a request goes out as net/http wrote it; and nothing is
-// written at all for a read that times out or fails.
+// first since net/http reported the connection idle, which it does after
+// flushing each response it keeps the connection open for, pipelined or
+// not (markResponseBoundary, newServer's ConnState hook); body bytes are
+// therefore never taken for a header block. Not covered: a server built
+// without newServer's hook or served on a plain listener; and nothing is
+// written at all when a read times out or fails.
 func secureListener(ln net.Listener) net.Listener { return secureLn{ln} }
 
 type secureLn struct{ net.Listener }

@@ -657,12 +657,12 @@ func TestServeSecurityHeadersOnServerErrors(t *testing.T) {
 		{"HTTP/3.1", "GET / HTTP/3.1\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported},
 		{"Expect", "GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", http.StatusExpectationFailed},
 	} {
-		for _, after := range []bool{false, true} {
-			req, what := tt.req, tt.name
-			if after {
-				// Kept alive after a good request (read fully first, so
-				// this one is not pipelined behind it).
-				req, what = "", tt.name+" after a response"
+		for _, after := range []string{"", "after a response", "pipelined"} {
+			req, what := tt.req, strings.TrimSpace(tt.name+" "+after)
+			if after == "pipelined" {
+				// Sent with a good request, answered on the kept-alive
+				// connection after it.
+				req = "GET /boot.js HTTP/1.1\r\nHost: x\r\n\r\n" + req
 			}
 			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 			if err != nil {
@@ -670,8 +670,12 @@ func TestServeSecurityHeadersOnServerErrors(t *testing.T) {
 			}
 			conn.SetDeadline(time.Now().Add(10 * time.Second))
 			br := bufio.NewReader(conn)
-			if after {
+			if after == "after a response" {
 				io.WriteString(conn, "GET /boot.js HTTP/1.1\r\nHost: x\r\n\r\n")
+			} else {
+				io.WriteString(conn, req)
+			}
+			if after != "" {
 				resp, err := http.ReadResponse(br, nil)
 				if err != nil {
 					t.Fatalf("%s: first request: %v", what, err)
@@ -679,10 +683,11 @@ func TestServeSecurityHeadersOnServerErrors(t *testing.T) {
 				if b := body(t, resp); b != "boot()" {
 					t.Errorf("%s: first body %q", what, b)
 				}
-				time.Sleep(10 * time.Millisecond) // let net/http mark the connection idle
-				req = tt.req
+				checkSecurityHeaders(t, what+" (first)", resp.Header)
+				if after == "after a response" {
+					io.WriteString(conn, req)
+				}
 			}
-			io.WriteString(conn, req)
 			resp, err := http.ReadResponse(br, nil)
 			if err != nil {
 				t.Errorf("%s: %v", what, err)
