@@ -480,12 +480,24 @@ func (pr *Protocol) validate(path string) error {
 	return nil
 }
 
+// The range of latencies a profile may hold: a forward pass timed with a
+// 5 µs clock cannot take under a microsecond, and one over 10 minutes is
+// no timing of ours. Inside it the statistics stay finite (a range of
+// 1e-300..1e300 made the embedding overflow).
+const (
+	MinMS = 1e-3
+	MaxMS = 6e5
+)
+
 func (p *Profile) validTiming(path string, t *Timing) error {
 	if t.Arch == "" {
 		return fieldErr(path+".arch", "missing")
 	}
 	if !finite(t.MS) || t.MS <= 0 {
 		return fieldErr(path+".ms", "missing or not a finite positive latency (%g)", t.MS)
+	}
+	if t.MS < MinMS || t.MS > MaxMS {
+		return fieldErr(path+".ms", "%g ms is outside the range a forward pass can take (%g ms to %g ms)", t.MS, MinMS, MaxMS)
 	}
 	if !finite(t.Spread) || t.Spread < 0 {
 		return fieldErr(path+".spread", "not a finite non-negative number (%g)", t.Spread)

@@ -142,8 +142,11 @@ func (s *Session) Validate(d *Device) (*Validation, error) {
 			name = "before adaptation"
 		}
 		pred := d.Scale.DenormaliseTo(nil, ad.PredictTo(nil, vx))
-		c, _ := compare(name, name, "ms", pred, MedianAPE(pred, measured))
-		v.Steps = append(v.Steps, c)
+		// An undefined correlation (equal measured timings) is left out,
+		// as for the comparisons.
+		if c, ok := compare(name, name, "ms", pred, MedianAPE(pred, measured)); ok {
+			v.Steps = append(v.Steps, c)
+		}
 	}
 	return v, nil
 }
@@ -198,7 +201,7 @@ func (v *Validation) Summary() string {
 		}
 	}
 	if best < 0 {
-		return ""
+		return "No ranking is defined on these validation networks: their measured timings are all equal."
 	}
 	b := v.Comparisons[best]
 	var sb strings.Builder

@@ -283,8 +283,22 @@ var ErrMalformed = errors.New("protocol: malformed message")
 // EncodeRequest returns r as the JSON string posted to the worker.
 func EncodeRequest(r Request) string { return encode(r) }
 
-// EncodeEvent returns e as the JSON string posted to the UI.
-func EncodeEvent(e Event) string { return encode(e) }
+// EncodeEvent returns e as the JSON string posted to the UI. An event
+// JSON cannot carry (a NaN or an infinity in a number, from a degenerate
+// statistic such as the Spearman of equal timings) becomes an error event
+// for the same request: the page must always hear how a request ended,
+// or it stays busy for good.
+func EncodeEvent(e Event) string {
+	b, err := json.Marshal(e)
+	if err != nil {
+		b, err = json.Marshal(Event{ID: e.ID, Kind: KindError,
+			Message: fmt.Sprintf("internal error: the worker's %s answer could not be sent (%v)", e.Kind, err)})
+	}
+	if err != nil {
+		panic(fmt.Sprintf("protocol: encoding an error event: %v", err)) // a Message string always encodes
+	}
+	return string(b)
+}
 
 func encode(v any) string {
 	b, err := json.Marshal(v)

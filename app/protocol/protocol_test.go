@@ -2,7 +2,9 @@ package protocol
 
 import (
 	"errors"
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -50,6 +52,21 @@ func TestEventRoundTrip(t *testing.T) {
 	}
 	if _, err := DecodeEvent(`{"id":1}`); !errors.Is(err, ErrMalformed) {
 		t.Errorf("event without kind: %v", err)
+	}
+}
+
+// An event with a number JSON cannot hold reaches the UI as an error for
+// the same request instead of a panic that ends the worker (issue 13).
+func TestEncodeEventNotFinite(t *testing.T) {
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		e := Event{ID: 7, Kind: KindResult, Result: &Result{Validation: []Comparison{{Method: "HELP", Spearman: v}}}}
+		got, err := DecodeEvent(EncodeEvent(e))
+		if err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if got.ID != 7 || got.Kind != KindError || !strings.Contains(got.Message, "could not be sent") {
+			t.Errorf("%v: got %+v, want an error event for request 7", v, got)
+		}
 	}
 }
 

@@ -376,6 +376,67 @@ func TestPredictExploreExportImport(t *testing.T) {
 	}
 }
 
+// A profile that passes validation but makes degenerate statistics
+// (equal validation timings: an undefined Spearman; huge or tiny
+// latencies) must end its import with an event the page can read, and
+// leave the worker serving requests (issue 13: the page stayed "Busy:
+// importing..." for good).
+func TestImportDegenerateProfile(t *testing.T) {
+	f := newFixture(t, "gold_6226")
+	f.svc.Handle(quick(1, 3))
+	if ev, _ := f.await(t, 1); ev.Kind != protocol.KindResult {
+		t.Fatalf("profile: %s %s", ev.Kind, ev.Message)
+	}
+	f.svc.Handle(protocol.Request{ID: 2, Kind: protocol.KindExport})
+	ev, _ := f.await(t, 2)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(ev.ProfileJSON), &m); err != nil {
+		t.Fatal(err)
+	}
+	scale := func(field string, k float64) func(map[string]any) {
+		return func(m map[string]any) {
+			for _, x := range m[field].([]any) {
+				x.(map[string]any)["ms"] = x.(map[string]any)["ms"].(float64) * k
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(map[string]any)
+		want   protocol.Kind // the import's final event
+		says   string        // in its message or summary
+	}{
+		{"equal validation timings", func(m map[string]any) {
+			for _, x := range m["validation"].(map[string]any)["samples"].([]any) {
+				x.(map[string]any)["ms"] = 5.0
+			}
+		}, protocol.KindResult, "No ranking is defined"},
+		{"huge reference latencies", scale("reference", 1e300), protocol.KindError, "reference[0].ms"},
+		{"tiny reference latencies", scale("reference", 1e-300), protocol.KindError, "reference[0].ms"},
+	} {
+		var c map[string]any
+		b, _ := json.Marshal(m)
+		json.Unmarshal(b, &c)
+		tc.change(c)
+		doc, _ := json.Marshal(c)
+		g := newFixture(t, "gold_6226")
+		g.svc.Handle(protocol.Request{ID: 1, Kind: protocol.KindImport, ProfileJSON: string(doc)})
+		ev, _ := g.await(t, 1)
+		t.Logf("%s: %s %.120s", tc.name, ev.Kind, ev.Message)
+		said := ev.Message
+		if ev.Result != nil {
+			said = ev.Result.Summary
+		}
+		if ev.Kind != tc.want || !strings.Contains(said, tc.says) {
+			t.Errorf("%s: import ended with %s %q, want %s saying %q", tc.name, ev.Kind, said, tc.want, tc.says)
+		}
+		g.svc.Handle(protocol.Request{ID: 2, Kind: protocol.KindExport})
+		if ev, _ := g.await(t, 2); ev.Kind != protocol.KindExported && ev.Kind != protocol.KindError {
+			t.Errorf("%s: the worker answers the next request with %s %q", tc.name, ev.Kind, ev.Message)
+		}
+	}
+}
+
 func TestCancelAndBusy(t *testing.T) {
 	f := newFixture(t, "gold_6226")
 	// Cancel from inside the first progress report: the measurement must
