@@ -37,11 +37,14 @@
 //   - MethodOpCost: the op-cost structural model (package opcost) fitted
 //     to the labelled timings on the space's Features.
 //   - MethodFLOPs: a + b*FLOPs fitted to the labelled timings.
-//   - MethodAuto (the default): package blend's choice among HELP, the
-//     op-cost model and FLOPs, each calibrated as a + b*prediction, by
+//   - MethodAuto (the default): package blend's Prefer over FLOPs, the
+//     op-cost model and HELP, each calibrated as a + b*prediction, by
 //     leave-one-out on the labelled timings only (HELP's leave-one-out
 //     readapts without each support timing; the reference and anchor
-//     networks are never in its support), selecting one or stacking them.
+//     networks are never in its support). FLOPs, the simplest, is kept
+//     unless another candidate's leave-one-out loss is blend.DefaultMargin
+//     lower: our engine's timings in the page follow FLOPs closely, and a
+//     free choice among noisy leave-one-out scores lost to FLOPs there.
 //     Its interval comes from the leave-one-out residuals.
 //
 // The nearest known device is a validation baseline only: the atlas holds
