@@ -220,7 +220,7 @@ func TestLoadWeightsChecks(t *testing.T) {
 	tmp := t.TempDir()
 	ours := filepath.Join(tmp, "m.helpw")
 	m := predictor.New(predictor.NASBench201Config(), 3)
-	if err := writeFileAtomic(ours, m.Save); err != nil {
+	if err := m.SaveFile(ours); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := loadWeights(ours, "nasbench201", "help"); err != nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/internal/outfile"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/predictor"
@@ -119,6 +120,12 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		return runCompare(rest[0], rest[1], stdout)
 	}
 	start := time.Now()
+	if f.out != "" {
+		// Refuse a bad -out before the machine is timed, not after.
+		if err := outfile.Check(f.out); err != nil {
+			return err
+		}
+	}
 	m, err := loadPredictor(f.weights, f.data, f.space)
 	if err != nil {
 		return err
@@ -216,22 +223,10 @@ func progressLine(w io.Writer, tty bool) func(measure.Progress) {
 	}
 }
 
-// writeProfileFile writes p atomically: a crash leaves the old file or
-// none, never half a profile.
+// writeProfileFile writes p through package outfile: never half a
+// profile, never over a symlink or a device.
 func writeProfileFile(path string, p *measure.Profile) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".profile-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := p.Write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return outfile.Write(path, p.Write)
 }
 
 // loadPredictor reads the weights at path, or the authors' checkpoint in

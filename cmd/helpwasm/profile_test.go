@@ -228,6 +228,10 @@ func TestCommandErrors(t *testing.T) {
 	if err := writeProfileFile(good, synthProfile(1, 200)); err != nil {
 		t.Fatal(err)
 	}
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(good, link); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args []string
 		want string
@@ -245,6 +249,13 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"predict", "-profile", broken, "-arch", "x"}, "broken.json: version"},
 		{[]string{"predict", "-profile", filepath.Join(dir, "missing.json"), "-arch", "x"}, "missing.json"},
 		{[]string{"predict", "-profile", good, "-arch", "|conv~0|"}, "-arch: architecture 0: not an architecture of the space: malformed"},
+		// Output paths are refused before any work (issue 13): these
+		// return at once instead of after a profile or a training run.
+		{[]string{"profile", "-out", filepath.Join(dir, "missing", "p.json")}, "missing"},
+		{[]string{"profile", "-out", link}, "symbolic link"},
+		{[]string{"profile", "-out", dir}, "is a directory"},
+		{[]string{"train", "-out", link}, "symbolic link"},
+		{[]string{"train", "-out", os.DevNull}, "not a regular file"},
 	}
 	for _, tt := range tests {
 		err := run(tt.args, &bytes.Buffer{}, &bytes.Buffer{})

@@ -8,12 +8,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/helpwasm/helpwasm/dataset"
+	"github.com/helpwasm/helpwasm/internal/outfile"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/space/registry"
 )
@@ -141,37 +141,13 @@ func trainModel(ctx context.Context, f trainFlags, progress io.Writer) (*predict
 	return m, res, nil
 }
 
-// writeFileAtomic writes via a temporary file in the same directory and a
-// rename, so path never holds a half-written file.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	f, err := parseTrainFlags(args, stderr)
 	if err != nil {
+		return err
+	}
+	// Refuse a bad -out before minutes of training, not after.
+	if err := outfile.Check(f.out); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -186,13 +162,19 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	interrupted := err != nil
 	m.Meta.Command = "helpwasm train " + strings.Join(args, " ")
-	if err := writeFileAtomic(f.out, m.Save); err != nil {
-		return fmt.Errorf("writing %s: %w", f.out, err)
+	out := f.out
+	if interrupted {
+		// An interrupted run's best so far must not replace finished
+		// weights at -out (perhaps the shipped ones): it goes beside them.
+		out += ".partial"
+	}
+	if err := outfile.Write(out, m.Save); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "trained %d episodes in %s; kept episode %d (validation Spearman %.4f); wrote %s\n",
-		res.Episodes, res.Elapsed.Round(time.Millisecond), res.BestEpisode, res.BestValid, f.out)
+		res.Episodes, res.Elapsed.Round(time.Millisecond), res.BestEpisode, res.BestValid, out)
 	if interrupted {
-		return fmt.Errorf("interrupted after %d episodes (best weights so far written)", res.Episodes)
+		return fmt.Errorf("interrupted after %d episodes: the best weights so far are in %s, and %s is unchanged", res.Episodes, out, f.out)
 	}
 	return nil
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,38 +26,6 @@ func TestParseTrainFlagsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("parseTrainFlags(%q): error %v, want one containing %q", tt.args, err, tt.want)
 		}
-	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "w.bin")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("boom")
-	err := writeFileAtomic(path, func(w io.Writer) error {
-		w.Write([]byte("half"))
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("error %v, want boom", err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("failed write changed the file to %q", b)
-	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Errorf("failed write left %d entries, want only the original file", len(ents))
-	}
-	if err := writeFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write([]byte("new"))
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	fi, _ := os.Stat(path)
-	if b, _ := os.ReadFile(path); string(b) != "new" || fi.Mode().Perm() != 0o644 {
-		t.Errorf("file %q mode %v, want \"new\" and 0644", b, fi.Mode().Perm())
 	}
 }
 
