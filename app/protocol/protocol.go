@@ -15,7 +15,8 @@
 // space's predictor on first use; the answer is a KindReady event with the
 // request's ID describing the space, carrying the space's last profile as
 // Result if the worker has one. An imported profile of another space
-// switches the worker to that space; its Result says so (Result.Space).
+// switches the worker to that space; its Result says so (Result.Space),
+// and an import's KindResult carries the space's Ready.
 //
 // KindCancel and KindVisibility are handled as soon as the worker's event
 // loop sees them, also while another request runs.

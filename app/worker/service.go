@@ -610,5 +610,6 @@ func (s *Service) runImport(id int, doc string) (protocol.Event, error) {
 		return protocol.Event{}, err
 	}
 	s.cur, sv.dev, sv.res = sv, d, res
-	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res}, nil
+	r := s.ready(sv, sv.loadMS)
+	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res, Ready: &r}, nil
 }
