@@ -102,16 +102,16 @@ type App struct {
 
 	// Editor: Space is the search space the page predicts (one of
 	// Spaces); the editor edits its slots.
-	Space      space.Slotted
-	spaces     []space.Slotted
+	Space  space.Slotted
+	spaces []space.Slotted
 	// pendingSpace is a switch asked for before the worker was ready;
 	// switchTo the one under way.
 	pendingSpace, switchTo string
-	Arch       space.Arch
-	ArchText   string
-	ArchError  string
-	Prediction *protocol.Prediction
-	Measured   []protocol.Measured
+	Arch                   space.Arch
+	ArchText               string
+	ArchError              string
+	Prediction             *protocol.Prediction
+	Measured               []protocol.Measured
 
 	// Explore.
 	Explored *protocol.Explored
