@@ -528,7 +528,7 @@ func (a *App) Apply(e protocol.Event) {
 		if sp, ok := a.lookup(e.Result.Space); ok && sp.Name() != a.Space.Name() {
 			// An imported profile of another space: the worker switched.
 			a.enter(sp)
-			a.Notice = fmt.Sprintf("Profile imported: it is a %s profile, so the page switched to that space.", e.Result.Space)
+			a.Notice = fmt.Sprintf("Profile imported. It was taken in the %s search space, so the page switched to it.", e.Result.Space)
 		}
 		a.Result = e.Result
 		a.Step = len(e.Result.Steps) - 1

@@ -14,6 +14,7 @@ import (
 // entry here gets plain text built from its name.
 type spaceText struct {
 	Title  string // "NAS-Bench-201"
+	A      string // its indefinite article: "a", "an"
 	Option string // the space switch's label
 	About  string // the editor's explanation
 	Listed string // what explore predicts, e.g. "all 15,625 networks"
@@ -22,12 +23,14 @@ type spaceText struct {
 var spaceTexts = map[string]spaceText{
 	"nasbench201": {
 		Title:  "NAS-Bench-201",
+		A:      "a",
 		Option: "NAS-Bench-201: 15,625 small cell networks",
 		About:  "A NAS-Bench-201 network stacks 15 copies of one cell. The cell has 4 nodes; each of its 6 edges applies one operation, and each node sums its incoming edges. Pick the operations, or paste an architecture string.",
 		Listed: "all 15,625 networks",
 	},
 	"fbnet": {
 		Title:  "FBNet",
+		A:      "an",
 		Option: "FBNet: 22 MobileNet-style layers (9^22 networks)",
 		About:  "An FBNet network (the CIFAR-100 version HW-NAS-Bench measured) is a stem, 22 searchable layers in 7 stages, and a head. Each layer is an inverted-residual block: a 1x1 convolution widening the channels by the expansion e (1, 3 or 6, in 1 or 2 groups), a k x k depthwise convolution (k = 3 or 5), and a 1x1 convolution back; or a skip. Box height shows the expansion, colour the kernel; a split box has grouped 1x1 convolutions. Pick each layer's block, or paste an architecture string (22 choices joined by '-').",
 		Listed: "HELP's 5,000 networks",
@@ -38,7 +41,7 @@ func textOf(name string) spaceText {
 	if t, ok := spaceTexts[name]; ok {
 		return t
 	}
-	return spaceText{Title: name, Option: name, About: "Pick each slot's choice, or paste an architecture string.", Listed: "the listed networks"}
+	return spaceText{Title: name, A: "a", Option: name, About: "Pick each slot's choice, or paste an architecture string.", Listed: "the listed networks"}
 }
 
 // SpaceOption is one entry of the space switch.
@@ -181,7 +184,10 @@ func (c *Editor) Stages() []StageView {
 func (c *Editor) About() string { return textOf(c.App.Space.Name()).About }
 
 // Title is the editor's heading.
-func (c *Editor) Title() string { return "Build a " + textOf(c.App.Space.Name()).Title + " network" }
+func (c *Editor) Title() string {
+	t := textOf(c.App.Space.Name())
+	return "Build " + t.A + " " + t.Title + " network"
+}
 
 // Spaces are the options of the space switch.
 func (c *Root) Spaces() []SpaceOption {

@@ -127,7 +127,7 @@ func TestFBNetEditorAndExplore(t *testing.T) {
 	app.SetEdge(1, "skip")  // stage 2's first layer: 16 -> 24, a 1x1 projection
 	app.SetEdge(2, "k5_e6") // a tall dark box
 	html := render(t, app)
-	for _, want := range []string{`id="chain-strip"`, `id="block-21"`, `id="edge-21"`, "Build a FBNet network", "352 ch", "/2→16×16", "skip (the identity)", "1x1 convolution here", `id="space"`} {
+	for _, want := range []string{`id="chain-strip"`, `id="block-21"`, `id="edge-21"`, "Build an FBNet network", "352 ch", "/2→16×16", "skip (the identity)", "1x1 convolution here", `id="space"`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("FBNet page lacks %q", want)
 		}
