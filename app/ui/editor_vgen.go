@@ -33,15 +33,15 @@ func (c *Editor) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)
 		if c.IsChain() {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "svg", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "strip"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "img"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "the network's 22 layers, grouped by stage"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "chain-strip"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "svg", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "strip wide"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "img"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "the network's 22 layers, grouped by stage"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "chain-strip"}}}
 			vgparent.AppendChild(vgn)
-			vgn.AddAttrInterface("viewBox", c.StripViewBox())
+			vgn.AddAttrInterface("viewBox", c.StripViewBox(1))
 			{
 				vgparent := vgn
 				_ = vgparent
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
-				for vgiterkeyt, b := range c.Blocks() {
+				for vgiterkeyt, b := range c.Blocks(1) {
 					var vgiterkey interface{} = vgiterkeyt
 					_ = vgiterkey
 					b := b
@@ -71,23 +71,26 @@ func (c *Editor) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
 						if b.Split {
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "line", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "split"}, vugu.VGAttribute{Namespace: "", Key: "y2", Val: "120"}}}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "line", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "split"}}}
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("x1", b.Mid)
 							vgn.AddAttrInterface("x2", b.Mid)
 							vgn.AddAttrInterface("y1", b.Y)
+							vgn.AddAttrInterface("y2", b.SplitY2)
 						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "block-label"}, vugu.VGAttribute{Namespace: "", Key: "y", Val: "14"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "block-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("x", b.Mid)
+						vgn.AddAttrInterface("y", b.KY)
 						vgn.SetInnerHTML(b.Kernel)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "block-label"}, vugu.VGAttribute{Namespace: "", Key: "y", Val: "136"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "block-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("x", b.Mid)
+						vgn.AddAttrInterface("y", b.EY)
 						vgn.SetInnerHTML(b.Exp)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 						vgparent.AppendChild(vgn)
@@ -95,7 +98,7 @@ func (c *Editor) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
-				for vgiterkeyt, s := range c.Stages() {
+				for vgiterkeyt, s := range c.Stages(1) {
 					var vgiterkey interface{} = vgiterkeyt
 					_ = vgiterkey
 					s := s
@@ -107,15 +110,116 @@ func (c *Editor) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						_ = vgparent
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "stage-label"}, vugu.VGAttribute{Namespace: "", Key: "y", Val: "154"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "stage-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("x", s.X)
+						vgn.AddAttrInterface("y", s.Y1)
 						vgn.SetInnerHTML(s.Line1)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "stage-label"}, vugu.VGAttribute{Namespace: "", Key: "y", Val: "168"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "stage-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("x", s.X)
+						vgn.AddAttrInterface("y", s.Y2)
+						vgn.SetInnerHTML(s.Line2)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+						vgparent.AppendChild(vgn)
+					}
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+				vgparent.AppendChild(vgn)
+			}
+		}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+		vgparent.AppendChild(vgn)
+		if c.IsChain() {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "svg", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "strip narrow"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "img"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "the network's 22 layers, grouped by stage"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "chain-strip-narrow"}}}
+			vgparent.AppendChild(vgn)
+			vgn.AddAttrInterface("viewBox", c.StripViewBox(2))
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+				for vgiterkeyt, b := range c.Blocks(2) {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					b := b
+					_ = b
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "g", Attr: []vugu.VGAttribute(nil)}
+					vgparent.AppendChild(vgn)
+					{
+						vgparent := vgn
+						_ = vgparent
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+						vgparent.AppendChild(vgn)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "rect", Attr: []vugu.VGAttribute(nil)}
+						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("class", b.Class)
+						vgn.AddAttrInterface("height", b.H)
+						vgn.AddAttrInterface("width", b.W)
+						vgn.AddAttrInterface("x", b.X)
+						vgn.AddAttrInterface("y", b.Y)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "title", Attr: []vugu.VGAttribute(nil)}
+							vgparent.AppendChild(vgn)
+							vgn.SetInnerHTML(b.Title)
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+						vgparent.AppendChild(vgn)
+						if b.Split {
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "line", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "split"}}}
+							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("x1", b.Mid)
+							vgn.AddAttrInterface("x2", b.Mid)
+							vgn.AddAttrInterface("y1", b.Y)
+							vgn.AddAttrInterface("y2", b.SplitY2)
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+						vgparent.AppendChild(vgn)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "block-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("x", b.Mid)
+						vgn.AddAttrInterface("y", b.KY)
+						vgn.SetInnerHTML(b.Kernel)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+						vgparent.AppendChild(vgn)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "block-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("x", b.Mid)
+						vgn.AddAttrInterface("y", b.EY)
+						vgn.SetInnerHTML(b.Exp)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+						vgparent.AppendChild(vgn)
+					}
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+				for vgiterkeyt, s := range c.Stages(2) {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					s := s
+					_ = s
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "g", Attr: []vugu.VGAttribute(nil)}
+					vgparent.AppendChild(vgn)
+					{
+						vgparent := vgn
+						_ = vgparent
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+						vgparent.AppendChild(vgn)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "stage-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("x", s.X)
+						vgn.AddAttrInterface("y", s.Y1)
+						vgn.SetInnerHTML(s.Line1)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+						vgparent.AppendChild(vgn)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "stage-label"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
+						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("x", s.X)
+						vgn.AddAttrInterface("y", s.Y2)
 						vgn.SetInnerHTML(s.Line2)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 						vgparent.AppendChild(vgn)

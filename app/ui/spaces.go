@@ -56,32 +56,47 @@ const (
 
 // BlockView is one drawn layer of a Chain space.
 type BlockView struct {
-	Index                int
-	X, Y, W, H, Mid, Top string // box; Mid the split line's x; Top the label row's
-	Class, Kernel, Exp   string
-	Split                bool // grouped 1x1 convolutions
-	Title                string
+	Index              int
+	X, Y, W, H, Mid    string // box; Mid the split line's x
+	KY, EY, SplitY2    string // the kernel and expansion labels' y; the split line's end
+	Class, Kernel, Exp string
+	Split              bool // grouped 1x1 convolutions
+	Title              string
 }
 
 // StageView is a stage's caption under its layers.
-type StageView struct{ X, Line1, Line2 string }
+type StageView struct{ X, Y1, Y2, Line1, Line2 string }
 
-// chainLayout places the layers of sp: x of each layer's box, and the
-// strip's width.
-func chainLayout(sp space.Chain) (xs []float64, stageX []float64, width float64) {
-	x := 4.0
-	for s, st := range sp.Stages() {
+// chainLayout places the layers of sp in rows (1, or 2 for a phone,
+// breaking between stages near the middle): x and row of each layer's
+// box, x and row of each stage's caption, and the widest row's width.
+func chainLayout(sp space.Chain, rows int) (xs []float64, row []int, stageX []float64, stageRow []int, width float64) {
+	stages := sp.Stages()
+	total := 0
+	for _, st := range stages {
+		total += st.Layers
+	}
+	x, r, done := 4.0, 0, 0
+	for s, st := range stages {
 		if s > 0 {
-			x += stageGap - boxGap
+			if rows > 1 && r == 0 && 2*done+st.Layers > total {
+				width = max(width, x-boxGap)
+				x, r = 4.0, 1
+			} else {
+				x += stageGap - boxGap
+			}
 		}
 		x0 := x
 		for range st.Layers {
 			xs = append(xs, x)
+			row = append(row, r)
 			x += boxW + boxGap
 		}
+		done += st.Layers
 		stageX = append(stageX, (x0+x-boxGap)/2)
+		stageRow = append(stageRow, r)
 	}
-	return xs, stageX, x
+	return xs, row, stageX, stageRow, max(width, x-boxGap) + 4
 }
 
 // Chain returns the editor's space as a chain of blocks, if it is one.
@@ -93,23 +108,23 @@ func (c *Editor) Chain() (space.Chain, bool) {
 // IsChain says whether the editor draws a strip of blocks.
 func (c *Editor) IsChain() bool { _, ok := c.Chain(); return ok }
 
-// StripViewBox is the strip's viewBox.
-func (c *Editor) StripViewBox() string {
+// StripViewBox is the strip's viewBox (rows: 1, or 2 for a phone).
+func (c *Editor) StripViewBox(rows int) string {
 	ch, ok := c.Chain()
 	if !ok {
 		return "0 0 1 1"
 	}
-	_, _, w := chainLayout(ch)
-	return "0 0 " + chart.Num(w) + " " + chart.Num(stripH)
+	_, _, _, _, w := chainLayout(ch, rows)
+	return "0 0 " + chart.Num(w) + " " + chart.Num(stripH*float64(rows))
 }
 
-// Blocks are the drawn layers of a chain space.
-func (c *Editor) Blocks() []BlockView {
+// Blocks are the drawn layers of a chain space, in rows.
+func (c *Editor) Blocks(rows int) []BlockView {
 	ch, ok := c.Chain()
 	if !ok {
 		return nil
 	}
-	xs, _, _ := chainLayout(ch)
+	xs, rs, _, _, _ := chainLayout(ch, rows)
 	choices := ch.Choices()
 	var out []BlockView
 	layer := 0
@@ -117,8 +132,10 @@ func (c *Editor) Blocks() []BlockView {
 		for j := range st.Layers {
 			choice := ch.Choice(c.App.Arch, layer)
 			b := ch.Block(choice)
-			x := xs[layer]
-			v := BlockView{Index: layer, X: chart.Num(x), W: chart.Num(boxW), Mid: chart.Num(x + boxW/2)}
+			x, dy := xs[layer], stripH*float64(rs[layer])
+			mid := boxMid + dy
+			v := BlockView{Index: layer, X: chart.Num(x), W: chart.Num(boxW), Mid: chart.Num(x + boxW/2),
+				KY: chart.Num(14 + dy), EY: chart.Num(136 + dy), SplitY2: chart.Num(120 + dy)}
 			stride := 1
 			if j == 0 {
 				stride = st.Stride
@@ -129,7 +146,7 @@ func (c *Editor) Blocks() []BlockView {
 			}
 			if b.Skip() {
 				h := 4.0
-				v.Y, v.H = chart.Num(boxMid-h/2), chart.Num(h)
+				v.Y, v.H = chart.Num(mid-h/2), chart.Num(h)
 				v.Class, v.Kernel = "block skip", "skip"
 				if j == 0 && (st.Stride != 1 || st.In != st.Out) {
 					v.Kernel = "1x1"
@@ -142,7 +159,7 @@ func (c *Editor) Blocks() []BlockView {
 				if h == 0 {
 					h = 36 + 10*float64(b.Expansion)
 				}
-				v.Y, v.H = chart.Num(boxMid-h/2), chart.Num(h)
+				v.Y, v.H = chart.Num(mid-h/2), chart.Num(h)
 				v.Class = fmt.Sprintf("block k%d", b.Kernel)
 				v.Kernel, v.Exp = fmt.Sprintf("k%d", b.Kernel), fmt.Sprintf("e%d", b.Expansion)
 				v.Split = b.Groups > 1
@@ -162,20 +179,21 @@ func inOf(st space.Stage, j int) int {
 	return st.Out
 }
 
-// Stages are the captions of a chain space's stages.
-func (c *Editor) Stages() []StageView {
+// Stages are the captions of a chain space's stages, in rows.
+func (c *Editor) Stages(rows int) []StageView {
 	ch, ok := c.Chain()
 	if !ok {
 		return nil
 	}
-	_, sx, _ := chainLayout(ch)
+	_, _, sx, sr, _ := chainLayout(ch, rows)
 	var out []StageView
 	for s, st := range ch.Stages() {
 		l2 := fmt.Sprintf("%d×%d", st.Size/st.Stride, st.Size/st.Stride)
 		if st.Stride != 1 {
 			l2 = fmt.Sprintf("/%d→", st.Stride) + l2
 		}
-		out = append(out, StageView{X: chart.Num(sx[s]), Line1: fmt.Sprintf("%d ch", st.Out), Line2: l2})
+		dy := stripH * float64(sr[s])
+		out = append(out, StageView{X: chart.Num(sx[s]), Y1: chart.Num(154 + dy), Y2: chart.Num(168 + dy), Line1: fmt.Sprintf("%d ch", st.Out), Line2: l2})
 	}
 	return out
 }

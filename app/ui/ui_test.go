@@ -127,7 +127,7 @@ func TestFBNetEditorAndExplore(t *testing.T) {
 	app.SetEdge(1, "skip")  // stage 2's first layer: 16 -> 24, a 1x1 projection
 	app.SetEdge(2, "k5_e6") // a tall dark box
 	html := render(t, app)
-	for _, want := range []string{`id="chain-strip"`, `id="block-21"`, `id="edge-21"`, "Build an FBNet network", "352 ch", "/2→16×16", "skip (the identity)", "1x1 convolution here", `id="space"`} {
+	for _, want := range []string{`id="chain-strip"`, `id="chain-strip-narrow"`, `id="block-21"`, `id="edge-21"`, "Build an FBNet network", "352 ch", "/2→16×16", "skip (the identity)", "1x1 convolution here", `id="space"`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("FBNet page lacks %q", want)
 		}
@@ -138,7 +138,8 @@ func TestFBNetEditorAndExplore(t *testing.T) {
 	if n := strings.Count(html, `class="block k5"`); n < 1 {
 		t.Errorf("%d k5 blocks drawn", n)
 	}
-	if n := strings.Count(html, `class="split"`); n != strings.Count(app.Arch.String(), "_g2") {
+	// Two strips: one row (wide screens) and two rows (phones).
+	if n := strings.Count(html, `class="split"`); n != 2*strings.Count(app.Arch.String(), "_g2") {
 		t.Errorf("%d split boxes for %s", n, app.Arch)
 	}
 	res := &protocol.Result{Space: "fbnet", Mode: "quick", ScaleMS: [2]float64{1, 50}}
