@@ -22,7 +22,7 @@ bench:
 # The page: one Go WASM program (run as the vugu UI and as the worker), the
 # Go toolchain's wasm_exec.js, vugu's renderer helper as a file (the page's
 # CSP forbids eval), the predictor weights and device atlas (from weights/,
-# see wasm/pagedata), the static assets, and gzip (and, if the brotli tool is
+# see wasm/pagedata; FBNet's are loaded on the first switch), the static assets, and gzip (and, if the brotli tool is
 # installed, brotli) copies for serve.go.
 WASM_FLAGS = -trimpath -ldflags='-s -w'
 dist:
@@ -33,10 +33,10 @@ dist:
 	$(GO) run ./wasm/vugujs -out dist/vugu-render.js
 	$(GO) run ./wasm/pagedata -data $(DATA) -out dist
 	chmod u+w dist/*
-	gzip -9 -k -n dist/*.wasm dist/*.js dist/*.html dist/*.css dist/*.svg dist/*.json dist/*.helpw
+	gzip -9 -k -n dist/*.wasm dist/*.js dist/*.html dist/*.css dist/*.svg dist/*.json dist/*.helpw dist/*.txt
 	@if command -v brotli >/dev/null; then \
 		echo "brotli -q 11 dist/*"; \
-		brotli -q 11 -k -f dist/*.wasm dist/*.js dist/*.html dist/*.css dist/*.svg dist/*.json dist/*.helpw; \
+		brotli -q 11 -k -f dist/*.wasm dist/*.js dist/*.html dist/*.css dist/*.svg dist/*.json dist/*.helpw dist/*.txt; \
 	else echo "brotli not installed: serving gzip only (apt-get install brotli for ~25% smaller downloads)"; fi
 
 # Regenerate the vugu components (the generated *_vgen.go files are committed).

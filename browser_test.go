@@ -582,7 +582,8 @@ func (v validation) String() string {
 // and reports each run's wall time and validation Spearman and median
 // error of every method. It is opt-in: HELPWASM_PROFILE_RUNS=10 go test
 // -run TestBrowserProfileRuns -v . (add HELPWASM_PROFILE_MODE=thorough for
-// the thorough profile). With 10 or more runs it checks issue 8's target:
+// the thorough profile, HELPWASM_PROFILE_SPACE=fbnet for the FBNet space).
+// With 10 or more runs it checks issue 8's target:
 // auto ranks at least as well as FLOPs in 9 runs of 10, and its median
 // error is at most 15% in every run.
 func TestBrowserProfileRuns(t *testing.T) {
@@ -597,8 +598,12 @@ func TestBrowserProfileRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := openPage(t, exe, h)
-	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
-	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	sp := os.Getenv("HELPWASM_PROFILE_SPACE")
+	if sp == "" {
+		sp = "nasbench201"
+	}
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space="+sp))
+	eval[float64](t, p, 60*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#space")?.value === %q && `, sp)+profileReady, "interactive page in "+sp, 55000))
 	if os.Getenv("HELPWASM_PROFILE_MODE") == "thorough" {
 		p.do(t, 5*time.Second, chromedp.KeyEvent("t"))
 		eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("select")?.value === "thorough"`, "thorough mode", 3000))
@@ -626,5 +631,161 @@ func TestBrowserProfileRuns(t *testing.T) {
 		click(t, p, "#explore-run")
 		eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
 		t.Logf("run %d: %s", i, text(t, p, "#explore-time"))
+	}
+}
+
+// TestBrowserFBNet drives the page in the FBNet space: ?space=fbnet loads
+// FBNet's files on the switch, a quick profile validates every method,
+// the editor's strip of 22 layers predicts, explore lists HELP's 5,000,
+// the profile exports, and importing it into NAS-Bench-201 switches back
+// to FBNet; a profile of an unknown space and a bad ?space= are named.
+func TestBrowserFBNet(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingHandler{h: h, bytes: map[string]int64{}}
+	p := openPage(t, exe, counter)
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatalf("allowing downloads: %v", err)
+	}
+	inFBNet := `document.querySelector("#space")?.value === "fbnet" && document.querySelector("#chain-strip") && ` + profileReady
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=fbnet"))
+	eval[float64](t, p, 60*time.Second, waitJS(inFBNet, "FBNet page", 55000))
+	sent, per := counter.total()
+	var fb int64
+	for name, n := range per {
+		if strings.HasPrefix(name, "/fbnet.") {
+			fb += n
+		}
+	}
+	t.Logf("transferred %.2f MB, FBNet's files %.2f MB: %v; %s", float64(sent)/1e6, float64(fb)/1e6, per, text(t, p, "#status"))
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#chain-strip rect.block").length`); n != 22 {
+		t.Errorf("strip draws %d layers, want 22", n)
+	}
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"1400", 1400, 1000}, {"1280", 1280, 720}, {"390", 390, 844}} {
+		p.do(t, 5*time.Second, chromedp.EmulateViewport(vp.w, vp.h))
+		p.save(t, "fbnet-1-start-"+vp.name, chromedp.CaptureScreenshot())
+		if w := eval[int](t, p, 5*time.Second, `document.documentElement.scrollWidth`); vp.w == 390 && w > 394 {
+			t.Errorf("page is %d px wide at 390", w)
+		}
+	}
+	p.do(t, 5*time.Second, chromedp.EmulateViewport(1400, 1000))
+
+	click(t, p, "#profile")
+	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
+	eval[float64](t, p, 2*time.Minute, waitJS(`/left/.test(document.querySelector("#status")?.textContent)`, "time left", 110000))
+	status := text(t, p, "#status")
+	p.save(t, "fbnet-2-profiling", chromedp.CaptureScreenshot())
+	eval[float64](t, p, 10*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "FBNet profile", 590000))
+	notice := text(t, p, "#notice")
+	v := validationOf(t, p)
+	t.Logf("FBNet quick profile: %s; running: %q; validation %s", notice, status, v)
+	t.Logf("summary: %s", text(t, p, "#validation-summary"))
+	for _, m := range []string{"auto", "HELP", "the op-cost model", "FLOPs", "nearest"} {
+		if r := v.rho(t, m); r < -1 || r > 1 {
+			t.Errorf("%s Spearman %v", m, r)
+		}
+	}
+	if s := text(t, p, "#validation-summary"); !strings.Contains(s, "ranked best") {
+		t.Errorf("validation summary %q does not name the winner", s)
+	}
+	if left := number(t, "time left", status[strings.Index(status, "about"):]); left <= 0 {
+		t.Errorf("time left %v in %q", left, status)
+	}
+	rho := v.rho(t, "auto")
+	p.save(t, "fbnet-3-profiled", chromedp.FullScreenshot(80))
+	p.shot(t, "fbnet-3a-validation", "#validation")
+
+	// The editor: change four layers.
+	for i, c := range []string{"k5_e6", "skip", "k3_e1_g2", "k5_e3"} {
+		setValue(t, p, fmt.Sprintf("#edge-%d", i), c, "change")
+	}
+	eval[float64](t, p, 10*time.Second, waitJS(`document.querySelector("#arch").value.startsWith("k5_e6-skip-k3_e1_g2-k5_e3-") && /±/.test(document.querySelector("#predicted-ms").textContent)`, "FBNet prediction", 8000))
+	t.Logf("editor: %s predicted %s, %s MFLOPs, %s M params", eval[string](t, p, 5*time.Second, `document.querySelector("#arch").value`), text(t, p, "#predicted-ms"), text(t, p, "#mflops"), text(t, p, "#params"))
+	if ms := number(t, "predicted ms", text(t, p, "#predicted-ms")); ms <= 0 {
+		t.Errorf("predicted %v ms", ms)
+	}
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"1400", 1400, 1000}, {"1280", 1280, 720}, {"390", 390, 844}} {
+		p.do(t, 5*time.Second, chromedp.EmulateViewport(vp.w, vp.h))
+		p.shot(t, "fbnet-4-editor-"+vp.name, "#editor")
+		p.shot(t, "fbnet-4-validation-"+vp.name, "#validation")
+	}
+	p.do(t, 5*time.Second, chromedp.EmulateViewport(1400, 1000))
+
+	// Explore HELP's 5,000.
+	click(t, p, "#explore-run")
+	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+	took := text(t, p, "#explore-time")
+	t.Logf("explore: %s; %s", took, text(t, p, "#no-pick"))
+	if !strings.Contains(took, "5000 networks") {
+		t.Errorf("explore %q: want HELP's 5000", took)
+	}
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#fastest tr").length`); n != 11 {
+		t.Errorf("fastest table has %d rows, want a header and 10", n)
+	}
+	if !strings.Contains(text(t, p, "#no-pick"), "no accuracies") {
+		t.Error("explore does not say why there is no budget pick")
+	}
+	p.shot(t, "fbnet-5-explore", "#explore")
+
+	// Export, switch to NAS-Bench-201, import: back in FBNet.
+	click(t, p, "#export")
+	var exported []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if b, err := os.ReadFile(filepath.Join(downloads, "helpwasm-profile.json")); err == nil && len(b) > 0 {
+			exported = b
+			break
+		}
+	}
+	prof, err := measure.Read(bytes.NewReader(exported))
+	if err != nil || prof.Space != "fbnet" {
+		t.Fatalf("exported profile: %v (space %q)", err, prof.Space)
+	}
+	setValue(t, p, "#space", "nasbench201", "change")
+	eval[float64](t, p, 30*time.Second, waitJS(`document.querySelector("#space").value === "nasbench201" && document.querySelector("#cell-graph") && !document.querySelector("#validation") && `+profileReady, "back in NAS-Bench-201", 25000))
+	upload := func(name string, content []byte) {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p.do(t, 10*time.Second, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{path}))
+	}
+	upload("fbnet.json", exported)
+	eval[float64](t, p, 20*time.Second, waitJS(inFBNet+` && /switched/.test(document.querySelector("#notice")?.textContent) && document.querySelector("#plot-0 .rho")`, "import into FBNet", 18000))
+	if rho2 := number(t, "imported Spearman", text(t, p, "#plot-0 .rho")); rho2 != rho {
+		t.Errorf("imported FBNet profile validates at %v, exported at %v", rho2, rho)
+	}
+	t.Logf("import: %s", text(t, p, "#notice"))
+	other := bytes.Replace(exported, []byte(`"space": "fbnet"`), []byte(`"space": "ofa"`), 1)
+	if bytes.Equal(other, exported) {
+		other = bytes.Replace(exported, []byte(`"space":"fbnet"`), []byte(`"space":"ofa"`), 1)
+	}
+	upload("ofa.json", other)
+	eval[float64](t, p, 10*time.Second, waitJS(`/"ofa" search space/.test(document.querySelector("#error")?.textContent)`, "import error", 8000))
+	t.Logf("ofa profile: %s", text(t, p, "#error"))
+
+	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
+		t.Errorf("CSP violations:\n%s", strings.Join(csp, "\n"))
+	}
+	if ex := p.logged("exception"); len(ex) > 0 {
+		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
+	}
+
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=bogus"))
+	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	if e := text(t, p, "#error"); !strings.Contains(e, "?space=bogus") || text(t, p, "#space") == "" {
+		t.Errorf("error banner %q for ?space=bogus", e)
 	}
 }

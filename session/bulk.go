@@ -8,8 +8,9 @@ import (
 	"github.com/helpwasm/helpwasm/space"
 )
 
-// ErrNotEnumerable is returned by PredictAll for a space too large to list.
-var ErrNotEnumerable = errors.New("session: the space is too large to predict every architecture")
+// ErrNotEnumerable is returned by PredictAll for a space too large to list
+// and no Config.Pool.
+var ErrNotEnumerable = errors.New("session: the space is too large to predict every architecture, and no pool of architectures was given")
 
 // bulk is the whole space prepared for repeated prediction: encodings
 // planned for the predictor's bulk path, structural features and FLOPs.
@@ -23,23 +24,29 @@ type bulk struct {
 	cands    []blend.Candidate // scratch: each candidate's predictions
 }
 
-// Prepare plans bulk prediction of the whole space, once (PredictAll does
-// it on first use); it reports whether it did now.
+// Prepare plans bulk prediction of the whole space (or Config.Pool where
+// the space is not enumerable), once (PredictAll does it on first use);
+// it reports whether it did now.
 func (s *Session) Prepare() (bool, error) {
 	if s.all != nil {
 		return false, nil
 	}
-	e, ok := s.cfg.Space.(space.Enumerable)
-	if !ok {
+	var archs []space.Arch
+	if e, ok := s.cfg.Space.(space.Enumerable); ok {
+		archs = make([]space.Arch, e.NumArchs())
+		for i := range archs {
+			archs[i] = e.ArchAt(i)
+		}
+	} else if len(s.cfg.Pool) > 0 {
+		archs = s.cfg.Pool
+	} else {
 		return false, ErrNotEnumerable
-	}
-	archs := make([]space.Arch, e.NumArchs())
-	for i := range archs {
-		archs[i] = e.ArchAt(i)
 	}
 	index := make(map[space.Arch]int, len(archs))
 	for i, a := range archs {
-		index[a] = i
+		if _, dup := index[a]; !dup {
+			index[a] = i
+		}
 	}
 	s.all = &bulk{
 		archs:    archs,
@@ -65,8 +72,17 @@ func (s *Session) Index(a space.Arch) (int, bool) {
 	return i, ok
 }
 
+// Size is how many architectures PredictAll predicts: the space's
+// NumArchs, the pool's length, or 0 if it cannot.
+func (s *Session) Size() int {
+	if e, ok := s.cfg.Space.(space.Enumerable); ok {
+		return e.NumArchs()
+	}
+	return len(s.cfg.Pool)
+}
+
 // PredictAll writes the predicted latency (ms) of every architecture of
-// an enumerable space, in its index order, with method ("" is auto), into
+// an enumerable space (or of Config.Pool), in its index order, with method ("" is auto), into
 // dst (grown if short) and returns it. HELP here uses z at its mean, one
 // adapted model instead of the mean over 10 samples: 10x cheaper and it
 // ranks as well (predictor's TestMeanZRanksLikeSampling).

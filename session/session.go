@@ -11,7 +11,7 @@ import (
 	"github.com/helpwasm/helpwasm/space"
 )
 
-// Config is what a Session needs; every field is required.
+// Config is what a Session needs; every field but Pool is required.
 type Config struct {
 	Space space.Space
 	Model *predictor.Model
@@ -20,6 +20,10 @@ type Config struct {
 	// wrapped as a measure.Item). The session builds Instances per
 	// architecture.
 	Build func(a space.Arch) measure.Item
+	// Pool, optional, lists the architectures PredictAll predicts in a
+	// space that is not space.Enumerable (HELP's 5,000 for FBNet). An
+	// enumerable space ignores it.
+	Pool []space.Arch
 }
 
 // Session serves one search space with one predictor and atlas. It holds

@@ -132,3 +132,36 @@ type Slot struct {
 type Choice struct {
 	Name, Short string
 }
+
+// Chain is a Slotted space whose slots are the layers of one chain,
+// grouped in stages (FBNet's 22 searchable layers in 7 stages), each layer
+// a block of a few kinds: what an editor needs to draw it as a strip of
+// blocks. Slot From and To are -1 in such a space.
+type Chain interface {
+	Slotted
+	// Stages lists the stages in order; their Layers counts partition
+	// Slots in order.
+	Stages() []Stage
+	// Block describes Choices()[choice] as a block.
+	Block(choice int) Block
+}
+
+// Stage is a run of consecutive layers of a Chain: In channels enter its
+// first layer at resolution Size x Size, which has stride Stride; every
+// layer puts out Out channels.
+type Stage struct {
+	Layers       int
+	In, Out      int
+	Stride, Size int
+}
+
+// Block is what one layer choice computes: an inverted-residual block
+// with a Kernel x Kernel depthwise convolution, its 1x1 convolutions
+// widening by Expansion in Groups groups. The zero Block is a skip (the
+// identity, or a 1x1 projection where the layer changes shape).
+type Block struct {
+	Kernel, Expansion, Groups int
+}
+
+// Skip reports whether b is the zero Block.
+func (b Block) Skip() bool { return b == Block{} }

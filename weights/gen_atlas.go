@@ -1,6 +1,8 @@
 //go:build ignore
 
-// gen_atlas writes <space>.atlas.json from HELP's latency tables:
+// gen_atlas writes <space>.atlas.json from HELP's latency tables and, with
+// -pool FILE, the table's architectures one per line in index order (the
+// page's explore list for a space too large to enumerate):
 //
 //	go generate ./weights   (runs it for nasbench201 and fbnet)
 package main
@@ -20,20 +22,31 @@ func main() {
 	data := flag.String("data", "../../shared/data", "HELP's data directory")
 	space := flag.String("space", latency.NASBench201, "search space: nasbench201 or fbnet")
 	out := flag.String("out", "", "output file (default <space>.atlas.json)")
+	pool := flag.String("pool", "", "also write the table's architectures, one per line, to this file")
 	flag.Parse()
 	if *out == "" {
 		*out = *space + ".atlas.json"
 	}
-	if err := run(*data, *space, *out); err != nil {
+	if err := run(*data, *space, *out, *pool); err != nil {
 		fmt.Fprintln(os.Stderr, "gen_atlas:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, space, out string) error {
+func run(data, space, out, pool string) error {
 	t, err := latency.Load(filepath.Join(data, space))
 	if err != nil {
 		return err
+	}
+	if pool != "" {
+		var b bytes.Buffer
+		for row := range t.Len() {
+			b.WriteString(t.Arch(row))
+			b.WriteByte('\n')
+		}
+		if err := os.WriteFile(pool, b.Bytes(), 0o644); err != nil {
+			return err
+		}
 	}
 	p, err := latency.Standard(space)
 	if err != nil {

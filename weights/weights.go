@@ -8,6 +8,7 @@
 //	nasbench201.atlas.json   atlas.FromTable on HELP's tables (go generate)
 //	fbnet.helpw              HELP meta-trained on FBNet by `helpwasm train -space fbnet`
 //	fbnet.atlas.json         atlas.FromTable on HELP's FBNet tables (go generate)
+//	fbnet.pool.txt           HELP's 5,000 FBNet architectures, one per line in index order (go generate)
 //
 // Every call decodes afresh and returns a value the caller owns.
 package weights
@@ -23,7 +24,7 @@ import (
 )
 
 //go:generate go run gen_atlas.go -data ../../shared/data -space nasbench201
-//go:generate go run gen_atlas.go -data ../../shared/data -space fbnet
+//go:generate go run gen_atlas.go -data ../../shared/data -space fbnet -pool fbnet.pool.txt
 
 //go:embed nasbench201* fbnet*
 var files embed.FS
@@ -32,6 +33,7 @@ var files embed.FS
 const (
 	ModelFile = ".helpw"
 	AtlasFile = ".atlas.json"
+	PoolFile  = ".pool.txt" // only for spaces too large to enumerate
 )
 
 // Bytes returns the shipped file space+suffix (suffix ModelFile or

@@ -10,6 +10,14 @@
 // are unsolicited (KindReady once the worker has loaded its weights,
 // KindWarning while the tab is hidden during a measurement).
 //
+// The worker serves one search space at a time (Ready.Space), starting
+// with the first it loaded. KindSpace switches it to another, loading that
+// space's predictor on first use; the answer is a KindReady event with the
+// request's ID describing the space, carrying the space's last profile as
+// Result if the worker has one. An imported profile of another space
+// switches the worker to that space; its Result says so (Result.Space),
+// and an import's KindResult carries the space's Ready.
+//
 // KindCancel and KindVisibility are handled as soon as the worker's event
 // loop sees them, also while another request runs.
 //
@@ -38,11 +46,12 @@ const (
 	KindExplore    Kind = "explore"    // predict all architectures
 	KindExport     Kind = "export"     // the current profile as JSON
 	KindImport     Kind = "import"     // adopt ProfileJSON as the current profile
+	KindSpace      Kind = "space"      // serve the search space named Space
 )
 
 // Event kinds (worker -> UI).
 const (
-	KindReady      Kind = "ready"      // worker loaded: Ready
+	KindReady      Kind = "ready"      // worker loaded, or switched space: Ready (and Result)
 	KindProgress   Kind = "progress"   // Progress
 	KindWarning    Kind = "warning"    // Message (e.g. tab hidden: measurements paused)
 	KindResult     Kind = "result"     // profile finished or imported: Result
@@ -68,6 +77,7 @@ type Request struct {
 	Arch        string          `json:"arch,omitempty"`
 	Hidden      bool            `json:"hidden,omitempty"`
 	ProfileJSON string          `json:"profile_json,omitempty"`
+	Space       string          `json:"space,omitempty"`
 }
 
 // ProfileRequest configures a device profile.
@@ -95,6 +105,8 @@ type Event struct {
 // Ready describes the loaded worker.
 type Ready struct {
 	Space        string   `json:"space"`
+	Archs        int      `json:"archs"`         // architectures explore predicts
+	Candidates   int      `json:"candidates"`    // architectures with an accuracy, for the budget pick
 	Devices      int      `json:"devices"`       // known devices in the atlas
 	ClockStepUS  float64  `json:"clock_step_us"` // measured clock resolution, microseconds
 	Isolated     bool     `json:"isolated"`      // crossOriginIsolated in the worker
@@ -131,6 +143,7 @@ func (p Progress) Fraction() float64 {
 
 // Result is a device profile as the UI shows it.
 type Result struct {
+	Space      string       `json:"space"` // the profile's search space
 	Mode       string       `json:"mode"`
 	Imported   bool         `json:"imported,omitempty"`
 	Reference  []ArchMS     `json:"reference"`  // measured reference latencies, embedding order
@@ -334,6 +347,10 @@ func DecodeRequest(s string) (Request, error) {
 	case KindImport:
 		if r.ProfileJSON == "" {
 			return Request{}, fmt.Errorf("%w: request %d: import without a profile", ErrMalformed, r.ID)
+		}
+	case KindSpace:
+		if r.Space == "" {
+			return Request{}, fmt.Errorf("%w: request %d: space switch without a space", ErrMalformed, r.ID)
 		}
 	case KindCancel, KindVisibility, KindExplore, KindExport:
 	default:

@@ -16,6 +16,7 @@ func TestRequestRoundTrip(t *testing.T) {
 		{ID: 4, Kind: KindPredict, Arch: "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"},
 		{ID: 5, Kind: KindImport, ProfileJSON: `{"format":"helpwasm-profile"}`},
 		{ID: 6, Kind: KindExplore},
+		{ID: 7, Kind: KindSpace, Space: "fbnet"},
 	} {
 		got, err := DecodeRequest(EncodeRequest(r))
 		if err != nil {
@@ -35,7 +36,7 @@ func TestDecodeRequestRejects(t *testing.T) {
 		`{"id":1,"kind":"profile","profile":{"mode":"slow","support":10}}`,
 		`{"id":1,"kind":"profile","profile":{"mode":"quick","support":0}}`,
 		`{"id":1,"kind":"predict"}`, `{"id":1,"kind":"measure","arch":""}`,
-		`{"id":1,"kind":"import"}`,
+		`{"id":1,"kind":"import"}`, `{"id":1,"kind":"space"}`,
 	} {
 		if _, err := DecodeRequest(s); !errors.Is(err, ErrMalformed) {
 			t.Errorf("DecodeRequest(%q) = %v, want ErrMalformed", s, err)

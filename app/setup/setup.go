@@ -19,10 +19,11 @@ type Page struct {
 	env  vugu.EventEnv
 }
 
-// New builds the page's state and root component for the search space
-// sp. env is the render loop's event environment.
-func New(env vugu.EventEnv, p state.Platform, files ui.Files, sp space.Slotted) *Page {
-	app := state.New(p, sp)
+// New builds the page's state and root component for the search spaces
+// it offers, the first the worker's first. env is the render loop's event
+// environment.
+func New(env vugu.EventEnv, p state.Platform, files ui.Files, spaces ...space.Slotted) *Page {
+	app := state.New(p, spaces...)
 	return &Page{App: app, Root: &ui.Root{App: app, Files: files}, env: env}
 }
 
@@ -49,7 +50,7 @@ func (pg *Page) Visibility(hidden bool) { pg.locked(func() { pg.App.SetHidden(hi
 // (state.URLOptions); a bad one is shown as an error and the rest apply.
 func (pg *Page) Configure(rawQuery string) {
 	pg.locked(func() {
-		o, err := state.ParseURLOptions(rawQuery)
+		o, err := state.ParseURLOptions(rawQuery, pg.App.SpaceNames()...)
 		if err != nil {
 			pg.App.Error = err.Error()
 		}

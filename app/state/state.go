@@ -48,6 +48,7 @@ const (
 	Exploring Activity = "exploring"
 	Importing Activity = "importing"
 	Exporting Activity = "exporting"
+	Switching Activity = "switching" // to another search space, loading it on first use
 )
 
 // Profile sizes (issue 4: quick = 10 reference + 10 support + 20 validation).
@@ -57,6 +58,14 @@ const (
 	ThoroughSupport    = 20
 	ThoroughValidation = 50
 )
+
+// quickValidation overrides QuickValidation by space: an FBNet network
+// takes 10-50x the time of a NAS-Bench-201 cell in WASM (issue 9), so its
+// quick profile validates on fewer networks.
+var quickValidation = map[string]int{"fbnet": FBNetQuickValidation}
+
+// FBNetQuickValidation is the FBNet quick profile's validation size.
+const FBNetQuickValidation = 12
 
 // App is the page state.
 type App struct {
@@ -91,14 +100,18 @@ type App struct {
 	// Teaching: which adaptation step the step-through shows (0..2).
 	Step int
 
-	// Editor: Space is the search space the page predicts; the editor
-	// edits its slots.
-	Space      space.Slotted
-	Arch       space.Arch
-	ArchText   string
-	ArchError  string
-	Prediction *protocol.Prediction
-	Measured   []protocol.Measured
+	// Editor: Space is the search space the page predicts (one of
+	// Spaces); the editor edits its slots.
+	Space  space.Slotted
+	spaces []space.Slotted
+	// pendingSpace is a switch asked for before the worker was ready;
+	// switchTo the one under way.
+	pendingSpace, switchTo string
+	Arch                   space.Arch
+	ArchText               string
+	ArchError              string
+	Prediction             *protocol.Prediction
+	Measured               []protocol.Measured
 
 	// Explore.
 	Explored *protocol.Explored
@@ -109,19 +122,22 @@ type App struct {
 }
 
 // URLOptions are what the page's address can ask for: ?autorun profiles
-// the device as soon as the page is ready (for talks), and ?seed=N makes
+// the device as soon as the page is ready (for talks), ?seed=N makes
 // the first profile draw its support and validation networks with seed N
 // (each later profile takes the next seed), so a demo can be repeated
-// exactly. Without it the first profile uses seed 1.
+// exactly (without it the first profile uses seed 1), and ?space=NAME
+// starts in that search space (nasbench201 or fbnet).
 type URLOptions struct {
 	AutoRun bool
 	Seed    uint64 // 0: not given
+	Space   string // "": the first space
 }
 
 // ParseURLOptions reads the query part of the page's address (without the
 // "?"). Unknown keys are ignored; a seed that is not a whole number from 1
-// up is an error that names it.
-func ParseURLOptions(rawQuery string) (URLOptions, error) {
+// up, or a space not among spaces (when given), is an error that names it;
+// the other options still apply.
+func ParseURLOptions(rawQuery string, spaces ...string) (URLOptions, error) {
 	var o URLOptions
 	q, err := url.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
 	if err != nil {
@@ -135,18 +151,42 @@ func ParseURLOptions(rawQuery string) (URLOptions, error) {
 		}
 		seed, err := strconv.ParseUint(v, 10, 64)
 		if err != nil || seed == 0 {
-			return URLOptions{AutoRun: o.AutoRun}, fmt.Errorf("?seed=%s in the page address: want a whole number from 1 up; using seed 1", v)
+			err = fmt.Errorf("?seed=%s in the page address: want a whole number from 1 up; using seed 1", v)
+			o.Space, _ = urlSpace(q, spaces)
+			return o, err
 		}
 		o.Seed = seed
 	}
-	return o, nil
+	var err2 error
+	o.Space, err2 = urlSpace(q, spaces)
+	return o, err2
 }
 
-// ApplyURLOptions sets the first profile's seed and starts it if asked to
-// (once the worker is ready, if it is not yet).
+// urlSpace is the ?space option, checked against spaces if given.
+func urlSpace(q url.Values, spaces []string) (string, error) {
+	vs, ok := q["space"]
+	if !ok {
+		return "", nil
+	}
+	v := ""
+	if len(vs) > 0 {
+		v = vs[len(vs)-1]
+	}
+	if len(spaces) > 0 && !slices.Contains(spaces, v) {
+		return "", fmt.Errorf("?space=%s in the page address: want one of %s; using %s", v, strings.Join(spaces, ", "), spaces[0])
+	}
+	return v, nil
+}
+
+// ApplyURLOptions sets the first profile's seed and space and starts it
+// if asked to (once the worker is ready, and in that space, if it is not
+// yet).
 func (a *App) ApplyURLOptions(o URLOptions) {
 	if o.Seed != 0 {
 		a.Seed = o.Seed
+	}
+	if o.Space != "" {
+		a.SwitchSpace(o.Space)
 	}
 	if o.AutoRun {
 		a.AutoRun = true
@@ -154,12 +194,70 @@ func (a *App) ApplyURLOptions(o URLOptions) {
 	}
 }
 
-// New returns the state of a freshly loaded page predicting the space sp.
-func New(p Platform, sp space.Slotted) *App {
-	a := &App{platform: p, Mode: protocol.ModeQuick, Seed: 1, Progress: map[string]protocol.Progress{}, Space: sp}
-	a.Arch = sp.Example()
-	a.ArchText = a.Arch.String()
+// New returns the state of a freshly loaded page that can predict in
+// spaces, starting in the first (the worker's first space).
+func New(p Platform, spaces ...space.Slotted) *App {
+	if len(spaces) == 0 {
+		panic("state: New needs a space")
+	}
+	a := &App{platform: p, Mode: protocol.ModeQuick, Seed: 1, spaces: spaces}
+	a.enter(spaces[0])
 	return a
+}
+
+// SpaceNames lists the spaces the page offers, the first the default.
+func (a *App) SpaceNames() []string {
+	out := make([]string, len(a.spaces))
+	for i, sp := range a.spaces {
+		out[i] = sp.Name()
+	}
+	return out
+}
+
+// lookup returns the space called name, if the page offers it.
+func (a *App) lookup(name string) (space.Slotted, bool) {
+	i := slices.IndexFunc(a.spaces, func(sp space.Slotted) bool { return sp.Name() == name })
+	if i < 0 {
+		return nil, false
+	}
+	return a.spaces[i], true
+}
+
+// enter makes sp the page's space, with a fresh editor and no profile
+// (the worker sends the space's profile, if it has one).
+func (a *App) enter(sp space.Slotted) {
+	a.Space = sp
+	a.Arch = sp.Example()
+	a.ArchText, a.ArchError = a.Arch.String(), ""
+	a.Prediction, a.Measured, a.Explored, a.BudgetMS = nil, nil, nil, 0
+	a.Result, a.Step, a.Exported = nil, 0, ""
+	a.Progress = map[string]protocol.Progress{}
+}
+
+// SwitchSpace asks the worker to serve the space called name (at once,
+// or when it is ready).
+func (a *App) SwitchSpace(name string) {
+	if _, ok := a.lookup(name); !ok {
+		a.Error = fmt.Sprintf("This page has no %q search space (it has %s).", name, strings.Join(a.SpaceNames(), ", "))
+		return
+	}
+	if a.Ready == nil {
+		a.pendingSpace = name
+		return
+	}
+	if name == a.Space.Name() || !a.CanStart() {
+		return
+	}
+	a.start(Switching, a.post(protocol.KindSpace, func(r *protocol.Request) { r.Space = name }))
+	a.switchTo = name
+}
+
+// SwitchingTo names the space being loaded, "" when not switching.
+func (a *App) SwitchingTo() string {
+	if a.Busy == Switching {
+		return a.switchTo
+	}
+	return ""
 }
 
 func (a *App) post(kind protocol.Kind, fill func(*protocol.Request)) int {
@@ -191,10 +289,17 @@ func (a *App) SetMode(mode string) {
 	}
 }
 
-// Sizes returns the support and validation sample counts of the mode.
-func (a *App) Sizes() (support, validation int) {
-	if a.Mode == protocol.ModeThorough {
+// Sizes returns the support and validation sample counts of the mode in
+// the page's space.
+func (a *App) Sizes() (support, validation int) { return a.SizesOf(a.Mode) }
+
+// SizesOf returns them for mode.
+func (a *App) SizesOf(mode string) (support, validation int) {
+	if mode == protocol.ModeThorough {
 		return ThoroughSupport, ThoroughValidation
+	}
+	if v, ok := quickValidation[a.Space.Name()]; ok {
+		return QuickSupport, v
 	}
 	return QuickSupport, QuickValidation
 }
@@ -380,7 +485,25 @@ func (a *App) Apply(e protocol.Event) {
 	}
 	switch e.Kind {
 	case protocol.KindReady:
+		// The worker loaded (ID 0) or switched space (answering a
+		// KindSpace request, with the space's last profile if any).
+		finish()
 		a.Ready = e.Ready
+		if sp, ok := a.lookup(e.Ready.Space); ok && sp.Name() != a.Space.Name() {
+			a.enter(sp)
+		}
+		if e.Result != nil {
+			a.Result = e.Result
+			a.Step = len(e.Result.Steps) - 1
+			a.Predict()
+		}
+		if p := a.pendingSpace; p != "" {
+			a.pendingSpace = ""
+			if p != a.Space.Name() {
+				a.SwitchSpace(p) // autorun waits for its answer
+				return
+			}
+		}
 		if a.AutoRun {
 			a.AutoRun = false
 			a.StartProfile()
@@ -399,6 +522,14 @@ func (a *App) Apply(e protocol.Event) {
 			a.Notice = "Profile imported."
 		}
 		finish()
+		if e.Ready != nil {
+			a.Ready = e.Ready
+		}
+		if sp, ok := a.lookup(e.Result.Space); ok && sp.Name() != a.Space.Name() {
+			// An imported profile of another space: the worker switched.
+			a.enter(sp)
+			a.Notice = fmt.Sprintf("Profile imported. It was taken in the %s search space, so the page switched to it.", e.Result.Space)
+		}
 		a.Result = e.Result
 		a.Step = len(e.Result.Steps) - 1
 		a.Explored = nil

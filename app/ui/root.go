@@ -51,7 +51,13 @@ func (c *Root) Status() string {
 		if p, ok := a.Progress[protocol.PhaseAdapt]; ok && a.PhaseFraction(protocol.PhaseValidation) == 0 {
 			ph = p.Step
 		}
-		return fmt.Sprintf("Profiling (%s): %.1f s so far. Keep this tab visible.", ph, a.Elapsed())
+		s := fmt.Sprintf("Profiling (%s): %.1f s so far", ph, a.Elapsed())
+		if left, ok := c.TimeLeft(); ok {
+			s += fmt.Sprintf(", about %.0f s left", left)
+		}
+		return s + ". Keep this tab visible."
+	case a.Busy == state.Switching:
+		return fmt.Sprintf("Loading the %s predictor, atlas and networks (once)...", textOf(a.SwitchingTo()).Title)
 	case a.Busy != state.Idle:
 		return fmt.Sprintf("Busy: %s...", a.Busy)
 	case a.Result != nil:
@@ -70,4 +76,20 @@ func (c *Root) RuntimeInfo() string {
 		return "loading."
 	}
 	return fmt.Sprintf("%d known devices, worker loaded in %.0f ms.", c.App.Ready.Devices, c.App.Ready.LoadMS)
+}
+
+// TimeLeft estimates the running profile's remaining time, seconds, from
+// the elapsed time and the phases' progress weighted by their networks
+// (10 reference + 2 anchors + support; validation + 2 checks); ok is
+// false until a tenth is done.
+func (c *Root) TimeLeft() (left float64, ok bool) {
+	a := c.App
+	sup, val := a.Sizes()
+	wl, wv := float64(12+sup), float64(val+2)
+	f := (wl*a.PhaseFraction(protocol.PhaseLabelled) + wv*a.PhaseFraction(protocol.PhaseValidation)) / (wl + wv)
+	if f < 0.1 || f >= 1 {
+		return 0, false
+	}
+	el := a.Elapsed()
+	return el * (1 - f) / f, true
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
 
+	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
@@ -114,5 +115,45 @@ func TestVisitorTextIsEscaped(t *testing.T) {
 	}
 	if !strings.Contains(html, "not an architecture of the space") {
 		t.Error("no error message for a malformed architecture")
+	}
+}
+
+// In FBNet the editor draws the 22 layers as a strip by stage, with a
+// select per layer, and explore says why there is no budget pick.
+func TestFBNetEditorAndExplore(t *testing.T) {
+	app := state.New(nopPlatform{}, nasbench201.Space{}, fbnet.Space{})
+	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "fbnet", Archs: 5000, Devices: 16}})
+	app.SetEdge(0, "skip")  // stage 1: 16 -> 16, stride 1: the identity
+	app.SetEdge(1, "skip")  // stage 2's first layer: 16 -> 24, a 1x1 projection
+	app.SetEdge(2, "k5_e6") // a tall dark box
+	html := render(t, app)
+	for _, want := range []string{`id="chain-strip"`, `id="chain-strip-narrow"`, `id="block-21"`, `id="edge-21"`, "Build an FBNet network", "352 ch", "/2→16×16", "skip (the identity)", "1x1 convolution here", `id="space"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("FBNet page lacks %q", want)
+		}
+	}
+	if strings.Contains(html, `id="cell-graph"`) || strings.Contains(html, `id="edge-22"`) {
+		t.Error("FBNet page draws a cell graph or a 23rd layer")
+	}
+	if n := strings.Count(html, `class="block k5"`); n < 1 {
+		t.Errorf("%d k5 blocks drawn", n)
+	}
+	// Two strips: one row (wide screens) and two rows (phones).
+	if n := strings.Count(html, `class="split"`); n != 2*strings.Count(app.Arch.String(), "_g2") {
+		t.Errorf("%d split boxes for %s", n, app.Arch)
+	}
+	res := &protocol.Result{Space: "fbnet", Mode: "quick", ScaleMS: [2]float64{1, 50}}
+	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: res})
+	app.Apply(protocol.Event{Kind: protocol.KindExplored, Explored: &protocol.Explored{Count: 5000, TookMS: 12,
+		Histogram: protocol.Histogram{Edges: []float64{1, 2, 3}, Counts: []int{2, 1}},
+		Fastest:   []protocol.ArchMS{{Arch: app.Arch.String(), MS: 1}}}})
+	html = render(t, app)
+	for _, want := range []string{"Explore HELP&#39;s 5,000 networks", `id="no-pick"`, "no accuracies"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("FBNet explore lacks %q", want)
+		}
+	}
+	if strings.Contains(html, `id="budget"`) {
+		t.Error("FBNet explore shows a budget slider without candidates")
 	}
 }

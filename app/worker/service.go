@@ -19,6 +19,14 @@
 // and the views the UI shows. Measuring a single network re-times the
 // profile's two drift-check networks to express it at the profile's speed.
 //
+// # Spaces
+//
+// The service serves one search space at a time, Config.Space at first.
+// Config.Load supplies another space's predictor, atlas and engine the
+// first time a request needs it (a KindSpace switch, or an imported
+// profile of that space); the service keeps each space's session and last
+// profile, so switching back and forth loses nothing.
+//
 // In a browser, Go's WASM runtime is single-threaded and only delivers
 // messages when every goroutine is blocked, so long work calls Config.Yield
 // between timed samples (never inside one) to let cancel and visibility
@@ -44,15 +52,32 @@ import (
 	"github.com/helpwasm/helpwasm/space"
 )
 
-// Config is what a Service needs. Space, Build, Model, Atlas and Emit are
-// required.
-type Config struct {
+// Data is what the service needs to serve a search space.
+type Data struct {
 	Space space.Space
 	// Build returns a network of a to time (the engine's, as a measure
 	// item); see session.Config.
 	Build func(a space.Arch) measure.Item
 	Model *predictor.Model
 	Atlas *atlas.Atlas
+	// Pool lists what explore predicts in a space that is not
+	// space.Enumerable (session.Config.Pool); nil in one that is.
+	Pool []space.Arch
+}
+
+// Config is what a Service needs. Space, Build, Model, Atlas and Emit are
+// required.
+type Config struct {
+	// Space, Build, Model, Atlas and Pool are the first space's Data.
+	Space space.Space
+	Build func(a space.Arch) measure.Item
+	Model *predictor.Model
+	Atlas *atlas.Atlas
+	Pool  []space.Arch
+	// Load returns the Data of the space called name, the first time a
+	// request needs it; it may block (the page downloads the files) and
+	// its error should say which spaces there are. nil: only Space.
+	Load func(name string) (Data, error)
 	// Emit delivers an event to the UI.
 	Emit func(protocol.Event)
 	// Yield lets the host deliver pending messages; nil does nothing.
@@ -71,7 +96,6 @@ type Config struct {
 // Service answers protocol requests; see the package comment.
 type Service struct {
 	cfg       Config
-	sess      *session.Session
 	clockStep time.Duration
 
 	job    sync.Mutex // held by the running request
@@ -79,9 +103,26 @@ type Service struct {
 	cancel context.CancelFunc
 	hidden atomic.Bool
 
-	// Guarded by job.
-	dev *session.Device // the current profile; nil before the first
-	all []float64       // scratch: every architecture's prediction
+	// Guarded by job (and read by Ready before the first request).
+	spaces map[string]*served // by name, once loaded
+	cur    *served            // the space requests are about
+}
+
+// served is one loaded search space and what the service knows of it.
+type served struct {
+	sess   *session.Session
+	loadMS float64          // time Config.Load took (0 for the first)
+	dev    *session.Device  // the space's current profile; nil before the first
+	res    *protocol.Result // dev as last shown
+	all    []float64        // scratch: every architecture's prediction
+}
+
+func newServed(d Data) (*served, error) {
+	sess, err := session.New(session.Config{Space: d.Space, Model: d.Model, Atlas: d.Atlas, Build: d.Build, Pool: d.Pool})
+	if err != nil {
+		return nil, err
+	}
+	return &served{sess: sess}, nil
 }
 
 // New checks cfg and returns a Service.
@@ -89,7 +130,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Emit == nil {
 		return nil, errors.New("worker: Config needs Emit")
 	}
-	sess, err := session.New(session.Config{Space: cfg.Space, Model: cfg.Model, Atlas: cfg.Atlas, Build: cfg.Build})
+	first, err := newServed(Data{Space: cfg.Space, Build: cfg.Build, Model: cfg.Model, Atlas: cfg.Atlas, Pool: cfg.Pool})
 	if err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
@@ -110,29 +151,71 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, sess: sess}
+	s := &Service{cfg: cfg, spaces: map[string]*served{cfg.Space.Name(): first}, cur: first}
 	s.clockStep = measure.Resolution(cfg.Clock, time.Millisecond)
 	s.cfg.Runtime.ClockResolutionNS = s.clockStep.Nanoseconds()
 	return s, nil
 }
 
 // Ready describes the service for the UI's first render.
-func (s *Service) Ready(loadMS float64) protocol.Ready {
+func (s *Service) Ready(loadMS float64) protocol.Ready { return s.ready(s.cur, loadMS) }
+
+// ready describes sv.
+func (s *Service) ready(sv *served, loadMS float64) protocol.Ready {
+	at := sv.sess.Atlas()
 	r := protocol.Ready{
-		Space:       s.cfg.Atlas.Space,
-		Devices:     len(s.cfg.Atlas.Devices),
+		Space:       sv.sess.Space().Name(),
+		Archs:       sv.sess.Size(),
+		Candidates:  len(at.Candidates),
+		Devices:     len(at.Devices),
 		ClockStepUS: float64(s.clockStep) / float64(time.Microsecond),
 		LoadMS:      loadMS,
-		Reference:   slices.Clone(s.cfg.Atlas.Reference),
+		Reference:   slices.Clone(at.Reference),
 	}
 	if p := s.cfg.Runtime.CrossOriginIsolated; p != nil {
 		r.Isolated = *p
 	}
-	r.ExampleArchs = append(r.ExampleArchs, s.cfg.Atlas.Anchors.Fastest, s.cfg.Atlas.Anchors.Slowest)
-	if len(s.cfg.Atlas.Candidates) > 0 {
-		r.ExampleArchs = append(r.ExampleArchs, s.cfg.Atlas.Candidates[0].Arch)
+	r.ExampleArchs = append(r.ExampleArchs, at.Anchors.Fastest, at.Anchors.Slowest)
+	if len(at.Candidates) > 0 {
+		r.ExampleArchs = append(r.ExampleArchs, at.Candidates[0].Arch)
 	}
 	return r
+}
+
+// load returns the served space called name, loading it on first use.
+func (s *Service) load(name string) (*served, error) {
+	if sv, ok := s.spaces[name]; ok {
+		return sv, nil
+	}
+	if s.cfg.Load == nil {
+		return nil, fmt.Errorf("this page serves only the %s search space", s.cfg.Space.Name())
+	}
+	t0 := s.cfg.Clock.Now()
+	d, err := s.cfg.Load(name)
+	if err != nil {
+		return nil, err
+	}
+	if d.Space == nil || d.Space.Name() != name {
+		return nil, fmt.Errorf("worker: loading space %q gave another space", name)
+	}
+	sv, err := newServed(d)
+	if err != nil {
+		return nil, fmt.Errorf("worker: space %s: %w", name, err)
+	}
+	sv.loadMS = ms64(s.cfg.Clock.Now() - t0)
+	s.spaces[name] = sv
+	return sv, nil
+}
+
+// runSpace switches to the space called name.
+func (s *Service) runSpace(id int, name string) (protocol.Event, error) {
+	sv, err := s.load(name)
+	if err != nil {
+		return protocol.Event{}, err
+	}
+	s.cur = sv
+	r := s.ready(sv, sv.loadMS)
+	return protocol.Event{ID: id, Kind: protocol.KindReady, Ready: &r, Result: sv.res}, nil
 }
 
 // Handle starts answering req; see the package comment.
@@ -208,6 +291,8 @@ func (s *Service) run(ctx context.Context, req protocol.Request) (protocol.Event
 		return s.runExport(req.ID)
 	case protocol.KindImport:
 		return s.runImport(req.ID, req.ProfileJSON)
+	case protocol.KindSpace:
+		return s.runSpace(req.ID, req.Space)
 	}
 	return protocol.Event{}, fmt.Errorf("unknown request kind %q", req.Kind)
 }
@@ -218,9 +303,9 @@ var ErrNoProfile = errors.New("profile this device first (or import a profile)")
 // parseArch parses a visitor's architecture string with a message that
 // says what a valid one looks like.
 func (s *Service) parseArch(str string) (space.Arch, error) {
-	a, err := s.sess.Parse(str)
+	a, err := s.cur.sess.Parse(str)
 	if err != nil {
-		return nil, fmt.Errorf("%w (expected e.g. %s)", err, s.cfg.Atlas.Reference[0])
+		return nil, fmt.Errorf("%w (expected e.g. %s)", err, s.cur.sess.Atlas().Reference[0])
 	}
 	return a, nil
 }
@@ -245,16 +330,16 @@ func (s *Service) runPredict(id int, arch string) (protocol.Event, error) {
 	if err != nil {
 		return protocol.Event{}, err
 	}
-	if s.dev == nil {
+	if s.cur.dev == nil {
 		return protocol.Event{}, ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
-	auto, help := s.predict(s.dev, a)
+	auto, help := s.predict(s.cur.dev, a)
 	took := s.cfg.Clock.Now() - t0
-	sp := s.cfg.Space
+	sp := s.cur.sess.Space()
 	return protocol.Event{ID: id, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{
 		Arch: a.String(), MS: auto.MS, HalfWidthMS: auto.HalfWidth, Level: auto.Level,
-		Method: session.MethodName(s.dev.Chosen()), HELPMS: help.MS,
+		Method: session.MethodName(s.cur.dev.Chosen()), HELPMS: help.MS,
 		MFLOPs: float64(sp.FLOPs(a)) / 1e6,
 		Params: float64(sp.Params(a)) / 1e6,
 		TookMS: ms64(took),
@@ -267,16 +352,16 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 		return protocol.Event{}, err
 	}
 	var seed uint64 = 7
-	if s.dev != nil {
-		seed += s.dev.Profile.Protocol.Seed
+	if s.cur.dev != nil {
+		seed += s.cur.dev.Profile.Protocol.Seed
 	}
-	t, err := s.sess.TimeOne(ctx, s.dev, a, s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed))
+	t, err := s.cur.sess.TimeOne(ctx, s.cur.dev, a, s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed))
 	if err != nil {
 		return protocol.Event{}, err
 	}
 	m := &protocol.Measured{Arch: a.String(), MS: t.Result.MS, Spread: t.Result.Spread, Stable: t.Result.Stable, Drift: t.Drift, RescaledMS: t.Rescaled}
-	if s.dev != nil {
-		auto, _ := s.predict(s.dev, a)
+	if s.cur.dev != nil {
+		auto, _ := s.predict(s.cur.dev, a)
 		m.PredictedMS = auto.MS
 	}
 	return protocol.Event{ID: id, Kind: protocol.KindMeasured, Measured: m}, nil
@@ -325,7 +410,7 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 
 func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRequest) (protocol.Event, error) {
 	start := s.cfg.Clock.Now()
-	out, err := s.sess.Profile(ctx, session.Request{
+	out, err := s.cur.sess.Profile(ctx, session.Request{
 		Preset: req.Mode, Support: req.Support, Validation: req.Validation, Seed: req.Seed,
 		Options: func(phase string) measure.Options { return s.options(ctx, req.Mode, phase, id, 0) },
 		Runtime: s.cfg.Runtime,
@@ -338,7 +423,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	if err != nil {
 		return protocol.Event{}, err
 	}
-	res, err := s.describe(out.Device, out.Validation, req.Mode, false)
+	res, err := s.describe(s.cur, out.Device, out.Validation, req.Mode, false)
 	if err != nil {
 		return protocol.Event{}, err
 	}
@@ -348,16 +433,16 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 		Validation: ms64(out.PhaseTime[session.PhaseValidation]),
 		Total:      ms64(s.cfg.Clock.Now() - start),
 	}
-	s.dev = out.Device
+	s.cur.dev, s.cur.res = out.Device, res
 	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res}, nil
 }
 
-// describe turns a device (and its validation, if any) into what the UI
-// shows.
-func (s *Service) describe(d *session.Device, v *session.Validation, mode string, imported bool) (*protocol.Result, error) {
-	at := s.cfg.Atlas
+// describe turns a device of sv (and its validation, if any) into what
+// the UI shows.
+func (s *Service) describe(sv *served, d *session.Device, v *session.Validation, mode string, imported bool) (*protocol.Result, error) {
+	at := sv.sess.Atlas()
 	p := d.Profile
-	res := &protocol.Result{Mode: mode, Imported: imported, Embedding: slices.Clone(d.Embedding),
+	res := &protocol.Result{Space: sv.sess.Space().Name(), Mode: mode, Imported: imported, Embedding: slices.Clone(d.Embedding),
 		ScaleMS:     [2]float64{d.Scale.Min, d.Scale.Max},
 		ClockStepUS: float64(p.Runtime.ClockResolutionNS) / 1e3,
 		Meta:        protocol.ProfileSource{Runtime: p.Runtime.GOOS + "/" + p.Runtime.GOARCH + " " + p.Runtime.GoVersion, UserAgent: p.Runtime.UserAgent, Taken: p.Created.Format(time.RFC3339)},
@@ -387,7 +472,7 @@ func (s *Service) describe(d *session.Device, v *session.Validation, mode string
 
 	// A single interactive prediction's cost, the median of a few.
 	if len(p.Support) > 0 {
-		a, err := s.sess.Parse(p.Support[0].Arch)
+		a, err := sv.sess.Parse(p.Support[0].Arch)
 		if err != nil {
 			return nil, err
 		}
@@ -403,7 +488,7 @@ func (s *Service) describe(d *session.Device, v *session.Validation, mode string
 
 	if v == nil && p.Validation != nil && len(p.Validation.Samples) > 1 {
 		var err error
-		if v, err = s.sess.Validate(d); err != nil {
+		if v, err = sv.sess.Validate(d); err != nil {
 			return nil, err
 		}
 	}
@@ -435,20 +520,20 @@ func comparison(v *session.Validation, c session.Comparison) protocol.Comparison
 }
 
 func (s *Service) runExplore(id int) (protocol.Event, error) {
-	if s.dev == nil {
+	if s.cur.dev == nil {
 		return protocol.Event{}, ErrNoProfile
 	}
 	t0 := s.cfg.Clock.Now()
-	planned, err := s.sess.Prepare()
+	planned, err := s.cur.sess.Prepare()
 	if err != nil {
 		return protocol.Event{}, err
 	}
 	t1 := s.cfg.Clock.Now()
-	s.all, err = s.dev.PredictAll(s.all, session.MethodAuto)
+	s.cur.all, err = s.cur.dev.PredictAll(s.cur.all, session.MethodAuto)
 	if err != nil {
 		return protocol.Event{}, err
 	}
-	all := s.all
+	all := s.cur.all
 	took := ms64(s.cfg.Clock.Now() - t1)
 
 	ex := &protocol.Explored{Count: len(all), TookMS: took, Histogram: histogram(all, 40), MeanZ: true}
@@ -461,14 +546,14 @@ func (s *Service) runExplore(id int) (protocol.Event, error) {
 	}
 	sort.SliceStable(order, func(i, j int) bool { return all[order[i]] < all[order[j]] })
 	for _, i := range order[:min(10, len(order))] {
-		ex.Fastest = append(ex.Fastest, protocol.ArchMS{Arch: s.sess.Arch(i).String(), MS: all[i]})
+		ex.Fastest = append(ex.Fastest, protocol.ArchMS{Arch: s.cur.sess.Arch(i).String(), MS: all[i]})
 	}
-	for _, c := range s.cfg.Atlas.Candidates {
-		a, err := s.sess.Parse(c.Arch)
+	for _, c := range s.cur.sess.Atlas().Candidates {
+		a, err := s.cur.sess.Parse(c.Arch)
 		if err != nil {
 			return protocol.Event{}, fmt.Errorf("atlas candidate %q: %w", c.Arch, err)
 		}
-		i, ok := s.sess.Index(a)
+		i, ok := s.cur.sess.Index(a)
 		if !ok {
 			return protocol.Event{}, fmt.Errorf("atlas candidate %q is not listed by the space", c.Arch)
 		}
@@ -496,11 +581,11 @@ func histogram(xs []float64, n int) protocol.Histogram {
 }
 
 func (s *Service) runExport(id int) (protocol.Event, error) {
-	if s.dev == nil {
+	if s.cur.dev == nil {
 		return protocol.Event{}, ErrNoProfile
 	}
 	var sb strings.Builder
-	if err := s.dev.Profile.Write(&sb); err != nil {
+	if err := s.cur.dev.Profile.Write(&sb); err != nil {
 		return protocol.Event{}, fmt.Errorf("writing the profile: %w", err)
 	}
 	return protocol.Event{ID: id, Kind: protocol.KindExported, ProfileJSON: sb.String()}, nil
@@ -511,17 +596,20 @@ func (s *Service) runImport(id int, doc string) (protocol.Event, error) {
 	if err != nil {
 		return protocol.Event{}, fmt.Errorf("this is not a usable device profile: %w", err)
 	}
-	if p.Space != s.cfg.Space.Name() {
-		return protocol.Event{}, fmt.Errorf("this profile is for the %q search space; the page predicts %q", p.Space, s.cfg.Space.Name())
-	}
-	d, err := s.sess.Adopt(p)
+	// A profile of another space switches to it, once it is adopted.
+	sv, err := s.load(p.Space)
 	if err != nil {
-		return protocol.Event{}, fmt.Errorf("this profile cannot be used here: %w", err)
+		return protocol.Event{}, fmt.Errorf("this profile is for the %q search space: %w", p.Space, err)
 	}
-	res, err := s.describe(d, nil, p.Protocol.Preset, true)
+	d, err := sv.sess.Adopt(p)
+	if err != nil {
+		return protocol.Event{}, fmt.Errorf("this %s profile cannot be used here: %w", p.Space, err)
+	}
+	res, err := s.describe(sv, d, nil, p.Protocol.Preset, true)
 	if err != nil {
 		return protocol.Event{}, err
 	}
-	s.dev = d
-	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res}, nil
+	s.cur, sv.dev, sv.res = sv, d, res
+	r := s.ready(sv, sv.loadMS)
+	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res, Ready: &r}, nil
 }

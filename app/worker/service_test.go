@@ -496,7 +496,7 @@ func BenchmarkPredictAll(b *testing.B) {
 	for i, a := range at.PoolArchs[:10] {
 		p.Support = append(p.Support, measure.Timing{Arch: a, MS: float64(2 + i)})
 	}
-	d, err := svc.sess.Adopt(p)
+	d, err := svc.cur.sess.Adopt(p)
 	if err != nil {
 		b.Fatal(err)
 	}

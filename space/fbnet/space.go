@@ -74,3 +74,61 @@ func arch(a space.Arch) Arch {
 	}
 	return c
 }
+
+var _ space.Chain = Space{}
+
+// Slots are the 22 layers, "layer 1" to "layer 22" (not a graph: From and
+// To are -1).
+func (Space) Slots() []space.Slot {
+	out := make([]space.Slot, NumLayers)
+	for i := range out {
+		out[i] = space.Slot{Name: fmt.Sprintf("layer %d", i+1), From: -1, To: -1}
+	}
+	return out
+}
+
+// shortNames label the choices on a drawing of the network.
+var shortNames = [NumChoices]string{"k3 e1", "k3 e1 g2", "k3 e3", "k3 e6", "k5 e1", "k5 e1 g2", "k5 e3", "k5 e6", "skip"}
+
+// Choices are the nine layer choices, in Choice order.
+func (Space) Choices() []space.Choice {
+	out := make([]space.Choice, NumChoices)
+	for c := range Choice(NumChoices) {
+		out[c] = space.Choice{Name: c.String(), Short: shortNames[c]}
+	}
+	return out
+}
+
+// Choice is layer slot's choice.
+func (Space) Choice(a space.Arch, slot int) int { return int(arch(a)[slot]) }
+
+// WithChoice returns a with layer slot set to choice.
+func (Space) WithChoice(a space.Arch, slot, choice int) space.Arch {
+	c := arch(a)
+	c[slot] = Choice(choice)
+	return c
+}
+
+// Example is a network with every kind of block and two skips.
+func (Space) Example() space.Arch {
+	return MustParse("k3_e1-k3_e6-k5_e1_g2-skip-k3_e3-k5_e6-k3_e1_g2-k5_e3-k3_e6-k5_e1-skip-k3_e3-k5_e6-k3_e6-k3_e1-k5_e3-k5_e6-k3_e3-k3_e6-k5_e1_g2-k5_e6-k3_e6")
+}
+
+// Stages are the 7 stages of Skeleton.
+func (Space) Stages() []space.Stage {
+	ls := Skeleton()
+	out := make([]space.Stage, NumStages)
+	i := 0
+	for s := range NumStages {
+		l := ls[i]
+		out[s] = space.Stage{Layers: stageLayers[s], In: l.In, Out: l.Out, Stride: l.Stride, Size: l.Size}
+		i += stageLayers[s]
+	}
+	return out
+}
+
+// Block is choice's kernel, expansion and groups (the zero Block for Skip).
+func (Space) Block(choice int) space.Block {
+	c := Choice(choice)
+	return space.Block{Kernel: c.Kernel(), Expansion: c.Expansion(), Groups: c.Groups()}
+}

@@ -40,3 +40,41 @@ func TestSpace(t *testing.T) {
 		t.Errorf("Parse(junk) error %v, want one wrapping space.ErrArch", err)
 	}
 }
+
+func TestChain(t *testing.T) {
+	sp := Space{}
+	if n := len(sp.Slots()); n != NumLayers {
+		t.Fatalf("%d slots", n)
+	}
+	ls := Skeleton()
+	i := 0
+	for s, st := range sp.Stages() {
+		l := ls[i]
+		if st.In != l.In || st.Out != l.Out || st.Stride != l.Stride || st.Size != l.Size {
+			t.Errorf("stage %d %+v, first layer %+v", s, st, l)
+		}
+		for j := range st.Layers {
+			if ls[i+j].Out != st.Out {
+				t.Errorf("layer %d of stage %d puts out %d, stage %d", i+j, s, ls[i+j].Out, st.Out)
+			}
+		}
+		i += st.Layers
+	}
+	if i != NumLayers {
+		t.Errorf("stages cover %d layers", i)
+	}
+	a := sp.Example()
+	for c := range NumChoices {
+		b := sp.Block(int(c))
+		if b.Skip() != (c == Skip) || b.Kernel != c.Kernel() || b.Expansion != c.Expansion() || b.Groups != c.Groups() {
+			t.Errorf("Block(%v) = %+v", c, b)
+		}
+		w := sp.WithChoice(a, 5, int(c))
+		if sp.Choice(w, 5) != int(c) || sp.Choice(w, 4) != sp.Choice(a, 4) {
+			t.Errorf("WithChoice(5, %v) = %v", c, w)
+		}
+		if sp.Choices()[c].Name != c.String() {
+			t.Errorf("choice %d named %q", c, sp.Choices()[c].Name)
+		}
+	}
+}

@@ -15,20 +15,21 @@ import (
 	"github.com/helpwasm/helpwasm/space/registry"
 )
 
-// spaceName is the search space the page serves (its weights and atlas are
-// wasm/pagedata's).
-const spaceName = "nasbench201"
+// spaceNames are the search spaces the page serves, the first at start
+// (their weights, atlases and pools are wasm/pagedata's; worker.js loads
+// the first's, the worker the others' on first use).
+var spaceNames = []string{"nasbench201", "fbnet"}
 
-// pageSpace is the registry's entry for spaceName, whose space the editor
-// can edit.
-func pageSpace() (registry.Entry, space.Slotted, error) {
-	e, err := registry.Lookup(spaceName)
+// pageSpace is the registry's entry for the space called name, whose
+// space the editor can edit.
+func pageSpace(name string) (registry.Entry, space.Slotted, error) {
+	e, err := registry.Lookup(name)
 	if err != nil {
 		return e, nil, err
 	}
 	sl, ok := e.Space.(space.Slotted)
 	if !ok {
-		return e, nil, fmt.Errorf("the %s space has no editor description (space.Slotted)", spaceName)
+		return e, nil, fmt.Errorf("the %s space has no editor description (space.Slotted)", name)
 	}
 	return e, sl, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/vugu/vugu/domrender"
 
 	"github.com/helpwasm/helpwasm/app/setup"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // runUI is the render loop; wiring is in app/setup, browser APIs in
@@ -21,12 +22,16 @@ func runUI() {
 	if err != nil {
 		panic(err)
 	}
-	_, sp, err := pageSpace()
-	if err != nil {
-		panic(err)
+	var spaces []space.Slotted
+	for _, name := range spaceNames {
+		_, sp, err := pageSpace(name)
+		if err != nil {
+			panic(err)
+		}
+		spaces = append(spaces, sp)
 	}
 	b := newBrowser()
-	page := setup.New(renderer.EventEnv(), b, files{}, sp)
+	page := setup.New(renderer.EventEnv(), b, files{}, spaces...)
 	b.connect(page)
 	page.Configure(b.query())
 	for ok := true; ok; ok = renderer.EventWait() {

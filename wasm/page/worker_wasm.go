@@ -3,9 +3,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -18,7 +21,8 @@ import (
 )
 
 // runWorker connects app/worker.Service to postMessage. worker.js has
-// downloaded the weights and the atlas beside this program.
+// downloaded the first space's weights and atlas beside this program;
+// the other spaces' files are fetched on first use.
 func runWorker() {
 	self := js.Global()
 	post := func(e protocol.Event) { self.Call("postMessage", protocol.EncodeEvent(e)) }
@@ -47,25 +51,19 @@ func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, err
 	if assets.IsUndefined() {
 		return nil, fmt.Errorf("worker.js did not provide the weights and atlas")
 	}
-	model, err := predictor.Load(bytes.NewReader(jsBytes(assets.Get("weights"))))
-	if err != nil {
-		return nil, fmt.Errorf("weights: %w", err)
-	}
-	at, err := atlas.Read(bytes.NewReader(jsBytes(assets.Get("atlas"))))
-	if err != nil {
-		return nil, fmt.Errorf("atlas: %w", err)
-	}
-	entry, _, err := pageSpace()
+	first, err := spaceData(spaceNames[0], jsBytes(assets.Get("weights")), jsBytes(assets.Get("atlas")), nil)
 	if err != nil {
 		return nil, err
 	}
 	isolated := self.Get("crossOriginIsolated").Truthy()
 	nav := self.Get("navigator")
 	return worker.New(worker.Config{
-		Space: entry.Space,
-		Build: func(a space.Arch) measure.Item { return measure.ItemFunc(entry.Build(a, networkSeed).Forward) },
-		Model: model,
-		Atlas: at,
+		Space: first.Space,
+		Build: first.Build,
+		Model: first.Model,
+		Atlas: first.Atlas,
+		Pool:  first.Pool,
+		Load:  loadSpace,
 		Emit:  post,
 		// Sleeping hands control back to the browser's event loop, which
 		// then delivers queued messages (cancel, tab hidden or shown).
@@ -77,6 +75,110 @@ func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, err
 			CPUs:                nav.Get("hardwareConcurrency").Int(),
 		},
 	})
+}
+
+// loadSpace fetches another space's files (wasm/pagedata's names) and
+// builds its data; worker.Config.Load.
+func loadSpace(name string) (worker.Data, error) {
+	known := false
+	for _, n := range spaceNames[1:] {
+		known = known || n == name
+	}
+	if !known {
+		return worker.Data{}, fmt.Errorf("this page does not serve it (it serves %s)", strings.Join(spaceNames, " and "))
+	}
+	w, err := fetchBytes(name + ".helpw")
+	if err != nil {
+		return worker.Data{}, err
+	}
+	a, err := fetchBytes(name + ".atlas.json")
+	if err != nil {
+		return worker.Data{}, err
+	}
+	var pool []byte
+	e, _, err := pageSpace(name)
+	if err != nil {
+		return worker.Data{}, err
+	}
+	if _, ok := e.Space.(space.Enumerable); !ok {
+		if pool, err = fetchBytes(name + ".pool.txt"); err != nil {
+			return worker.Data{}, err
+		}
+	}
+	return spaceData(name, w, a, pool)
+}
+
+// spaceData decodes a space's weights, atlas and pool (one architecture
+// a line; nil for an enumerable space).
+func spaceData(name string, weights, atl, pool []byte) (worker.Data, error) {
+	entry, _, err := pageSpace(name)
+	if err != nil {
+		return worker.Data{}, err
+	}
+	model, err := predictor.Load(bytes.NewReader(weights))
+	if err != nil {
+		return worker.Data{}, fmt.Errorf("%s weights: %w", name, err)
+	}
+	at, err := atlas.Read(bytes.NewReader(atl))
+	if err != nil {
+		return worker.Data{}, fmt.Errorf("%s atlas: %w", name, err)
+	}
+	d := worker.Data{
+		Space: entry.Space,
+		Build: func(a space.Arch) measure.Item { return measure.ItemFunc(entry.Build(a, networkSeed).Forward) },
+		Model: model,
+		Atlas: at,
+	}
+	sc := bufio.NewScanner(bytes.NewReader(pool))
+	for line := 1; sc.Scan(); line++ {
+		s := strings.TrimSpace(sc.Text())
+		if s == "" {
+			continue
+		}
+		a, err := entry.Space.Parse(s)
+		if err != nil {
+			return worker.Data{}, fmt.Errorf("%s.pool.txt line %d: %w", name, line, err)
+		}
+		d.Pool = append(d.Pool, a)
+	}
+	return d, nil
+}
+
+// fetchBytes downloads a file beside the worker. It blocks the calling
+// goroutine (not the event loop) until the fetch settles.
+func fetchBytes(name string) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	var onBody, onResp, onFail js.Func
+	release := func() { onBody.Release(); onResp.Release(); onFail.Release() }
+	onFail = js.FuncOf(func(this js.Value, args []js.Value) any {
+		done <- result{err: fmt.Errorf("%s: %s", name, args[0].Call("toString").String())}
+		return nil
+	})
+	onBody = js.FuncOf(func(this js.Value, args []js.Value) any {
+		arr := js.Global().Get("Uint8Array").New(args[0])
+		done <- result{b: jsBytes(arr)}
+		return nil
+	})
+	onResp = js.FuncOf(func(this js.Value, args []js.Value) any {
+		r := args[0]
+		if !r.Get("ok").Bool() {
+			done <- result{err: fmt.Errorf("%s: HTTP %d", name, r.Get("status").Int())}
+			return nil
+		}
+		r.Call("arrayBuffer").Call("then", onBody, onFail)
+		return nil
+	})
+	js.Global().Call("fetch", name).Call("then", onResp, onFail)
+	r := <-done
+	release()
+	if r.err == nil && len(r.b) == 0 {
+		r.err = errors.New(name + ": empty file")
+	}
+	return r.b, r.err
 }
 
 // networkSeed seeds the engine's pseudo-random weights; timings do not

@@ -1,11 +1,15 @@
-// Command pagedata writes the data files the page's worker downloads: the
-// predictor weights (nasbench201.helpw, predictor's format) and the
-// known-device atlas (nasbench201.atlas.json, atlas's format).
+// Command pagedata writes the data files the page's worker downloads, for
+// each space the page serves: the predictor weights (<space>.helpw,
+// predictor's format), the known-device atlas (<space>.atlas.json, atlas's
+// format) and, for a space too large to enumerate, the architectures
+// explore predicts (<space>.pool.txt, one per line). The worker loads
+// NAS-Bench-201's at start and FBNet's on the first switch to FBNet.
 //
-// It ships what weights/ holds (the meta-trained weights and atlas that are
-// committed there). When a file is missing there it derives a stand-in from
-// HELP's data directory (-data): the atlas with atlas.FromTable under the
-// standard split, the weights from the authors' checkpoint. It says which.
+// It ships what weights/ holds (the meta-trained weights, atlases and pool
+// committed there). When a file is missing there it derives a stand-in
+// from HELP's data directory (-data): the atlas with atlas.FromTable under
+// the standard split, the weights from the authors' checkpoint, the pool
+// from the latency table's architectures. It says which.
 //
 //	go run ./wasm/pagedata -data ../shared/data -out dist
 package main
@@ -18,16 +22,24 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/predictor"
 )
 
-// Names of the files in dist/ (the worker fetches them by these names).
+// Spaces are the spaces the page serves, and which of them need a pool.
+var Spaces = []struct {
+	Name string
+	Pool bool
+}{{"nasbench201", false}, {"fbnet", true}}
+
+// Suffixes of the files in dist/ (the worker fetches <space><suffix>).
 const (
-	WeightsFile = "nasbench201.helpw"
-	AtlasFile   = "nasbench201.atlas.json"
+	WeightsSuffix = ".helpw"
+	AtlasSuffix   = ".atlas.json"
+	PoolSuffix    = ".pool.txt"
 )
 
 func main() {
@@ -42,13 +54,23 @@ func main() {
 }
 
 func run(data, weights, out string) error {
-	w, err := shipped(weights, WeightsFile)
+	for _, sp := range Spaces {
+		if err := runSpace(data, weights, out, sp.Name, sp.Pool); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func runSpace(data, weights, out, space string, pool bool) error {
+	name := space + WeightsSuffix
+	w, err := shipped(weights, name)
 	if err != nil {
 		return err
 	}
 	if w == nil {
-		fmt.Fprintf(os.Stderr, "pagedata: %s not in %s/: using the authors' HELP checkpoint from %s\n", WeightsFile, weights, data)
-		m, err := predictor.LoadHELPCheckpoint(filepath.Join(data, "nasbench201", "help_reference_checkpoint.json"))
+		fmt.Fprintf(os.Stderr, "pagedata: %s not in %s/: using the authors' HELP checkpoint from %s\n", name, weights, data)
+		m, err := predictor.LoadHELPCheckpoint(filepath.Join(data, space, "help_reference_checkpoint.json"))
 		if err != nil {
 			return err
 		}
@@ -59,20 +81,33 @@ func run(data, weights, out string) error {
 		w = buf.Bytes()
 	}
 	if _, err := predictor.Load(bytes.NewReader(w)); err != nil {
-		return fmt.Errorf("%s: %w", WeightsFile, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
+	files := map[string][]byte{name: w}
 
-	a, err := shipped(weights, AtlasFile)
+	var table *latency.Table // loaded once, if a file must be derived
+	loadTable := func() (*latency.Table, error) {
+		if table == nil {
+			t, err := latency.Load(filepath.Join(data, space))
+			if err != nil {
+				return nil, err
+			}
+			table = t
+		}
+		return table, nil
+	}
+	name = space + AtlasSuffix
+	a, err := shipped(weights, name)
 	if err != nil {
 		return err
 	}
 	if a == nil {
-		fmt.Fprintf(os.Stderr, "pagedata: %s not in %s/: deriving it from %s\n", AtlasFile, weights, data)
-		t, err := latency.Load(filepath.Join(data, "nasbench201"))
+		fmt.Fprintf(os.Stderr, "pagedata: %s not in %s/: deriving it from %s\n", name, weights, data)
+		t, err := loadTable()
 		if err != nil {
 			return err
 		}
-		p, err := latency.Standard(latency.NASBench201)
+		p, err := latency.Standard(space)
 		if err != nil {
 			return err
 		}
@@ -87,12 +122,39 @@ func run(data, weights, out string) error {
 		a = buf.Bytes()
 	}
 	if _, err := atlas.Read(bytes.NewReader(a)); err != nil {
-		return fmt.Errorf("%s: %w", AtlasFile, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(out, WeightsFile), w, 0o644); err != nil {
-		return err
+	files[name] = a
+
+	if pool {
+		name = space + PoolSuffix
+		p, err := shipped(weights, name)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			fmt.Fprintf(os.Stderr, "pagedata: %s not in %s/: listing the architectures of %s\n", name, weights, data)
+			t, err := loadTable()
+			if err != nil {
+				return err
+			}
+			var b strings.Builder
+			for row := range t.Len() {
+				b.WriteString(t.Arch(row) + "\n")
+			}
+			p = []byte(b.String())
+		}
+		if len(bytes.TrimSpace(p)) == 0 {
+			return fmt.Errorf("%s: no architectures", name)
+		}
+		files[name] = p
 	}
-	return os.WriteFile(filepath.Join(out, AtlasFile), a, 0o644)
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // shipped returns the file's bytes, or nil if it does not exist.

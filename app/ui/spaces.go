@@ -1,0 +1,288 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/helpwasm/helpwasm/app/chart"
+	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/app/state"
+	"github.com/helpwasm/helpwasm/space"
+)
+
+// spaceText is what the page says about a search space. The UI knows the
+// spaces by name only (it imports no concrete space); a space without an
+// entry here gets plain text built from its name.
+type spaceText struct {
+	Title  string // "NAS-Bench-201"
+	A      string // its indefinite article: "a", "an"
+	Option string // the space switch's label
+	About  string // the editor's explanation
+	Listed string // what explore predicts, e.g. "all 15,625 networks"
+}
+
+var spaceTexts = map[string]spaceText{
+	"nasbench201": {
+		Title:  "NAS-Bench-201",
+		A:      "a",
+		Option: "NAS-Bench-201: 15,625 small cell networks",
+		About:  "A NAS-Bench-201 network stacks 15 copies of one cell. The cell has 4 nodes; each of its 6 edges applies one operation, and each node sums its incoming edges. Pick the operations, or paste an architecture string.",
+		Listed: "all 15,625 networks",
+	},
+	"fbnet": {
+		Title:  "FBNet",
+		A:      "an",
+		Option: "FBNet: 22 MobileNet-style layers (9^22 networks)",
+		About:  "An FBNet network (the CIFAR-100 version HW-NAS-Bench measured) is a stem, 22 searchable layers in 7 stages, and a head. Each layer is an inverted-residual block: a 1x1 convolution widening the channels by the expansion e (1, 3 or 6, in 1 or 2 groups), a k x k depthwise convolution (k = 3 or 5), and a 1x1 convolution back; or a skip. Box height shows the expansion, colour the kernel; a split box has grouped 1x1 convolutions. Pick each layer's block, or paste an architecture string (22 choices joined by '-').",
+		Listed: "HELP's 5,000 networks",
+	},
+}
+
+func textOf(name string) spaceText {
+	if t, ok := spaceTexts[name]; ok {
+		return t
+	}
+	return spaceText{Title: name, A: "a", Option: name, About: "Pick each slot's choice, or paste an architecture string.", Listed: "the listed networks"}
+}
+
+// SpaceOption is one entry of the space switch.
+type SpaceOption struct{ Name, Label string }
+
+// stripFrame: the FBNet strip's geometry (viewBox 0 0 stripW 172).
+const (
+	boxW, boxGap, stageGap = 30.0, 4.0, 12.0
+	boxMid                 = 72.0 // vertical centre of the boxes
+	stripH                 = 172.0
+)
+
+// BlockView is one drawn layer of a Chain space.
+type BlockView struct {
+	Index              int
+	X, Y, W, H, Mid    string // box; Mid the split line's x
+	KY, EY, SplitY2    string // the kernel and expansion labels' y; the split line's end
+	Class, Kernel, Exp string
+	Split              bool // grouped 1x1 convolutions
+	Title              string
+}
+
+// StageView is a stage's caption under its layers.
+type StageView struct{ X, Y1, Y2, Line1, Line2 string }
+
+// chainLayout places the layers of sp in rows (1, or 2 for a phone,
+// breaking between stages near the middle): x and row of each layer's
+// box, x and row of each stage's caption, and the widest row's width.
+func chainLayout(sp space.Chain, rows int) (xs []float64, row []int, stageX []float64, stageRow []int, width float64) {
+	stages := sp.Stages()
+	total := 0
+	for _, st := range stages {
+		total += st.Layers
+	}
+	x, r, done := 4.0, 0, 0
+	for s, st := range stages {
+		if s > 0 {
+			if rows > 1 && r == 0 && 2*done+st.Layers > total {
+				width = max(width, x-boxGap)
+				x, r = 4.0, 1
+			} else {
+				x += stageGap - boxGap
+			}
+		}
+		x0 := x
+		for range st.Layers {
+			xs = append(xs, x)
+			row = append(row, r)
+			x += boxW + boxGap
+		}
+		done += st.Layers
+		stageX = append(stageX, (x0+x-boxGap)/2)
+		stageRow = append(stageRow, r)
+	}
+	return xs, row, stageX, stageRow, max(width, x-boxGap) + 4
+}
+
+// Chain returns the editor's space as a chain of blocks, if it is one.
+func (c *Editor) Chain() (space.Chain, bool) {
+	ch, ok := c.App.Space.(space.Chain)
+	return ch, ok
+}
+
+// IsChain says whether the editor draws a strip of blocks.
+func (c *Editor) IsChain() bool { _, ok := c.Chain(); return ok }
+
+// StripViewBox is the strip's viewBox (rows: 1, or 2 for a phone).
+func (c *Editor) StripViewBox(rows int) string {
+	ch, ok := c.Chain()
+	if !ok {
+		return "0 0 1 1"
+	}
+	_, _, _, _, w := chainLayout(ch, rows)
+	return "0 0 " + chart.Num(w) + " " + chart.Num(stripH*float64(rows))
+}
+
+// Blocks are the drawn layers of a chain space, in rows.
+func (c *Editor) Blocks(rows int) []BlockView {
+	ch, ok := c.Chain()
+	if !ok {
+		return nil
+	}
+	xs, rs, _, _, _ := chainLayout(ch, rows)
+	choices := ch.Choices()
+	var out []BlockView
+	layer := 0
+	for _, st := range ch.Stages() {
+		for j := range st.Layers {
+			choice := ch.Choice(c.App.Arch, layer)
+			b := ch.Block(choice)
+			x, dy := xs[layer], stripH*float64(rs[layer])
+			mid := boxMid + dy
+			v := BlockView{Index: layer, X: chart.Num(x), W: chart.Num(boxW), Mid: chart.Num(x + boxW/2),
+				KY: chart.Num(14 + dy), EY: chart.Num(136 + dy), SplitY2: chart.Num(120 + dy)}
+			stride := 1
+			if j == 0 {
+				stride = st.Stride
+			}
+			where := fmt.Sprintf("layer %d: %d to %d channels at %dx%d, stride %d", layer+1, inOf(st, j), st.Out, st.Size, st.Size, stride)
+			if j > 0 {
+				where = fmt.Sprintf("layer %d: %d channels at %dx%d", layer+1, st.Out, st.Size/st.Stride, st.Size/st.Stride)
+			}
+			if b.Skip() {
+				h := 4.0
+				v.Y, v.H = chart.Num(mid-h/2), chart.Num(h)
+				v.Class, v.Kernel = "block skip", "skip"
+				if j == 0 && (st.Stride != 1 || st.In != st.Out) {
+					v.Kernel = "1x1"
+					v.Title = where + ": skip, a 1x1 convolution here because the shape changes"
+				} else {
+					v.Title = where + ": skip (the identity)"
+				}
+			} else {
+				h := map[int]float64{1: 36, 3: 62, 6: 96}[b.Expansion]
+				if h == 0 {
+					h = 36 + 10*float64(b.Expansion)
+				}
+				v.Y, v.H = chart.Num(mid-h/2), chart.Num(h)
+				v.Class = fmt.Sprintf("block k%d", b.Kernel)
+				v.Kernel, v.Exp = fmt.Sprintf("k%d", b.Kernel), fmt.Sprintf("e%d", b.Expansion)
+				v.Split = b.Groups > 1
+				v.Title = fmt.Sprintf("%s: %s (kernel %d, expansion %d, %d group(s))", where, choices[choice].Name, b.Kernel, b.Expansion, b.Groups)
+			}
+			out = append(out, v)
+			layer++
+		}
+	}
+	return out
+}
+
+func inOf(st space.Stage, j int) int {
+	if j == 0 {
+		return st.In
+	}
+	return st.Out
+}
+
+// Stages are the captions of a chain space's stages, in rows.
+func (c *Editor) Stages(rows int) []StageView {
+	ch, ok := c.Chain()
+	if !ok {
+		return nil
+	}
+	_, _, sx, sr, _ := chainLayout(ch, rows)
+	var out []StageView
+	for s, st := range ch.Stages() {
+		l2 := fmt.Sprintf("%d×%d", st.Size/st.Stride, st.Size/st.Stride)
+		if st.Stride != 1 {
+			l2 = fmt.Sprintf("/%d→", st.Stride) + l2
+		}
+		dy := stripH * float64(sr[s])
+		out = append(out, StageView{X: chart.Num(sx[s]), Y1: chart.Num(154 + dy), Y2: chart.Num(168 + dy), Line1: fmt.Sprintf("%d ch", st.Out), Line2: l2})
+	}
+	return out
+}
+
+// About explains the editor's space.
+func (c *Editor) About() string { return textOf(c.App.Space.Name()).About }
+
+// Title is the editor's heading.
+func (c *Editor) Title() string {
+	t := textOf(c.App.Space.Name())
+	return "Build " + t.A + " " + t.Title + " network"
+}
+
+// Spaces are the options of the space switch.
+func (c *Root) Spaces() []SpaceOption {
+	var out []SpaceOption
+	for _, n := range c.App.SpaceNames() {
+		out = append(out, SpaceOption{Name: n, Label: textOf(n).Option})
+	}
+	return out
+}
+
+// SpaceName is the page's space.
+func (c *Root) SpaceName() string { return c.App.Space.Name() }
+
+// QuickLabel describes the quick profile in the page's space.
+func (c *Root) QuickLabel() string {
+	sup, v := c.App.SizesOf(protocol.ModeQuick)
+	s := fmt.Sprintf("quick: 10 reference + %d support + %d validation networks", sup, v)
+	if v != state.QuickValidation {
+		s += " (fewer: these networks are larger)"
+	}
+	return s
+}
+
+// Lead is the page's opening paragraph.
+func (c *Root) Lead() string {
+	t := textOf(c.App.Space.Name())
+	return fmt.Sprintf("This page times a few real neural networks in your browser, using its own Go engine compiled to WebAssembly, and adapts HELP, a latency predictor meta-trained on measurements from other hardware (GPUs, CPUs, phones), to yours from those timings. It then predicts the latency of %s of the %s search space and checks itself against networks it did not see. %s Nothing leaves your browser.",
+		t.Listed, t.Title, durationNote(c.App.Space.Name()))
+}
+
+// durationNote says how long a quick profile takes in a space.
+func durationNote(name string) string {
+	if name == "fbnet" {
+		return fmt.Sprintf("An FBNet network is 10-50x the work of a NAS-Bench-201 cell, so its quick profile validates on %d networks instead of %d and takes about a minute.", state.FBNetQuickValidation, state.QuickValidation)
+	}
+	return "A quick profile takes about half a minute."
+}
+
+// Title and Button describe explore in the page's space.
+func (c *Explore) Title() string  { return "Explore " + textOf(c.App.Space.Name()).Listed }
+func (c *Explore) Button() string { return "Predict " + textOf(c.App.Space.Name()).Listed }
+
+// Intro explains explore.
+func (c *Explore) Intro() string {
+	if c.HasCandidates() {
+		return "Predict the latency of every network in the search space on this device, then pick the most accurate network that fits a latency budget from MetaD2A's proposals (CIFAR-100 accuracy from the HELP data)."
+	}
+	return fmt.Sprintf("Predict the latency on this device of %s that HELP's data lists for %s (the space itself is far too large to list), and see the fastest.", textOf(c.App.Space.Name()).Listed, textOf(c.App.Space.Name()).Title)
+}
+
+// HasCandidates says whether the space has networks with a known accuracy
+// for the latency-budget pick.
+func (c *Explore) HasCandidates() bool {
+	if e := c.App.Explored; e != nil {
+		return len(e.Candidates) > 0
+	}
+	return c.App.Ready != nil && c.App.Ready.Candidates > 0
+}
+
+// NoCandidates explains the missing pick.
+func (c *Explore) NoCandidates() string {
+	return fmt.Sprintf("No latency-budget pick in %s: HELP's data has no accuracies for these networks (NAS-Bench-201 has MetaD2A's candidates with their CIFAR-100 accuracy). The fastest predicted networks are above.", textOf(c.App.Space.Name()).Title)
+}
+
+// SelectsClass lays out the editor's drawing and selects: side by side
+// for a cell, the selects alone in a wide grid under a chain's strip.
+func (c *Editor) SelectsClass() string {
+	if c.IsChain() {
+		return "chain-selects"
+	}
+	return "grid2"
+}
+
+// EdgeSelectsClass is the selects' grid.
+func (c *Editor) EdgeSelectsClass() string {
+	if c.IsChain() {
+		return "edge-selects layers"
+	}
+	return "edge-selects"
+}
