@@ -91,7 +91,7 @@ func transcribe(a Arch) module {
 	}
 	m.conv(width[7], 1, 1, 1, false) // final_expand_layer
 	m.bn()
-	m.h, m.w = 1, 1 // global average pooling
+	m.h, m.w = 1, 1                  // global average pooling
 	m.conv(width[8], 1, 1, 1, false) // feature_mix_layer: no bias, no BN
 	// classifier: nn.Linear(1536, 1000) with bias
 	m.ops += int64(m.c) * NumClasses
