@@ -2,7 +2,7 @@
 
 // gen_atlas writes <space>.atlas.json from HELP's latency tables:
 //
-//	go generate ./weights   (runs it for nasbench201 and fbnet)
+//	go generate ./weights   (runs it for nasbench201, fbnet and ofa)
 package main
 
 import (
@@ -18,7 +18,7 @@ import (
 
 func main() {
 	data := flag.String("data", "../../shared/data", "HELP's data directory")
-	space := flag.String("space", latency.NASBench201, "search space: nasbench201 or fbnet")
+	space := flag.String("space", latency.NASBench201, "search space: nasbench201, fbnet or ofa")
 	out := flag.String("out", "", "output file (default <space>.atlas.json)")
 	flag.Parse()
 	if *out == "" {

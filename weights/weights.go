@@ -8,6 +8,7 @@
 //	nasbench201.atlas.json   atlas.FromTable on HELP's tables (go generate)
 //	fbnet.helpw              HELP meta-trained on FBNet by `helpwasm train -space fbnet`
 //	fbnet.atlas.json         atlas.FromTable on HELP's FBNet tables (go generate)
+//	ofa.atlas.json           atlas.FromTable on HELP's OFA tables (go generate)
 //
 // Every call decodes afresh and returns a value the caller owns.
 package weights
@@ -24,8 +25,9 @@ import (
 
 //go:generate go run gen_atlas.go -data ../../shared/data -space nasbench201
 //go:generate go run gen_atlas.go -data ../../shared/data -space fbnet
+//go:generate go run gen_atlas.go -data ../../shared/data -space ofa
 
-//go:embed nasbench201* fbnet*
+//go:embed nasbench201* fbnet* ofa*
 var files embed.FS
 
 // File names inside the package directory, by search space.
