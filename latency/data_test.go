@@ -120,6 +120,50 @@ func TestLoadFBNet(t *testing.T) {
 	}
 }
 
+func TestLoadOFA(t *testing.T) {
+	tab, err := Load(shareddata.Space(t, OFA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Space() != OFA || tab.Len() != 5000 || len(tab.Devices()) != 12 {
+		t.Fatalf("space %s, %d rows, %d devices", tab.Space(), tab.Len(), len(tab.Devices()))
+	}
+	p, _ := Standard(OFA)
+	if err := tab.CheckDevices(p.Split.Devices()...); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Split.Devices()) != 12 {
+		t.Errorf("split has %d devices, the table 12", len(p.Split.Devices()))
+	}
+	for _, dev := range p.Split.Devices() {
+		d, err := tab.Device(dev, p.Pools)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Train) != 3200 || len(d.Query) != 800 {
+			t.Fatalf("%s: pools %d/%d, want 3200/800", dev, len(d.Train), len(d.Query))
+		}
+	}
+	// HELP's hardware_embedding_index.pt, in order.
+	want := []int{1316, 1587, 1621, 1636, 1980, 2329, 2487, 3355, 3740, 4948}
+	for i, r := range tab.ReferenceRows() {
+		if tab.Index(r) != want[i] {
+			t.Errorf("reference %d is index %d, want %d", i, tab.Index(r), want[i])
+		}
+	}
+	var buf bytes.Buffer
+	if err := tab.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCSV(&buf, "rewritten")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameTable(tab, back); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRealRoundTrip writes the published table and reads it back.
 func TestRealRoundTrip(t *testing.T) {
 	tab, err := Load(shareddata.Space(t, NASBench201))

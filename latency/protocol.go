@@ -31,7 +31,8 @@ type Protocol struct {
 
 // Standard returns HELP's protocol for space: the pool sizes of its
 // loader and the device split of the paper (Table 3 for NAS-Bench-201,
-// Table 2 for FBNet). Each call returns fresh slices.
+// Table 2 for FBNet, HELP's published script for OFA). Each call returns
+// fresh slices.
 func Standard(space string) (Protocol, error) {
 	switch space {
 	case NASBench201:
@@ -54,8 +55,20 @@ func Standard(space string) (Protocol, error) {
 				MetaTest:  []string{"fpga", "raspi4", "eyeriss"},
 			},
 		}, nil
+	case OFA:
+		// HELP's script/run_meta_training_ofa.sh and README §3: 4,000
+		// training architectures, the other 1,000 the query pool.
+		return Protocol{
+			Space: space,
+			Pools: PoolSizes{Train: 4000, Query: 1000},
+			Split: Split{
+				MetaTrain: []string{"2080ti_1", "2080ti_32", "2080ti_64", "titan_xp_1", "titan_xp_32", "titan_xp_64", "v100_1", "v100_32", "v100_64"},
+				MetaValid: []string{"titan_rtx_1", "titan_rtx_32"},
+				MetaTest:  []string{"titan_rtx_64"},
+			},
+		}, nil
 	}
-	return Protocol{}, fmt.Errorf("latency: %w %q (want %s or %s)", ErrUnknownSpace, space, NASBench201, FBNet)
+	return Protocol{}, fmt.Errorf("latency: %w %q (want %s, %s or %s)", ErrUnknownSpace, space, NASBench201, FBNet, OFA)
 }
 
 // Fractions of each pool HELP drops as outliers, per device: the fastest

@@ -92,7 +92,7 @@ func TestScale(t *testing.T) {
 }
 
 func TestStandard(t *testing.T) {
-	for _, space := range []string{NASBench201, FBNet} {
+	for _, space := range []string{NASBench201, FBNet, OFA} {
 		p, err := Standard(space)
 		if err != nil {
 			t.Fatal(err)
@@ -105,7 +105,11 @@ func TestStandard(t *testing.T) {
 			}
 			seen[d] = true
 		}
-		if len(p.Split.MetaTrain) != 9 || len(p.Split.MetaValid) != 4 {
+		valid := map[string]int{OFA: 2}[space]
+		if valid == 0 {
+			valid = 4
+		}
+		if len(p.Split.MetaTrain) != 9 || len(p.Split.MetaValid) != valid {
 			t.Errorf("%s split sizes %d/%d/%d", space, len(p.Split.MetaTrain), len(p.Split.MetaValid), len(p.Split.MetaTest))
 		}
 		p.Split.MetaTrain[0] = "changed"

@@ -220,7 +220,7 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 		sp := DetectSpace(arch)
 		switch {
 		case sp == "":
-			return nil, c.errAt(1, fmt.Errorf("%w: %q is neither a NAS-Bench-201 nor an FBNet string", ErrUnknownSpace, arch))
+			return nil, c.errAt(1, fmt.Errorf("%w: %q is not a NAS-Bench-201, FBNet or OFA string", ErrUnknownSpace, arch))
 		case t.space == "":
 			t.space = sp
 		case sp != t.space:
@@ -363,7 +363,9 @@ func checkArch(s string) error {
 	if s == "" {
 		return fmt.Errorf("%w architecture", ErrEmpty)
 	}
-	if !goodName(s) {
+	// OFA's strings separate list values with commas (CSV quotes them);
+	// otherwise an architecture obeys the rule for names.
+	if !goodName(strings.ReplaceAll(s, ",", "")) {
 		return fmt.Errorf("architecture %q: %w", s, ErrBadName)
 	}
 	return nil

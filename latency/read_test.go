@@ -165,6 +165,8 @@ func TestLoadFSErrors(t *testing.T) {
 	}
 }
 
+const ofaA = "r=204;d=2,2,2,2,3;ks=7,5,5,5,7,7,5,7,5,7,3,7,5,3,7,3,5,3,5,3;e=6,4,4,6,6,3,4,3,3,6,3,3,3,6,3,4,6,4,3,6"
+
 func TestDetectSpace(t *testing.T) {
 	for arch, want := range map[string]string{
 		nbA:              NASBench201,
@@ -175,6 +177,8 @@ func TestDetectSpace(t *testing.T) {
 		"resnet":         "",
 		"|a|":            "",
 		"k3_e1-|none~0|": "",
+		ofaA:             OFA,
+		"r=204":          "",
 	} {
 		if got := DetectSpace(arch); got != want {
 			t.Errorf("DetectSpace(%q) = %q, want %q", arch, got, want)
@@ -204,6 +208,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add(goodLatency)
 	f.Add("index,arch,d\n0," + fbA + ",1\n1,skip,2.25\n")
 	f.Add("index,arch,d\n0," + nbA + ",\"1\"\n")
+	f.Add("index,arch,d\n0,\"" + ofaA + "\",1\n")
 	f.Add("index,arch,a,b\n0," + nbA + ",1,2\n\n1," + nbB + ",3,4\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		tab, err := ReadCSV(strings.NewReader(s), "fuzz")

@@ -10,6 +10,7 @@ import (
 const (
 	NASBench201 = "nasbench201"
 	FBNet       = "fbnet"
+	OFA         = "ofa"
 )
 
 // Table is one search space's latency table: architectures (rows) by
@@ -38,7 +39,7 @@ type Candidate struct {
 }
 
 // Space returns the search space the table's architecture strings belong
-// to (NASBench201 or FBNet).
+// to (NASBench201, FBNet or OFA).
 func (t *Table) Space() string { return t.space }
 
 // Len returns the number of rows (architectures).
@@ -102,10 +103,14 @@ func (t *Table) Candidates() []Candidate { return t.candidates }
 
 // DetectSpace names the search space an architecture string belongs to by
 // its shape alone (it does not validate the string): "|op~0|+..." is
-// NASBench201, "k3_e1-skip-..." is FBNet. It returns "" if neither fits.
+// NASBench201, "k3_e1-skip-..." is FBNet, "r=..;d=..;ks=..;e=.." is OFA.
+// It returns "" if none fits.
 func DetectSpace(arch string) string {
 	if strings.HasPrefix(arch, "|") && strings.Contains(arch, "~") {
 		return NASBench201
+	}
+	if strings.HasPrefix(arch, "r=") && strings.Contains(arch, ";ks=") {
+		return OFA
 	}
 	if arch == "" {
 		return ""

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // WriteCSV writes the latency table in latency.csv's format, latencies in
@@ -21,7 +22,13 @@ func (t *Table) WriteCSV(w io.Writer) error {
 	for row, arch := range t.archs {
 		buf = strconv.AppendInt(buf[:0], int64(t.index[row]), 10)
 		buf = append(buf, ',')
-		buf = append(buf, arch...)
+		if strings.Contains(arch, ",") {
+			// OFA strings: quoted as encoding/csv reads them (no
+			// architecture holds a quote, see checkArch).
+			buf = append(append(append(buf, '"'), arch...), '"')
+		} else {
+			buf = append(buf, arch...)
+		}
 		for d := range t.devices {
 			buf = append(buf, ',')
 			buf = strconv.AppendFloat(buf, t.latency[d][row], 'g', -1, 64)

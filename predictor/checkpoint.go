@@ -78,7 +78,11 @@ func fromCheckpoint(ck *jsonCheckpoint) (*Model, error) {
 		}
 		cfg = FBNetConfig()
 		cfg.Hidden, cfg.InputDim = fc1.Shape[0], fc1.Shape[1]
-		if cfg.InputDim != 132 {
+		switch cfg.InputDim {
+		case 132:
+		case 145: // arch_encoding_ofa
+			cfg.Space = "ofa"
+		default:
 			cfg.Space = ""
 		}
 	} else {

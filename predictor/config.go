@@ -59,7 +59,8 @@ func (k *EncoderKind) UnmarshalJSON(b []byte) error {
 }
 
 // Config fixes the model's shapes and the meta-learning variant. The zero
-// value is not usable; start from NASBench201Config or FBNetConfig.
+// value is not usable; start from NASBench201Config, FBNetConfig or
+// OFAConfig.
 type Config struct {
 	// Space names the search space the weights belong to ("nasbench201").
 	Space string `json:"space"`
@@ -68,7 +69,8 @@ type Config struct {
 	// NumNodes and NodeFeatures shape the GCN input (9 x 8); unused by MLP.
 	NumNodes     int `json:"num_nodes,omitempty"`
 	NodeFeatures int `json:"node_features,omitempty"`
-	// InputDim is the MLP input length (132 for FBNet); unused by GCN.
+	// InputDim is the MLP input length (132 for FBNet, 145 for OFA);
+	// unused by GCN.
 	InputDim int `json:"input_dim,omitempty"`
 	// Hidden is HELP's layer_size (100).
 	Hidden int `json:"hidden"`
@@ -105,6 +107,15 @@ func NASBench201Config() Config {
 func FBNetConfig() Config {
 	c := NASBench201Config()
 	c.Space, c.Encoder, c.NumNodes, c.NodeFeatures, c.InputDim = "fbnet", EncoderMLP, 0, 0, 132
+	return c
+}
+
+// OFAConfig is HELP's configuration for the OFA MobileNetV3 space: the
+// FBNet MLP encoder on arch_encoding_ofa's 145 values
+// (script/run_meta_training_ofa.sh keeps main.py's other defaults).
+func OFAConfig() Config {
+	c := FBNetConfig()
+	c.Space, c.InputDim = "ofa", 145
 	return c
 }
 

@@ -4,7 +4,7 @@
 // -pool FILE, the table's architectures one per line in index order (the
 // page's explore list for a space too large to enumerate):
 //
-//	go generate ./weights   (runs it for nasbench201 and fbnet)
+//	go generate ./weights   (runs it for nasbench201, fbnet and ofa)
 package main
 
 import (
@@ -20,7 +20,7 @@ import (
 
 func main() {
 	data := flag.String("data", "../../shared/data", "HELP's data directory")
-	space := flag.String("space", latency.NASBench201, "search space: nasbench201 or fbnet")
+	space := flag.String("space", latency.NASBench201, "search space: nasbench201, fbnet or ofa")
 	out := flag.String("out", "", "output file (default <space>.atlas.json)")
 	pool := flag.String("pool", "", "also write the table's architectures, one per line, to this file")
 	flag.Parse()

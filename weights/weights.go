@@ -9,6 +9,7 @@
 //	fbnet.helpw              HELP meta-trained on FBNet by `helpwasm train -space fbnet`
 //	fbnet.atlas.json         atlas.FromTable on HELP's FBNet tables (go generate)
 //	fbnet.pool.txt           HELP's 5,000 FBNet architectures, one per line in index order (go generate)
+//	ofa.atlas.json           atlas.FromTable on HELP's OFA tables (go generate)
 //
 // Every call decodes afresh and returns a value the caller owns.
 package weights
@@ -25,8 +26,9 @@ import (
 
 //go:generate go run gen_atlas.go -data ../../shared/data -space nasbench201
 //go:generate go run gen_atlas.go -data ../../shared/data -space fbnet -pool fbnet.pool.txt
+//go:generate go run gen_atlas.go -data ../../shared/data -space ofa
 
-//go:embed nasbench201* fbnet*
+//go:embed nasbench201* fbnet* ofa*
 var files embed.FS
 
 // File names inside the package directory, by search space.

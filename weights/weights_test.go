@@ -10,6 +10,7 @@ import (
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/ofa"
 )
 
 func TestAtlasShipped(t *testing.T) {
@@ -25,7 +26,7 @@ func TestAtlasShipped(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if _, err := Atlas("ofa"); err == nil {
+	if _, err := Atlas("darts"); err == nil {
 		t.Error("Atlas(ofa): no error for a space that is not shipped")
 	}
 	f, err := Atlas("fbnet")
@@ -42,11 +43,26 @@ func TestAtlasShipped(t *testing.T) {
 	}
 }
 
+func TestOFAAtlas(t *testing.T) {
+	a, err := Atlas("ofa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Devices) != 12 || len(a.Reference) != 10 {
+		t.Errorf("ofa: %d devices, %d reference archs; want the split's 12 and 10", len(a.Devices), len(a.Reference))
+	}
+	for _, s := range append(a.Reference, a.PoolArchs...) {
+		if _, err := ofa.Parse(s); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // TestAtlasReproducible regenerates the atlas from the data and requires
 // the shipped file byte for byte: what is committed is what the code
 // derives.
 func TestAtlasReproducible(t *testing.T) {
-	for _, space := range []string{latency.NASBench201, latency.FBNet} {
+	for _, space := range []string{latency.NASBench201, latency.FBNet, latency.OFA} {
 		atlasReproducible(t, space)
 	}
 }

@@ -238,7 +238,7 @@ func TestCommandErrors(t *testing.T) {
 	}{
 		{[]string{"profile", "-samples", "0"}, "-samples 0"},
 		{[]string{"profile", "-validate", "-1"}, "-validate -1"},
-		{[]string{"profile", "-space", "ofa"}, "unknown search space"},
+		{[]string{"profile", "-space", "darts"}, "unknown search space"},
 		{[]string{"profile", "-quick", "-thorough"}, "exclusive"},
 		{[]string{"profile", "-clock", "sundial"}, "-clock"},
 		{[]string{"profile", "-compare", good}, "two profile files"},

@@ -15,6 +15,7 @@ import (
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/ofa"
 )
 
 // Network is an engine network built for timing: Forward runs one batch-1
@@ -49,6 +50,13 @@ func entries() []Entry {
 			Config: predictor.FBNetConfig,
 			Build: func(a space.Arch, seed uint64) Network {
 				return engine.NewFBNet(a.(fbnet.Arch), seed)
+			},
+		},
+		{
+			Space:  ofa.Space{},
+			Config: predictor.OFAConfig,
+			Build: func(a space.Arch, seed uint64) Network {
+				return engine.NewOFA(a.(ofa.Arch), seed)
 			},
 		},
 	}
