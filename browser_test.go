@@ -598,6 +598,17 @@ func TestBrowserProfileRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := openPage(t, exe, h)
+	// HELPWASM_PROFILE_EXPORT=DIR keeps each run's exported profile as
+	// DIR/page-<space>-<run>.json, to compare with the CLI's
+	// (helpwasm profile -compare).
+	exportDir := os.Getenv("HELPWASM_PROFILE_EXPORT")
+	downloads := t.TempDir()
+	if exportDir != "" {
+		if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+			t.Fatalf("allowing downloads: %v", err)
+		}
+	}
 	sp := os.Getenv("HELPWASM_PROFILE_SPACE")
 	if sp == "" {
 		sp = "nasbench201"
@@ -631,6 +642,23 @@ func TestBrowserProfileRuns(t *testing.T) {
 		click(t, p, "#explore-run")
 		eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
 		t.Logf("run %d: %s", i, text(t, p, "#explore-time"))
+		if exportDir != "" {
+			got := filepath.Join(downloads, "helpwasm-profile.json")
+			os.Remove(got)
+			click(t, p, "#export")
+			var b []byte
+			for deadline := time.Now().Add(10 * time.Second); len(b) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				b, _ = os.ReadFile(got)
+			}
+			if _, err := measure.Read(bytes.NewReader(b)); err != nil {
+				t.Fatalf("run %d: exported profile: %v", i, err)
+			}
+			out := filepath.Join(exportDir, fmt.Sprintf("page-%s-%d.json", sp, i))
+			if err := os.WriteFile(out, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("run %d: exported %s", i, out)
+		}
 	}
 }
 
