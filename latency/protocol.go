@@ -27,6 +27,9 @@ type Protocol struct {
 	Space string
 	Pools PoolSizes
 	Split Split
+	// References is the number of reference architectures, the length of
+	// the hardware embedding (10 in HELP); 0 accepts any number.
+	References int
 }
 
 // Standard returns HELP's protocol for space: the pool sizes of its
@@ -36,8 +39,9 @@ func Standard(space string) (Protocol, error) {
 	switch space {
 	case NASBench201:
 		return Protocol{
-			Space: space,
-			Pools: PoolSizes{Train: 900, Query: 1000},
+			Space:      space,
+			Pools:      PoolSizes{Train: 900, Query: 1000},
+			References: 10,
 			Split: Split{
 				MetaTrain: []string{"1080ti_1", "1080ti_32", "1080ti_256", "silver_4114", "silver_4210r", "samsung_a50", "pixel3", "essential_ph_1", "samsung_s7"},
 				MetaValid: []string{"titanx_1", "titanx_32", "titanx_256", "gold_6240"},
@@ -46,8 +50,9 @@ func Standard(space string) (Protocol, error) {
 		}, nil
 	case FBNet:
 		return Protocol{
-			Space: space,
-			Pools: PoolSizes{Train: 4000, Query: 1000},
+			Space:      space,
+			Pools:      PoolSizes{Train: 4000, Query: 1000},
+			References: 10,
 			Split: Split{
 				MetaTrain: []string{"1080ti_1", "1080ti_32", "1080ti_64", "silver_4114", "silver_4210r", "samsung_a50", "pixel3", "essential_ph_1", "samsung_s7"},
 				MetaValid: []string{"titanx_1", "titanx_32", "titanx_64", "gold_6240"},

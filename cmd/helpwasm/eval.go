@@ -19,7 +19,6 @@ import (
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
-	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 	"github.com/helpwasm/helpwasm/space/registry"
 	"github.com/helpwasm/helpwasm/weights"
@@ -212,8 +211,8 @@ func checkMethod(method string, c predictor.Config) error {
 }
 
 // loadWeights reads -weights (any format predictor.LoadFile knows) or, if
-// it is empty, the shipped weights of the space, and checks that they are
-// the space's and the method's.
+// it is empty, the shipped weights of the space, and checks that they fit
+// the space (checkWeights) and, unless method is "", are of that method.
 func loadWeights(path, spaceName, method string) (*predictor.Model, string, error) {
 	var m *predictor.Model
 	var err error
@@ -226,27 +225,43 @@ func loadWeights(path, spaceName, method string) (*predictor.Model, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	if m.Config.Space != "" && m.Config.Space != spaceName {
-		return nil, "", fmt.Errorf("%s: weights for space %s, not %s", path, m.Config.Space, spaceName)
-	}
-	if err := checkMethod(method, m.Config); err != nil {
+	if err := checkWeights(m, spaceName, path); err != nil {
 		return nil, "", err
+	}
+	if method != "" {
+		if err := checkMethod(method, m.Config); err != nil {
+			return nil, "", err
+		}
 	}
 	return m, path, nil
 }
 
+// checkWeights is the check every command runs on weights it loads from
+// path: they fit the space's encoding and reference architectures
+// (registry.Entry.Encoder), so no architecture or embedding of the space
+// can reach them with the wrong shape.
+func checkWeights(m *predictor.Model, spaceName, path string) error {
+	entry, err := registry.Lookup(spaceName)
+	if err != nil {
+		return err
+	}
+	if _, err := entry.Encoder(m); err != nil {
+		return fmt.Errorf("weights %s: %w", path, err)
+	}
+	return nil
+}
+
 // loadData reads the space's latency table, encoding it for m (the
 // space's default encoding if m is nil).
-func loadData(dir string, sp space.Space, m *predictor.Model) (*dataset.Data, error) {
-	meta := ""
+func loadData(dir string, entry registry.Entry, m *predictor.Model) (*dataset.Data, error) {
+	enc, err := entry.Space.Encoder("")
 	if m != nil {
-		meta = m.Meta.Encoding
+		enc, err = entry.Encoder(m)
 	}
-	enc, err := sp.Encoder(meta)
 	if err != nil {
-		return nil, fmt.Errorf("weights encoding %q: %w", meta, err)
+		return nil, err
 	}
-	return dataset.Load(dir, sp, enc)
+	return dataset.Load(dir, entry.Space, enc)
 }
 
 func runEval(args []string, stdout, stderr io.Writer) error {
@@ -272,7 +287,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	d, err := loadData(f.data, entry.Space, m)
+	d, err := loadData(f.data, entry, m)
 	if err != nil {
 		return err
 	}
@@ -445,7 +460,8 @@ func runOrders(f evalFlags, stdout, stderr io.Writer) error {
 	if f.space != latency.NASBench201 {
 		return fmt.Errorf("-orders: node type orders are NAS-Bench-201's, not %s's", f.space)
 	}
-	m, err := predictor.LoadFile(f.weights)
+	// Any variant will do unadapted, but it must be NAS-Bench-201's shape.
+	m, _, err := loadWeights(f.weights, f.space, "")
 	if err != nil {
 		return err
 	}

@@ -229,12 +229,17 @@ func writeProfileFile(path string, p *measure.Profile) error {
 	return outfile.Write(path, p.Write)
 }
 
-// loadPredictor reads the weights at path, or the authors' checkpoint in
-// the data directory if path is empty.
+// loadPredictor reads the weights at path, or the shipped ones, or the
+// authors' checkpoint in the data directory if path is empty, and checks
+// that they fit the space (checkWeights).
 func loadPredictor(path, data, space string) (*predictor.Model, error) {
 	if path == "" {
-		if m, ok, err := shippedModel(space); ok || err != nil {
-			return m, err
+		m, ok, err := shippedModel(space)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return m, checkWeights(m, space, "shipped weights/"+space+weights.ModelFile)
 		}
 		path = filepath.Join(data, space, "help_reference_checkpoint.json")
 	}
@@ -242,8 +247,8 @@ func loadPredictor(path, data, space string) (*predictor.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("weights: %w", err)
 	}
-	if m.Config.Space != "" && m.Config.Space != space {
-		return nil, fmt.Errorf("weights %s are for space %q, not %q", path, m.Config.Space, space)
+	if err := checkWeights(m, space, path); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
