@@ -2,7 +2,9 @@ package measure
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -266,6 +268,81 @@ func TestCheckSpace(t *testing.T) {
 		tt.edit(p)
 		if err := p.CheckSpace(sp); err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestProfileSizeBounds: oversized but otherwise legal profiles are
+// refused with the field named and its value clipped (15,625 support
+// timings used to pass, and cost the page 332 s and 2.4 GB).
+func TestProfileSizeBounds(t *testing.T) {
+	huge := strings.Repeat("x", 3<<20)
+	timings := func(n, from int) []Timing {
+		ts := make([]Timing, n)
+		for i := range ts {
+			ts[i] = Timing{Arch: arch(from + i), MS: 3, Runs: 1}
+		}
+		return ts
+	}
+	tests := []struct {
+		name string
+		edit func(p *Profile)
+		want string
+	}{
+		{"support at the bound", func(p *Profile) { p.Support = timings(MaxSupport, 1000) }, ""},
+		{"support", func(p *Profile) { p.Support = timings(15625-2000, 2000) }, "support: 13625 timings, more than a profile holds (at most 100)"},
+		{"validation at the bound", func(p *Profile) { p.Validation.Samples = timings(MaxValidation, 5000) }, ""},
+		{"validation", func(p *Profile) { p.Validation.Samples = timings(MaxValidation+1, 5000) }, "validation.samples: 501 timings"},
+		{"arch", func(p *Profile) { p.Support[4].Arch = huge }, "support[4].arch: 3145728 bytes, longer than any such field (at most 512)"},
+		{"device", func(p *Profile) { p.Device = huge }, "device: 3145728 bytes"},
+		{"user agent", func(p *Profile) { p.Runtime.UserAgent = huge }, "runtime.user_agent: 3145728 bytes"},
+		{"format", func(p *Profile) { p.Format = huge }, "format: 3145728 bytes"},
+		{"nearest", func(p *Profile) {
+			for i := range MaxNamed {
+				p.Nearest = append(p.Nearest, Neighbour{Device: fmt.Sprint("d", i), Similarity: 0.5})
+			}
+		}, "nearest: 65 devices (at most 64)"},
+		{"baseline name", func(p *Profile) { p.Validation.Baselines[huge] = Correlation{} }, "validation.baselines: a name of 3145728 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := validProfile()
+			tt.edit(p)
+			var buf bytes.Buffer
+			err := p.Write(&buf)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Read(&buf); err != nil {
+					t.Fatalf("Read at the bound: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %.200v, want ErrInvalid mentioning %q", err, tt.want)
+			}
+			if len(err.Error()) > 300 {
+				t.Errorf("error of %d bytes: the value is not clipped", len(err.Error()))
+			}
+		})
+	}
+	// Read gives the same for a file (under its 4 MB limit), with the
+	// unknown-field and type errors clipped too.
+	p := validProfile()
+	p.Support = timings(15625-2000, 2000)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if err := enc.Encode(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(&buf); err == nil || !strings.Contains(err.Error(), "support: 13625 timings") {
+		t.Errorf("Read of 13,625 support timings: %v", err)
+	}
+	for _, doc := range []string{`{"` + huge + `": 1}`, `{"format": ` + strings.Repeat("1", 3<<20) + `}`} {
+		_, err := Read(strings.NewReader(doc))
+		if err == nil || len(err.Error()) > 300 {
+			t.Errorf("Read of a huge key or value: error of %d bytes: %.200v", len(fmt.Sprint(err)), err)
 		}
 	}
 }

@@ -88,10 +88,10 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 		return f, nil, fmt.Errorf("unexpected arguments %q", fl.Args())
 	case f.rounds < 0:
 		return f, nil, fmt.Errorf("-rounds %d: want at least 1", f.rounds)
-	case f.samples < 1:
-		return f, nil, fmt.Errorf("-samples %d: want at least 1", f.samples)
-	case f.validate < 0:
-		return f, nil, fmt.Errorf("-validate %d: want 0 or more", f.validate)
+	case f.samples < 1 || f.samples > measure.MaxSupport:
+		return f, nil, fmt.Errorf("-samples %d: want 1 to %d (what a profile holds)", f.samples, measure.MaxSupport)
+	case f.validate < 0 || f.validate > measure.MaxValidation:
+		return f, nil, fmt.Errorf("-validate %d: want 0 to %d (what a profile holds)", f.validate, measure.MaxValidation)
 	case f.quantile != -1 && !(f.quantile >= 0 && f.quantile <= 1):
 		return f, nil, fmt.Errorf("-quantile %g: want a number in [0, 1]", f.quantile)
 	case f.clock != "auto" && f.clock != "cpu" && f.clock != "wall":
