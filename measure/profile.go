@@ -611,6 +611,11 @@ const (
 	MaxMS = 6e5
 )
 
+// PlausibleMS reports whether ms is a latency a forward pass can take, in
+// [MinMS, MaxMS] (false for NaN): the rule for timings and for predictions
+// alike, so a predictor's +Inf or 0 is never shown as a latency.
+func PlausibleMS(ms float64) bool { return ms >= MinMS && ms <= MaxMS }
+
 func (p *Profile) validTiming(path string, t *Timing) error {
 	if t.Arch == "" {
 		return fieldErr(path+".arch", "missing")

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
+
 	"github.com/helpwasm/helpwasm/internal/outfile"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
@@ -134,6 +135,15 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	entry, err := registry.Lookup(f.space)
+	if err != nil {
+		return err
+	}
+	// Weights that cannot predict a latency would be found out only after
+	// every network was timed: try them on the known devices first.
+	if err := checkPredicts(entry, m, at); err != nil {
+		return fmt.Errorf("weights %s: %w", weightsName(f.weights, f.space), err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	opts := measure.Quick()
@@ -164,10 +174,6 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	}
 	if f.quantile != -1 {
 		opts.Quantile = f.quantile
-	}
-	entry, err := registry.Lookup(f.space)
-	if err != nil {
-		return err
 	}
 	res, err := profileMachine(ctx, profileSetup{
 		entry: entry, model: m, atlas: at, samples: f.samples, validate: f.validate, seed: f.seed,
@@ -252,6 +258,55 @@ func loadPredictor(path, data, space string) (*predictor.Model, error) {
 	}
 	return m, nil
 }
+
+// weightsName names the weights -weights path selects, for errors.
+func weightsName(path, space string) string {
+	if path == "" {
+		return "(the shipped " + space + " weights, or the checkpoint in -data)"
+	}
+	return path
+}
+
+// checkPredicts predicts, unadapted and with z at its mean, the reference
+// architectures and anchors of every device in at, as that device's
+// milliseconds: each must be a latency (measure.PlausibleMS). Weights that
+// fail cannot give a usable latency on a new device either, and profile
+// finds that out here rather than after timing every network.
+func checkPredicts(entry registry.Entry, m *predictor.Model, at *atlas.Atlas) error {
+	enc, err := entry.Encoder(m)
+	if err != nil {
+		return err
+	}
+	strs := append(slices.Clone(at.Reference), at.Anchors.Fastest, at.Anchors.Slowest)
+	archs, err := space.ParseAll(entry.Space, strs)
+	if err != nil {
+		return fmt.Errorf("atlas: %w", err)
+	}
+	xs := make([][]float64, len(archs))
+	for i, a := range archs {
+		xs[i] = enc.Encode(nil, a)
+	}
+	var ys []float64
+	for _, dev := range at.Devices {
+		ad, err := m.Adapt(dev.Embedding, nil, nil, predictor.AdaptOptions{Steps: predictor.NoSteps, Mode: predictor.ZMean})
+		if err != nil {
+			return fmt.Errorf("on known device %s: %w", dev.Name, err)
+		}
+		ys = ad.PredictTo(ys, xs)
+		lo, hi := minMax(append(slices.Clone(dev.ReferenceMS), dev.AnchorMS[:]...))
+		sc := latency.Scale{Min: lo, Max: hi, Portion: latency.LatencyPortion, Tail: true}
+		for i, y := range ys {
+			if ms := sc.Denormalise(y); !measure.PlausibleMS(ms) {
+				return fmt.Errorf("on known device %s the weights predict %s ms for %s (the reference architectures and anchors must get latencies from %g to %g ms): they give no usable latency",
+					dev.Name, formatMS(ms), strs[i], measure.MinMS, measure.MaxMS)
+			}
+		}
+	}
+	return nil
+}
+
+// minMax is the least and greatest of xs.
+func minMax(xs []float64) (lo, hi float64) { return slices.Min(xs), slices.Max(xs) }
 
 // shippedModel is the predictor shipped in package weights, if any.
 func shippedModel(space string) (*predictor.Model, bool, error) {
