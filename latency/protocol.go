@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/helpwasm/helpwasm/internal/clip"
 )
 
 // PoolSizes are the sizes of HELP's per-device pools before trimming: the
@@ -60,7 +62,7 @@ func Standard(space string) (Protocol, error) {
 			},
 		}, nil
 	}
-	return Protocol{}, fmt.Errorf("latency: %w %q (want %s or %s)", ErrUnknownSpace, space, NASBench201, FBNet)
+	return Protocol{}, fmt.Errorf("latency: %w %s (want %s or %s)", ErrUnknownSpace, clip.Quote(space), NASBench201, FBNet)
 }
 
 // Fractions of each pool HELP drops as outliers, per device: the fastest

@@ -8,8 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// Max is the number of bytes of a value an error message shows.
-const Max = 80
+// Max is the number of bytes of a value an error message shows: every
+// real architecture string fits whole (FBNet's longest has 169 bytes,
+// NAS-Bench-201's 95), a 10 MB field gives a line of about 230 bytes.
+const Max = 200
 
 // String returns s if it is at most Max bytes long, else its first Max
 // bytes (cut at a rune boundary) followed by "..." and the full length.
