@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
-
 	"github.com/helpwasm/helpwasm/internal/outfile"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
