@@ -34,11 +34,18 @@ func Load(dir string, sp space.Space, enc space.Encoder) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkReferences(t, proto, filepath.Join(dir, sp.Name(), latency.ReferenceFile)); err != nil {
+		return nil, err
+	}
 	return New(t, proto, sp, enc)
 }
 
-// New parses t's architectures in sp and encodes them with enc.
+// New parses t's architectures in sp and encodes them with enc. t must
+// have as many reference architectures as proto.References says.
 func New(t *latency.Table, proto latency.Protocol, sp space.Space, enc space.Encoder) (*Data, error) {
+	if err := checkReferences(t, proto, sp.Name()+"/"+latency.ReferenceFile); err != nil {
+		return nil, err
+	}
 	d := &Data{Space: sp, Table: t, Proto: proto, Archs: make([]space.Arch, t.Len())}
 	for row := range d.Archs {
 		a, err := sp.Parse(t.Arch(row))
@@ -49,6 +56,17 @@ func New(t *latency.Table, proto latency.Protocol, sp space.Space, enc space.Enc
 	}
 	d.Reencode(enc)
 	return d, nil
+}
+
+// checkReferences refuses a table whose reference architectures (read
+// from file) are not as many as the protocol's hardware embedding has
+// values: every device's embedding would have the wrong length for the
+// predictor.
+func checkReferences(t *latency.Table, proto latency.Protocol, file string) error {
+	if n := len(t.ReferenceRows()); proto.References > 0 && n != proto.References {
+		return fmt.Errorf("dataset: %s lists %d reference architectures; HELP's %s protocol (and its predictor's hardware embedding) takes %d", file, n, proto.Space, proto.References)
+	}
+	return nil
 }
 
 // Reencode encodes every architecture with enc, reusing the buffers.

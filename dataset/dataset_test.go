@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -268,5 +270,47 @@ func TestMdAPE(t *testing.T) {
 	approx.Equal(t, "MdAPE", MdAPE(pred, truth), 5, approx.Float64)
 	if !slices.Equal(pred, []float64{1.1, 2, 2, 10}) || !slices.Equal(truth, []float64{1, 2, 4, 10}) {
 		t.Error("MdAPE modified its inputs")
+	}
+}
+
+// TestLoadReferenceCount: a reference_archs.csv with other than the
+// protocol's 10 rows is refused as it loads, naming the file and both
+// counts (it used to load, and train and bench then panicked: "embedding
+// length 11, want 10", "blas: insufficient length of a").
+func TestLoadReferenceCount(t *testing.T) {
+	sp := nasbench201.Space{}
+	enc, err := sp.Encoder("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{9, 10, 11} {
+		dir := t.TempDir()
+		sub := filepath.Join(dir, sp.Name())
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var csv, ref bytes.Buffer
+		csv.WriteString("index,arch,dev\n")
+		ref.WriteString("index,arch\n")
+		for i := range 20 {
+			a := nasbench201.FromIndex(i * 193)
+			fmt.Fprintf(&csv, "%d,%s,%d\n", i, a, i+1)
+			if i < n {
+				fmt.Fprintf(&ref, "%d,%s\n", i, a)
+			}
+		}
+		os.WriteFile(filepath.Join(sub, latency.LatencyFile), csv.Bytes(), 0o644)
+		os.WriteFile(filepath.Join(sub, latency.ReferenceFile), ref.Bytes(), 0o644)
+		_, err := Load(dir, sp, enc)
+		if n == 10 {
+			if err != nil {
+				t.Errorf("10 reference architectures: %v", err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), filepath.Join(sub, latency.ReferenceFile)) ||
+			!strings.Contains(err.Error(), fmt.Sprintf("lists %d reference", n)) || !strings.Contains(err.Error(), "takes 10") {
+			t.Errorf("%d reference architectures: error %v, want one naming the file and both counts", n, err)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/helpwasm/helpwasm/internal/clip"
 )
 
 // PoolSizes are the sizes of HELP's per-device pools before trimming: the
@@ -27,6 +29,9 @@ type Protocol struct {
 	Space string
 	Pools PoolSizes
 	Split Split
+	// References is the number of reference architectures, the length of
+	// the hardware embedding (10 in HELP); 0 accepts any number.
+	References int
 }
 
 // Standard returns HELP's protocol for space: the pool sizes of its
@@ -37,8 +42,9 @@ func Standard(space string) (Protocol, error) {
 	switch space {
 	case NASBench201:
 		return Protocol{
-			Space: space,
-			Pools: PoolSizes{Train: 900, Query: 1000},
+			Space:      space,
+			Pools:      PoolSizes{Train: 900, Query: 1000},
+			References: 10,
 			Split: Split{
 				MetaTrain: []string{"1080ti_1", "1080ti_32", "1080ti_256", "silver_4114", "silver_4210r", "samsung_a50", "pixel3", "essential_ph_1", "samsung_s7"},
 				MetaValid: []string{"titanx_1", "titanx_32", "titanx_256", "gold_6240"},
@@ -47,8 +53,9 @@ func Standard(space string) (Protocol, error) {
 		}, nil
 	case FBNet:
 		return Protocol{
-			Space: space,
-			Pools: PoolSizes{Train: 4000, Query: 1000},
+			Space:      space,
+			Pools:      PoolSizes{Train: 4000, Query: 1000},
+			References: 10,
 			Split: Split{
 				MetaTrain: []string{"1080ti_1", "1080ti_32", "1080ti_64", "silver_4114", "silver_4210r", "samsung_a50", "pixel3", "essential_ph_1", "samsung_s7"},
 				MetaValid: []string{"titanx_1", "titanx_32", "titanx_64", "gold_6240"},
@@ -59,8 +66,9 @@ func Standard(space string) (Protocol, error) {
 		// HELP's script/run_meta_training_ofa.sh and README §3: 4,000
 		// training architectures, the other 1,000 the query pool.
 		return Protocol{
-			Space: space,
-			Pools: PoolSizes{Train: 4000, Query: 1000},
+			Space:      space,
+			Pools:      PoolSizes{Train: 4000, Query: 1000},
+			References: 10,
 			Split: Split{
 				MetaTrain: []string{"2080ti_1", "2080ti_32", "2080ti_64", "titan_xp_1", "titan_xp_32", "titan_xp_64", "v100_1", "v100_32", "v100_64"},
 				MetaValid: []string{"titan_rtx_1", "titan_rtx_32"},
@@ -68,7 +76,7 @@ func Standard(space string) (Protocol, error) {
 			},
 		}, nil
 	}
-	return Protocol{}, fmt.Errorf("latency: %w %q (want %s, %s or %s)", ErrUnknownSpace, space, NASBench201, FBNet, OFA)
+	return Protocol{}, fmt.Errorf("latency: %w %s (want %s, %s or %s)", ErrUnknownSpace, clip.Quote(space), NASBench201, FBNet, OFA)
 }
 
 // Fractions of each pool HELP drops as outliers, per device: the fastest

@@ -12,6 +12,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/helpwasm/helpwasm/internal/clip"
 )
 
 // File names inside a space's directory.
@@ -54,7 +56,7 @@ func (e *ParseError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d:%d: ", e.File, e.Line, e.Column)
 	if e.Field != "" {
-		fmt.Fprintf(&b, "field %q: ", e.Field)
+		fmt.Fprintf(&b, "field %s: ", clip.Quote(e.Field))
 	}
 	b.WriteString(e.Err.Error())
 	return b.String()
@@ -128,11 +130,11 @@ func newCSVFile(r io.Reader, name string, want []string, atLeast int) (*csvFile,
 	}
 	c.header = append([]string(nil), rec...)
 	if len(c.header) < atLeast {
-		return nil, &ParseError{File: name, Line: 1, Column: 1, Err: fmt.Errorf("%w: want %s, got %q", ErrHeader, strings.Join(want, ","), strings.Join(c.header, ","))}
+		return nil, &ParseError{File: name, Line: 1, Column: 1, Err: fmt.Errorf("%w: want %s, got %s", ErrHeader, strings.Join(want, ","), clip.Quote(strings.Join(c.header, ",")))}
 	}
 	for i, w := range want {
 		if c.header[i] != w {
-			return nil, c.errAt(i, fmt.Errorf("%w: column %d is %q, want %q", ErrHeader, i+1, c.header[i], w))
+			return nil, c.errAt(i, fmt.Errorf("%w: column %d is %s, want %q", ErrHeader, i+1, clip.Quote(c.header[i]), w))
 		}
 	}
 	return c, nil
@@ -186,10 +188,10 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 			return nil, c.errAt(i+2, fmt.Errorf("%w device name", ErrEmpty))
 		}
 		if !goodName(d) {
-			return nil, c.errAt(i+2, fmt.Errorf("device %q: %w", d, ErrBadName))
+			return nil, c.errAt(i+2, fmt.Errorf("device %s: %w", clip.Quote(d), ErrBadName))
 		}
 		if _, dup := t.column[d]; dup || d == "index" || d == "arch" {
-			return nil, c.errAt(i+2, fmt.Errorf("%w column %q", ErrDuplicate, d))
+			return nil, c.errAt(i+2, fmt.Errorf("%w column %s", ErrDuplicate, clip.Quote(d)))
 		}
 		t.column[d] = i
 	}
@@ -215,16 +217,16 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 			return nil, c.errAt(1, err)
 		}
 		if prev, dup := t.rowOfArch[arch]; dup {
-			return nil, c.errAt(1, fmt.Errorf("%w architecture %q (first on data row %d)", ErrDuplicate, arch, prev+1))
+			return nil, c.errAt(1, fmt.Errorf("%w architecture %s (first on data row %d)", ErrDuplicate, clip.Quote(arch), prev+1))
 		}
 		sp := DetectSpace(arch)
 		switch {
 		case sp == "":
-			return nil, c.errAt(1, fmt.Errorf("%w: %q is not a NAS-Bench-201, FBNet or OFA string", ErrUnknownSpace, arch))
+			return nil, c.errAt(1, fmt.Errorf("%w: %s is not a NAS-Bench-201, FBNet or OFA string", ErrUnknownSpace, clip.Quote(arch)))
 		case t.space == "":
 			t.space = sp
 		case sp != t.space:
-			return nil, c.errAt(1, fmt.Errorf("%w: %q is %s, earlier rows are %s", ErrMixedSpace, arch, sp, t.space))
+			return nil, c.errAt(1, fmt.Errorf("%w: %s is %s, earlier rows are %s", ErrMixedSpace, clip.Quote(arch), sp, t.space))
 		}
 		for d := range t.devices {
 			v, err := parseLatency(rec[d+2])
@@ -273,7 +275,7 @@ func (t *Table) readReference(r io.Reader, name string) error {
 			return c.errAt(0, fmt.Errorf("%w %d (not in %s)", ErrUnknownIndex, idx, LatencyFile))
 		}
 		if rec[1] != t.archs[row] {
-			return c.errAt(1, fmt.Errorf("%w: index %d is %q there, %q here", ErrMismatch, idx, t.archs[row], rec[1]))
+			return c.errAt(1, fmt.Errorf("%w: index %d is %s there, %s here", ErrMismatch, idx, clip.Quote(t.archs[row]), clip.Quote(rec[1])))
 		}
 		rows = append(rows, row)
 	}
@@ -301,10 +303,10 @@ func (t *Table) readCandidates(r io.Reader, name string) error {
 		}
 		row, ok := t.rowOfArch[rec[0]]
 		if !ok {
-			return c.errAt(0, fmt.Errorf("%w %q (not in %s)", ErrUnknownArch, rec[0], LatencyFile))
+			return c.errAt(0, fmt.Errorf("%w %s (not in %s)", ErrUnknownArch, clip.Quote(rec[0]), LatencyFile))
 		}
 		if seen[rec[0]] {
-			return c.errAt(0, fmt.Errorf("%w candidate %q", ErrDuplicate, rec[0]))
+			return c.errAt(0, fmt.Errorf("%w candidate %s", ErrDuplicate, clip.Quote(rec[0])))
 		}
 		seen[rec[0]] = true
 		acc, err := parseFinite(rec[1])
@@ -327,7 +329,7 @@ func parseIndex(s string) (int, error) {
 	}
 	i, err := strconv.Atoi(s)
 	if err != nil || i < 0 {
-		return 0, fmt.Errorf("%w: index %q is not a non-negative integer", ErrSyntax, s)
+		return 0, fmt.Errorf("%w: index %s is not a non-negative integer", ErrSyntax, clip.Quote(s))
 	}
 	return i, nil
 }
@@ -339,11 +341,11 @@ func parseFinite(s string) (float64, error) {
 	v, err := strconv.ParseFloat(s, 64)
 	switch {
 	case err != nil && !errors.Is(err, strconv.ErrRange):
-		return 0, fmt.Errorf("%w: %q", ErrSyntax, s)
+		return 0, fmt.Errorf("%w: %s", ErrSyntax, clip.Quote(s))
 	case math.IsNaN(v):
-		return 0, fmt.Errorf("%w: %q", ErrNaN, s)
+		return 0, fmt.Errorf("%w: %s", ErrNaN, clip.Quote(s))
 	case math.IsInf(v, 0):
-		return 0, fmt.Errorf("%w: %q", ErrInf, s)
+		return 0, fmt.Errorf("%w: %s", ErrInf, clip.Quote(s))
 	}
 	return v, nil
 }
@@ -354,7 +356,7 @@ func parseLatency(s string) (float64, error) {
 		return 0, err
 	}
 	if v <= 0 {
-		return 0, fmt.Errorf("%w: %q ms", ErrNonPositive, s)
+		return 0, fmt.Errorf("%w: %s ms", ErrNonPositive, clip.Quote(s))
 	}
 	return v, nil
 }
@@ -366,7 +368,7 @@ func checkArch(s string) error {
 	// OFA's strings separate list values with commas (CSV quotes them);
 	// otherwise an architecture obeys the rule for names.
 	if !goodName(strings.ReplaceAll(s, ",", "")) {
-		return fmt.Errorf("architecture %q: %w", s, ErrBadName)
+		return fmt.Errorf("architecture %s: %w", clip.Quote(s), ErrBadName)
 	}
 	return nil
 }

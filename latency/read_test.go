@@ -3,6 +3,7 @@ package latency
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -264,4 +265,42 @@ func FuzzLoadFS(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestErrorsClipValues: an oversized field is shown clipped, so a 10 MB
+// cell gives a short error line (it used to echo all 10 MB), still naming
+// the place and the cause.
+func TestErrorsClipValues(t *testing.T) {
+	huge := strings.Repeat("9", 10<<20)
+	hugeName := strings.Repeat("d", 10<<20)
+	tests := []struct {
+		name, csv string
+		want      error
+	}{
+		{"latency", "index,arch,dev1\n0," + nbA + "," + huge + "x\n", ErrSyntax},
+		{"index", "index,arch,dev1\n" + huge + "x," + nbA + ",1\n", ErrSyntax},
+		{"arch", "index,arch,dev1\n0," + huge + ",1\n", ErrUnknownSpace},
+		{"bad arch", "index,arch,dev1\n0,|" + huge + " ,1\n", ErrBadName},
+		{"device", "index,arch," + hugeName + " \n", ErrBadName},
+		{"header", "index," + hugeName + ",x\n", ErrHeader},
+		{"duplicate device", "index,arch," + hugeName + "," + hugeName + "\n", ErrDuplicate},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadCSV(strings.NewReader(tc.csv), "latency.csv")
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("error %.300v, want %v", err, tc.want)
+			}
+			if msg := err.Error(); len(msg) > 600 || !strings.Contains(msg, "latency.csv:") || !strings.Contains(msg, "bytes)") {
+				t.Errorf("error of %d bytes, want a clipped one naming the file: %.300s", len(msg), msg)
+			}
+		})
+	}
+	tab, err := ReadCSV(strings.NewReader(goodLatency), "latency.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.CheckDevices(hugeName); err == nil || len(err.Error()) > 600 {
+		t.Errorf("CheckDevices(10 MB name): error of %d bytes", len(fmt.Sprint(err)))
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/helpwasm/helpwasm/internal/clip"
 )
 
 // Search space names, as the data directories are called.
@@ -59,7 +61,7 @@ func (t *Table) HasDevice(device string) bool {
 func (t *Table) CheckDevices(devices ...string) error {
 	for _, d := range devices {
 		if !t.HasDevice(d) {
-			return fmt.Errorf("%w %q in the %s table (have %s)", ErrUnknownDevice, d, t.space, strings.Join(t.devices, ", "))
+			return fmt.Errorf("%w %s in the %s table (have %s)", ErrUnknownDevice, clip.Quote(d), t.space, deviceList(t.devices))
 		}
 	}
 	return nil
@@ -121,4 +123,16 @@ func DetectSpace(arch string) string {
 		}
 	}
 	return FBNet
+}
+
+// deviceList lists devices for an error: each name clipped, at most 30.
+func deviceList(devices []string) string {
+	var names []string
+	for _, d := range devices[:min(len(devices), 30)] {
+		names = append(names, clip.String(d))
+	}
+	if len(devices) > 30 {
+		names = append(names, fmt.Sprintf("and %d more", len(devices)-30))
+	}
+	return strings.Join(names, ", ")
 }

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"maps"
 	"math"
 	"time"
 
+	"github.com/helpwasm/helpwasm/internal/clip"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/space"
 )
@@ -86,6 +89,23 @@ const ReferenceCount = 10
 
 // maxProfileBytes bounds what Read accepts; real profiles are a few KB.
 const maxProfileBytes = 4 << 20
+
+// Bounds on what a profile holds, checked by Validate. The page and the
+// CLI write tens of timings; a profile far larger is none of ours, and
+// would cost minutes and gigabytes to adapt on and predict from (15,625
+// support timings, 2.2 MB, kept the page busy 332 s at 2.4 GB).
+const (
+	// MaxSupport bounds the support timings.
+	MaxSupport = 100
+	// MaxValidation bounds the validation samples.
+	MaxValidation = 500
+	// MaxNamed bounds each list or map of named entries: nearest devices,
+	// validation baselines, prediction weights and leave-one-out scores.
+	MaxNamed = 64
+	// MaxString bounds every string (bytes): architectures, names, the
+	// user agent.
+	MaxString = 512
+)
 
 // Profile is a device profile. See the format above.
 type Profile struct {
@@ -288,12 +308,13 @@ func decodeError(data []byte, err error) error {
 		return fmt.Errorf("%w: line %d, column %d: %v", ErrInvalid, line, col, syn)
 	case errors.As(err, &typ):
 		line, col := lineCol(data, typ.Offset)
-		return &FieldError{Path: typ.Field, Err: fmt.Errorf("got JSON %s, want %s (value ending at line %d, column %d)", typ.Value, typ.Type, line, col)}
+		return &FieldError{Path: clip.String(typ.Field), Err: fmt.Errorf("got JSON %s, want %s (value ending at line %d, column %d)", clip.String(typ.Value), typ.Type, line, col)}
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%w: empty or truncated JSON", ErrInvalid)
 	}
-	// Unknown fields, time parse errors and the like carry their own text.
-	return fmt.Errorf("%w: %v", ErrInvalid, err)
+	// Unknown fields, time parse errors and the like carry their own text,
+	// which quotes the field name or value: clipped.
+	return fmt.Errorf("%w: %s", ErrInvalid, clip.String(err.Error()))
 }
 
 // lineCol converts a byte offset into 1-based line and column numbers.
@@ -326,11 +347,14 @@ func (p *Profile) Write(w io.Writer) error {
 // Validate checks everything Read checks. The error names the first field
 // at fault.
 func (p *Profile) Validate() error {
+	if err := p.validStrings(); err != nil {
+		return err
+	}
 	switch {
 	case p.Format == "":
 		return fieldErr("format", "missing (want %q)", Format)
 	case p.Format != Format:
-		return fieldErr("format", "%q is not %q", p.Format, Format)
+		return fieldErr("format", "%s is not %q", clip.Quote(p.Format), Format)
 	case p.Version == 0:
 		return fieldErr("version", "missing")
 	case p.Version != Version:
@@ -350,7 +374,7 @@ func (p *Profile) Validate() error {
 	case rt.GoVersion == "":
 		return fieldErr("runtime.go_version", "missing")
 	case rt.Clock != "" && rt.Clock != ClockWall && rt.Clock != ClockThreadCPU:
-		return fieldErr("runtime.clock", "%q is neither %q nor %q", rt.Clock, ClockWall, ClockThreadCPU)
+		return fieldErr("runtime.clock", "%s is neither %q nor %q", clip.Quote(rt.Clock), ClockWall, ClockThreadCPU)
 	case rt.ClockResolutionNS <= 0:
 		return fieldErr("runtime.clock_resolution_ns", "missing or non-positive (%d)", rt.ClockResolutionNS)
 	case rt.CPUs < 0:
@@ -379,6 +403,9 @@ func (p *Profile) Validate() error {
 	if len(p.Support) == 0 {
 		return fieldErr("support", "missing (want at least one timing)")
 	}
+	if len(p.Support) > MaxSupport {
+		return fieldErr("support", "%d timings, more than a profile holds (at most %d)", len(p.Support), MaxSupport)
+	}
 	support := make(map[string]int, len(p.Support))
 	for i := range p.Support {
 		path := fmt.Sprintf("support[%d]", i)
@@ -402,6 +429,12 @@ func (p *Profile) Validate() error {
 		}
 		if len(v.Samples) == 0 {
 			return fieldErr("validation.samples", "missing (want at least one timing)")
+		}
+		if len(v.Samples) > MaxValidation {
+			return fieldErr("validation.samples", "%d timings, more than a profile holds (at most %d)", len(v.Samples), MaxValidation)
+		}
+		if len(v.Baselines) > MaxNamed {
+			return fieldErr("validation.baselines", "%d baselines (at most %d)", len(v.Baselines), MaxNamed)
 		}
 		for i := range v.Samples {
 			path := fmt.Sprintf("validation.samples[%d]", i)
@@ -428,6 +461,12 @@ func (p *Profile) Validate() error {
 		if pr.Method == "" {
 			return fieldErr("prediction.method", "missing")
 		}
+		if len(pr.Weights) > MaxNamed {
+			return fieldErr("prediction.weights", "%d weights (at most %d)", len(pr.Weights), MaxNamed)
+		}
+		if len(pr.LOO) > MaxNamed {
+			return fieldErr("prediction.loo", "%d scores (at most %d)", len(pr.LOO), MaxNamed)
+		}
 		for name, w := range pr.Weights {
 			if !finite(w) || w < 0 {
 				return fieldErr("prediction.weights."+name, "not a finite non-negative weight (%g)", w)
@@ -442,6 +481,9 @@ func (p *Profile) Validate() error {
 			}
 		}
 	}
+	if len(p.Nearest) > MaxNamed {
+		return fieldErr("nearest", "%d devices (at most %d)", len(p.Nearest), MaxNamed)
+	}
 	for i, nb := range p.Nearest {
 		path := fmt.Sprintf("nearest[%d]", i)
 		if nb.Device == "" {
@@ -449,6 +491,86 @@ func (p *Profile) Validate() error {
 		}
 		if !finite(nb.Similarity) {
 			return fieldErr(path+".similarity", "not finite (%g)", nb.Similarity)
+		}
+	}
+	return nil
+}
+
+// validStrings checks that no string of p is longer than MaxString; the
+// error shows the start of the first that is.
+func (p *Profile) validStrings() error {
+	check := func(path, s string) error {
+		if len(s) > MaxString {
+			return fieldErr(path, "%d bytes, longer than any such field (at most %d): %s", len(s), MaxString, clip.Quote(s))
+		}
+		return nil
+	}
+	type field struct{ path, s string }
+	fields := []field{
+		{"format", p.Format}, {"space", p.Space}, {"device", p.Device},
+		{"runtime.goos", p.Runtime.GOOS}, {"runtime.goarch", p.Runtime.GOARCH},
+		{"runtime.go_version", p.Runtime.GoVersion}, {"runtime.user_agent", p.Runtime.UserAgent},
+		{"runtime.clock", p.Runtime.Clock},
+		{"protocol.preset", p.Protocol.Preset}, {"protocol.plan", p.Protocol.Plan},
+		{"anchors.fastest.arch", p.Anchors.Fastest.Arch}, {"anchors.slowest.arch", p.Anchors.Slowest.Arch},
+	}
+	for _, f := range fields {
+		if err := check(f.path, f.s); err != nil {
+			return err
+		}
+	}
+	timings := func(path string, ts []Timing) error {
+		for i, t := range ts {
+			if err := check(fmt.Sprintf("%s[%d].arch", path, i), t.Arch); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Names used as keys: a key's path would itself be oversized, so the
+	// error names the map and shows the clipped key.
+	keys := func(path string, names iter.Seq[string]) error {
+		for k := range names {
+			if len(k) > MaxString {
+				return fieldErr(path, "a name of %d bytes (at most %d): %s", len(k), MaxString, clip.Quote(k))
+			}
+		}
+		return nil
+	}
+	if err := timings("reference", p.Reference); err != nil {
+		return err
+	}
+	if err := timings("support", p.Support); err != nil {
+		return err
+	}
+	if v := p.Validation; v != nil {
+		if err := check("validation.method", v.Method); err != nil {
+			return err
+		}
+		if err := timings("validation.samples", v.Samples); err != nil {
+			return err
+		}
+		if err := keys("validation.baselines", maps.Keys(v.Baselines)); err != nil {
+			return err
+		}
+	}
+	if pr := p.Prediction; pr != nil {
+		if err := check("prediction.method", pr.Method); err != nil {
+			return err
+		}
+		if err := check("prediction.chosen", pr.Chosen); err != nil {
+			return err
+		}
+		if err := keys("prediction.weights", maps.Keys(pr.Weights)); err != nil {
+			return err
+		}
+		if err := keys("prediction.loo", maps.Keys(pr.LOO)); err != nil {
+			return err
+		}
+	}
+	for i, nb := range p.Nearest {
+		if err := check(fmt.Sprintf("nearest[%d].device", i), nb.Device); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -488,6 +610,11 @@ const (
 	MinMS = 1e-3
 	MaxMS = 6e5
 )
+
+// PlausibleMS reports whether ms is a latency a forward pass can take, in
+// [MinMS, MaxMS] (false for NaN): the rule for timings and for predictions
+// alike, so a predictor's +Inf or 0 is never shown as a latency.
+func PlausibleMS(ms float64) bool { return ms >= MinMS && ms <= MaxMS }
 
 func (p *Profile) validTiming(path string, t *Timing) error {
 	if t.Arch == "" {
@@ -547,7 +674,7 @@ func (p *Profile) Scale() latency.Scale {
 // error names the field at fault.
 func (p *Profile) CheckSpace(sp space.Space) error {
 	if p.Space != sp.Name() {
-		return fieldErr("space", "%q, not %q", p.Space, sp.Name())
+		return fieldErr("space", "%s, not %q", clip.Quote(p.Space), sp.Name())
 	}
 	check := func(path string, ts []Timing) error {
 		for i, t := range ts {

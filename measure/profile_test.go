@@ -2,7 +2,9 @@ package measure
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -201,21 +203,54 @@ func TestTimingOf(t *testing.T) {
 	}
 }
 
+// smallProfile is a valid profile with as few bytes as one can have:
+// two-byte architecture names (Validate knows no space), no optional
+// fields. full adds validation, prediction and nearest devices.
+func smallProfile(full bool) *Profile {
+	p := &Profile{
+		Format: Format, Version: Version, Space: "s",
+		Created:  time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Runtime:  Runtime{GOOS: "o", GOARCH: "a", GoVersion: "g", ClockResolutionNS: 1},
+		Protocol: Protocol{Rounds: 1, OutlierK: 1, MinSamples: 1, MaxSpread: 1},
+		Anchors:  Anchors{Fastest: Timing{Arch: "f", MS: 1}, Slowest: Timing{Arch: "s", MS: 9}},
+		Support:  []Timing{{Arch: "u", MS: 2}},
+	}
+	for i := range ReferenceCount {
+		p.Reference = append(p.Reference, Timing{Arch: fmt.Sprint("r", i), MS: float64(1 + i)})
+	}
+	if full {
+		pred := 3.0
+		p.Validation = &Validation{Method: "help", Spearman: 1, Kendall: 1, MedianAPE: 0.1, Drift: 1,
+			Samples:   []Timing{{Arch: "v", MS: 3, PredictedMS: &pred}},
+			Baselines: map[string]Correlation{"flops": {Spearman: 0.5, Kendall: 0.4}}}
+		p.Prediction = &Prediction{Method: "auto", Chosen: "help", Weights: map[string]float64{"help": 1},
+			LOO: map[string]LOOScore{"help": {MedianAPE: 0.1, Spearman: 0.9}}}
+		p.Nearest = []Neighbour{{Device: "d", Similarity: 0.9}}
+	}
+	return p
+}
+
 // FuzzProfile reads arbitrary bytes; whatever is accepted must survive
 // Write then Read unchanged (encoding/csv's fuzz test does the same).
+//
+// The seeds are compact and small (smallProfile: 934 and 1,300 bytes).
+// With whole indented profiles as seeds (4 kB) a 60 s run from an empty
+// cache did 120k execs, then spent its last 48 s minimising one input; with
+// these seeds it does 405k (4 new inputs), and with -fuzzminimizetime 5s,
+// which caps each minimisation, 850k (156 new inputs). Run it so:
+//
+//	go test ./measure -run '^$' -fuzz '^FuzzProfile$' -fuzztime 60s -fuzzminimizetime 5s
 func FuzzProfile(f *testing.F) {
-	var buf bytes.Buffer
-	if err := validProfile().Write(&buf); err != nil {
-		f.Fatal(err)
+	for _, full := range []bool{false, true} {
+		b, err := json.Marshal(smallProfile(full))
+		if err != nil {
+			f.Fatal(err)
+		}
+		if _, err := Read(bytes.NewReader(b)); err != nil {
+			f.Fatalf("seed: %v\n%s", err, b)
+		}
+		f.Add(b)
 	}
-	f.Add(buf.Bytes())
-	p := validProfile()
-	p.Validation, p.Nearest, p.Device, p.Runtime.CrossOriginIsolated = nil, nil, "", nil
-	buf.Reset()
-	if err := p.Write(&buf); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(buf.Bytes())
 	f.Add([]byte(`{"format":"helpwasm-profile","version":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Read(bytes.NewReader(data))
@@ -266,6 +301,81 @@ func TestCheckSpace(t *testing.T) {
 		tt.edit(p)
 		if err := p.CheckSpace(sp); err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestProfileSizeBounds: oversized but otherwise legal profiles are
+// refused with the field named and its value clipped (15,625 support
+// timings used to pass, and cost the page 332 s and 2.4 GB).
+func TestProfileSizeBounds(t *testing.T) {
+	huge := strings.Repeat("x", 3<<20)
+	timings := func(n, from int) []Timing {
+		ts := make([]Timing, n)
+		for i := range ts {
+			ts[i] = Timing{Arch: arch(from + i), MS: 3, Runs: 1}
+		}
+		return ts
+	}
+	tests := []struct {
+		name string
+		edit func(p *Profile)
+		want string
+	}{
+		{"support at the bound", func(p *Profile) { p.Support = timings(MaxSupport, 1000) }, ""},
+		{"support", func(p *Profile) { p.Support = timings(15625-2000, 2000) }, "support: 13625 timings, more than a profile holds (at most 100)"},
+		{"validation at the bound", func(p *Profile) { p.Validation.Samples = timings(MaxValidation, 5000) }, ""},
+		{"validation", func(p *Profile) { p.Validation.Samples = timings(MaxValidation+1, 5000) }, "validation.samples: 501 timings"},
+		{"arch", func(p *Profile) { p.Support[4].Arch = huge }, "support[4].arch: 3145728 bytes, longer than any such field (at most 512)"},
+		{"device", func(p *Profile) { p.Device = huge }, "device: 3145728 bytes"},
+		{"user agent", func(p *Profile) { p.Runtime.UserAgent = huge }, "runtime.user_agent: 3145728 bytes"},
+		{"format", func(p *Profile) { p.Format = huge }, "format: 3145728 bytes"},
+		{"nearest", func(p *Profile) {
+			for i := range MaxNamed {
+				p.Nearest = append(p.Nearest, Neighbour{Device: fmt.Sprint("d", i), Similarity: 0.5})
+			}
+		}, "nearest: 65 devices (at most 64)"},
+		{"baseline name", func(p *Profile) { p.Validation.Baselines[huge] = Correlation{} }, "validation.baselines: a name of 3145728 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := validProfile()
+			tt.edit(p)
+			var buf bytes.Buffer
+			err := p.Write(&buf)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Read(&buf); err != nil {
+					t.Fatalf("Read at the bound: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %.200v, want ErrInvalid mentioning %q", err, tt.want)
+			}
+			if len(err.Error()) > 400 {
+				t.Errorf("error of %d bytes: the value is not clipped", len(err.Error()))
+			}
+		})
+	}
+	// Read gives the same for a file (under its 4 MB limit), with the
+	// unknown-field and type errors clipped too.
+	p := validProfile()
+	p.Support = timings(15625-2000, 2000)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if err := enc.Encode(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(&buf); err == nil || !strings.Contains(err.Error(), "support: 13625 timings") {
+		t.Errorf("Read of 13,625 support timings: %v", err)
+	}
+	for _, doc := range []string{`{"` + huge + `": 1}`, `{"format": ` + strings.Repeat("1", 3<<20) + `}`} {
+		_, err := Read(strings.NewReader(doc))
+		if err == nil || len(err.Error()) > 400 {
+			t.Errorf("Read of a huge key or value: error of %d bytes: %.200v", len(fmt.Sprint(err)), err)
 		}
 	}
 }

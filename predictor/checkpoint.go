@@ -66,7 +66,7 @@ func fromCheckpoint(ck *jsonCheckpoint) (*Model, error) {
 	var cfg Config
 	if gc1, ok := get("gc1.weight"); ok {
 		if len(gc1.Shape) != 2 {
-			return nil, fmt.Errorf("predictor: HELP checkpoint: meta_learner.gc1.weight has shape %v, want 2-D", gc1.Shape)
+			return nil, fmt.Errorf("predictor: HELP checkpoint: meta_learner.gc1.weight has shape %s, want 2-D", short(gc1.Shape))
 		}
 		cfg = NASBench201Config()
 		cfg.NodeFeatures, cfg.Hidden = gc1.Shape[0], gc1.Shape[1]
@@ -74,7 +74,7 @@ func fromCheckpoint(ck *jsonCheckpoint) (*Model, error) {
 		cfg.NumNodes = 9
 	} else if fc1, ok := get("fc1.weight"); ok {
 		if len(fc1.Shape) != 2 {
-			return nil, fmt.Errorf("predictor: HELP checkpoint: meta_learner.fc1.weight has shape %v, want 2-D", fc1.Shape)
+			return nil, fmt.Errorf("predictor: HELP checkpoint: meta_learner.fc1.weight has shape %s, want 2-D", short(fc1.Shape))
 		}
 		cfg = FBNetConfig()
 		cfg.Hidden, cfg.InputDim = fc1.Shape[0], fc1.Shape[1]
@@ -123,7 +123,7 @@ func fromCheckpoint(ck *jsonCheckpoint) (*Model, error) {
 				return fmt.Errorf("predictor: HELP checkpoint: %s: missing tensor %s%s (shape %v)", group, prefix, t.Name, t.Shape)
 			}
 			if !slices.Equal(jt.Shape, t.Shape) {
-				return fmt.Errorf("predictor: HELP checkpoint: %s: tensor %s%s has shape %v, want %v", group, prefix, t.Name, jt.Shape, t.Shape)
+				return fmt.Errorf("predictor: HELP checkpoint: %s: tensor %s%s has shape %s, want %v", group, prefix, t.Name, short(jt.Shape), t.Shape)
 			}
 			if len(jt.Data) != t.size() {
 				return fmt.Errorf("predictor: HELP checkpoint: %s: tensor %s%s has %d values, shape %v needs %d", group, prefix, t.Name, len(jt.Data), t.Shape, t.size())
@@ -142,7 +142,7 @@ func fromCheckpoint(ck *jsonCheckpoint) (*Model, error) {
 				}
 			}
 			slices.Sort(extra)
-			return fmt.Errorf("predictor: HELP checkpoint: %s: unexpected tensors %s", group, strings.Join(extra, ", "))
+			return fmt.Errorf("predictor: HELP checkpoint: %s: unexpected tensors %s", group, short(strings.Join(extra, ", ")))
 		}
 		return nil
 	}

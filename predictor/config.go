@@ -160,6 +160,32 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// CheckShape reports the first input shape in which c, a model's
+// configuration, differs from want, its space's (registry) configuration:
+// the space (an empty c.Space, as some checkpoints have, is not checked),
+// the encoder, the GCN's node count and node features or the MLP's input
+// length, and the hardware embedding length. These are fixed by the space's
+// encoding and its reference architectures; a model that differs would
+// panic or predict from misread inputs. The learning settings (hidden
+// width, variant, rates) may differ.
+func (c Config) CheckShape(want Config) error {
+	switch {
+	case c.Space != "" && c.Space != want.Space:
+		return fmt.Errorf("predictor: weights are for space %q, not %q", c.Space, want.Space)
+	case c.Encoder != want.Encoder:
+		return fmt.Errorf("predictor: weights have a %v encoder, the %s predictor a %v", c.Encoder, want.Space, want.Encoder)
+	case c.Encoder == EncoderGCN && c.NumNodes != want.NumNodes:
+		return fmt.Errorf("predictor: weights' GCN has %d nodes, %s graphs have %d", c.NumNodes, want.Space, want.NumNodes)
+	case c.Encoder == EncoderGCN && c.NodeFeatures != want.NodeFeatures:
+		return fmt.Errorf("predictor: weights' GCN has %d node features, %s nodes have %d", c.NodeFeatures, want.Space, want.NodeFeatures)
+	case c.Encoder == EncoderMLP && c.InputDim != want.InputDim:
+		return fmt.Errorf("predictor: weights' MLP takes %d inputs, %s encodings have %d", c.InputDim, want.Space, want.InputDim)
+	case c.EmbedDim != want.EmbedDim:
+		return fmt.Errorf("predictor: weights' hardware embedding has %d values, %s has %d reference architectures", c.EmbedDim, want.Space, want.EmbedDim)
+	}
+	return nil
+}
+
 // tensor is one named parameter tensor inside a flat parameter vector.
 type tensor struct {
 	Name  string

@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"strings"
+
+	"github.com/helpwasm/helpwasm/internal/clip"
 )
 
 // Reading the authors' original PyTorch checkpoint (help_max_corr.pt): a
@@ -78,10 +80,10 @@ func ReadHELPTorchCheckpoint(b []byte) (*Model, error) {
 		// storage (stride-0 broadcasts would let a small file ask for
 		// gigabytes), and a HELP model is far below the total budget.
 		if w := int64(t.storage.width); t.storage.numel < 0 || t.storage.numel > maxTorchStorageBytes/w {
-			return nil, torchErr("storage %s of %d elements exceeds the budget of %d bytes", t.storage.key, t.storage.numel, maxTorchStorageBytes)
+			return nil, torchErr("storage %s of %d elements exceeds the budget of %d bytes", short(t.storage.key), t.storage.numel, maxTorchStorageBytes)
 		}
 		if n > t.storage.numel {
-			return nil, torchErr("tensor of %d elements in storage %s of %d", n, t.storage.key, t.storage.numel)
+			return nil, torchErr("tensor of %d elements in storage %s of %d", n, short(t.storage.key), t.storage.numel)
 		}
 		if elements += n; elements > maxTorchElements {
 			return nil, torchErr("tensors hold more than %d elements in all: not a HELP checkpoint", maxTorchElements)
@@ -90,19 +92,19 @@ func ReadHELPTorchCheckpoint(b []byte) (*Model, error) {
 		if !ok {
 			f := files[prefix+"data/"+t.storage.key]
 			if f == nil {
-				return nil, torchErr("storage %s missing from the archive", t.storage.key)
+				return nil, torchErr("storage %s missing from the archive", short(t.storage.key))
 			}
 			raw, err := readZipFile(f, maxTorchStorageBytes-storageBytes)
 			if err != nil {
-				return nil, torchErr("storage %s: %v", t.storage.key, err)
+				return nil, torchErr("storage %s: %v", short(t.storage.key), err)
 			}
 			storageBytes += int64(len(raw))
 			if int64(len(raw)) != t.storage.numel*int64(t.storage.width) {
-				return nil, torchErr("storage %s: %d bytes, the pickle says %d elements of %d bytes", t.storage.key, len(raw), t.storage.numel, t.storage.width)
+				return nil, torchErr("storage %s: %d bytes, the pickle says %d elements of %d bytes", short(t.storage.key), len(raw), t.storage.numel, t.storage.width)
 			}
 			w := t.storage.width
 			if len(raw)%w != 0 {
-				return nil, torchErr("storage %s: %d bytes is not a multiple of %d", t.storage.key, len(raw), w)
+				return nil, torchErr("storage %s: %d bytes is not a multiple of %d", short(t.storage.key), len(raw), w)
 			}
 			data = make([]float64, len(raw)/w)
 			for i := range data {
@@ -129,15 +131,15 @@ func ReadHELPTorchCheckpoint(b []byte) (*Model, error) {
 		for i, k := range d.keys {
 			ks, ok := k.(string)
 			if !ok {
-				return nil, torchErr("%s: key %v is not a string", name, k)
+				return nil, torchErr("%s: key %s is not a string", name, short(k))
 			}
 			t, ok := d.vals[i].(*pyTensor)
 			if !ok {
-				return nil, torchErr("%s: %s is %T, want a tensor", name, ks, d.vals[i])
+				return nil, torchErr("%s: %s is %T, want a tensor", name, short(ks), d.vals[i])
 			}
 			data, err := load(t)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", name, ks, err)
+				return nil, fmt.Errorf("%s: %s: %w", name, short(ks), err)
 			}
 			out[ks] = jsonTensor{Shape: t.size, Data: data}
 		}
@@ -161,6 +163,11 @@ func ReadHELPTorchCheckpoint(b []byte) (*Model, error) {
 	}
 	return fromCheckpoint(&ck)
 }
+
+// short is v as an error shows it: clipped (internal/clip), so a pickled
+// value of megabytes (a tensor's arguments, a key, a module name) gives a
+// short error.
+func short(v any) string { return clip.String(fmt.Sprint(v)) }
 
 func torchErr(format string, args ...any) error {
 	return fmt.Errorf("predictor: %w: "+format, append([]any{ErrTorch}, args...)...)
@@ -230,10 +237,10 @@ func (t *pyTensor) numel() (int64, error) {
 	n := int64(1)
 	for _, s := range t.size {
 		if s < 0 {
-			return 0, fmt.Errorf("bad size %v", t.size)
+			return 0, fmt.Errorf("bad size %s", short(t.size))
 		}
 		if n *= int64(s); n > maxTorchElements || s > maxTorchElements {
-			return 0, fmt.Errorf("size %v: more than %d elements", t.size, maxTorchElements)
+			return 0, fmt.Errorf("size %s: more than %d elements", short(t.size), maxTorchElements)
 		}
 	}
 	return n, nil
@@ -547,14 +554,14 @@ func unpickle(b []byte) (any, error) {
 func persistentStorage(v any) (*pyStorage, error) {
 	t, ok := v.([]any)
 	if !ok || len(t) != 5 {
-		return nil, fmt.Errorf("want ('storage', type, key, location, numel), got %v", v)
+		return nil, fmt.Errorf("want ('storage', type, key, location, numel), got %s", short(v))
 	}
 	if s, _ := t[0].(string); s != "storage" {
-		return nil, fmt.Errorf("kind %v, want storage", t[0])
+		return nil, fmt.Errorf("kind %s, want storage", short(t[0]))
 	}
 	g, ok := t[1].(pyGlobal)
 	if !ok {
-		return nil, fmt.Errorf("storage type %v", t[1])
+		return nil, fmt.Errorf("storage type %s", short(t[1]))
 	}
 	st := &pyStorage{}
 	switch g.name {
@@ -563,16 +570,16 @@ func persistentStorage(v any) (*pyStorage, error) {
 	case "DoubleStorage":
 		st.width = 8
 	default:
-		return nil, fmt.Errorf("unsupported storage type %s.%s", g.module, g.name)
+		return nil, fmt.Errorf("unsupported storage type %s", short(g.module+"."+g.name))
 	}
 	if st.key, ok = t[2].(string); !ok {
-		return nil, fmt.Errorf("storage key %v", t[2])
+		return nil, fmt.Errorf("storage key %s", short(t[2]))
 	}
 	if strings.ContainsAny(st.key, "/\\.") {
-		return nil, fmt.Errorf("storage key %q", st.key)
+		return nil, fmt.Errorf("storage key %s", clip.Quote(st.key))
 	}
 	if st.numel, ok = t[4].(int64); !ok {
-		return nil, fmt.Errorf("storage size %v", t[4])
+		return nil, fmt.Errorf("storage size %s", short(t[4]))
 	}
 	return st, nil
 }
@@ -585,7 +592,7 @@ func reduce(fn, args any) (any, error) {
 	}
 	a, ok := args.([]any)
 	if !ok {
-		return nil, fmt.Errorf("%s.%s: arguments are %T", g.module, g.name, args)
+		return nil, fmt.Errorf("%s: arguments are %T", short(g.module+"."+g.name), args)
 	}
 	switch g.module + "." + g.name {
 	case "collections.OrderedDict":
@@ -602,14 +609,14 @@ func reduce(fn, args any) (any, error) {
 		size, ok3 := a[2].([]any)
 		stride, ok4 := a[3].([]any)
 		if !ok || !ok2 || !ok3 || !ok4 || len(size) != len(stride) {
-			return nil, fmt.Errorf("_rebuild_tensor_v2%v", a)
+			return nil, fmt.Errorf("_rebuild_tensor_v2%s", short(a))
 		}
 		t := &pyTensor{storage: st, offset: off}
 		for i := range size {
 			s, ok := size[i].(int64)
 			d, ok2 := stride[i].(int64)
 			if !ok || !ok2 || s < 0 || s > 1<<28 {
-				return nil, fmt.Errorf("tensor size %v stride %v", size, stride)
+				return nil, fmt.Errorf("tensor size %s stride %s", short(size), short(stride))
 			}
 			t.size = append(t.size, int(s))
 			t.stride = append(t.stride, d)
@@ -625,5 +632,5 @@ func reduce(fn, args any) (any, error) {
 		}
 		return t, nil
 	}
-	return nil, fmt.Errorf("refusing to call %s.%s", g.module, g.name)
+	return nil, fmt.Errorf("refusing to call %s", short(g.module+"."+g.name))
 }

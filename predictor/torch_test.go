@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -209,4 +210,26 @@ func FuzzReadHELPTorchCheckpoint(f *testing.F) {
 			t.Fatalf("saved .pt model does not load: %v", err)
 		}
 	})
+}
+
+// TestTorchErrorsClipValues: errors quote pickled values clipped, so a
+// megabyte string among a tensor's arguments or in a global's name gives a
+// short error (they used to print all the arguments).
+func TestTorchErrorsClipValues(t *testing.T) {
+	huge := strings.Repeat("a", 1<<20)
+	str := func(s string) string {
+		var n [4]byte
+		binary.LittleEndian.PutUint32(n[:], uint32(len(s)))
+		return "X" + string(n[:]) + s
+	}
+	for _, tc := range []struct{ name, pkl, want string }{
+		{"tensor arguments", "\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(" + str(huge) + "K\x00K\x00K\x00tR.", "_rebuild_tensor_v2[aaaa"},
+		{"global", "\x80\x02cos\n" + huge + "\n)R.", "refusing to call os.aaaa"},
+		{"storage", "\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((" + str("storage") + "ctorch\nFloatStorage\n" + str(huge+".") + str("cpu") + "K\x04tQK\x00))tR.", "storage key"},
+	} {
+		_, err := unpickle([]byte(tc.pkl))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || len(err.Error()) > 400 {
+			t.Errorf("%s: error of %d bytes, want a short one containing %q: %.300v", tc.name, len(fmt.Sprint(err)), tc.want, err)
+		}
+	}
 }

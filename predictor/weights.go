@@ -12,6 +12,8 @@ import (
 	"math"
 	"os"
 	"slices"
+
+	"github.com/helpwasm/helpwasm/internal/clip"
 )
 
 // The weights file format (version 1), all integers little-endian:
@@ -164,7 +166,7 @@ func parseWeights(b []byte) (*Model, error) {
 	}
 	// Check the size before allocating: a header may claim a huge model.
 	if n, have := paramCount(hdr.Config), len(body)-16-hlen; have < 2*n || have > 4*n {
-		return nil, weightsErr("config %s/%s needs %d to %d bytes of tensor data, the file has %d", hdr.Config.Space, hdr.Config.Encoder, 2*n, 4*n, have)
+		return nil, weightsErr("config %s/%s needs %d to %d bytes of tensor data, the file has %d", short(hdr.Config.Space), hdr.Config.Encoder, 2*n, 4*n, have)
 	}
 	m, err := newModel(hdr.Config)
 	if err != nil {
@@ -181,14 +183,14 @@ func parseWeights(b []byte) (*Model, error) {
 	for _, t := range hdr.Tensors {
 		i, ok := index[t.Name]
 		if !ok {
-			return nil, weightsErr("tensor %s is not part of a %s model with this config", t.Name, m.Config.Encoder)
+			return nil, weightsErr("tensor %s is not part of a %s model with this config", short(t.Name), m.Config.Encoder)
 		}
 		if seen[i] {
-			return nil, weightsErr("tensor %s appears twice", t.Name)
+			return nil, weightsErr("tensor %s appears twice", short(t.Name))
 		}
 		seen[i] = true
 		if !slices.Equal(t.Shape, names[i].Shape) {
-			return nil, weightsErr("tensor %s has shape %v, the config needs %v", t.Name, t.Shape, names[i].Shape)
+			return nil, weightsErr("tensor %s has shape %s, the config needs %v", short(t.Name), short(t.Shape), names[i].Shape)
 		}
 		width := 4
 		switch t.DType {
@@ -196,12 +198,12 @@ func parseWeights(b []byte) (*Model, error) {
 		case "f16":
 			width = 2
 		default:
-			return nil, weightsErr("tensor %s has dtype %q, want \"f32\" or \"f16\"", t.Name, t.DType)
+			return nil, weightsErr("tensor %s has dtype %s, want \"f32\" or \"f16\"", short(t.Name), clip.Quote(t.DType))
 		}
 		dst := data[i]
 		need := width * len(dst)
 		if off+need > len(body) {
-			return nil, weightsErr("tensor %s (shape %v) needs %d bytes at offset %d, file body has %d", t.Name, t.Shape, need, off, len(body))
+			return nil, weightsErr("tensor %s (shape %s) needs %d bytes at offset %d, file body has %d", short(t.Name), short(t.Shape), need, off, len(body))
 		}
 		for j := range dst {
 			if width == 2 {

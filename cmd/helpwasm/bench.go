@@ -12,8 +12,10 @@ import (
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/dataset"
 	"github.com/helpwasm/helpwasm/engine"
+	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/registry"
 	"github.com/helpwasm/helpwasm/weights"
 )
 
@@ -114,17 +116,15 @@ func benchEpisode(f benchFlags, w io.Writer) error {
 // (HELP's 2 steps, 10 samples of z) and predict all 15,625 architectures,
 // from the encodings (encoding them is timed separately; it is done once).
 func benchAdapt(f benchFlags, w io.Writer) error {
-	var m *predictor.Model
-	var err error
-	if f.weights != "" {
-		m, err = predictor.LoadFile(f.weights)
-	} else {
-		m, err = weights.Model("nasbench201")
-	}
+	m, _, err := loadWeights(f.weights, latency.NASBench201, "")
 	if err != nil {
 		return err
 	}
-	senc, err := nasbench201.Space{}.Encoder(m.Meta.Encoding)
+	entry, err := registry.Lookup(latency.NASBench201)
+	if err != nil {
+		return err
+	}
+	senc, err := entry.Encoder(m)
 	if err != nil {
 		return err
 	}

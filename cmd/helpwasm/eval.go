@@ -19,7 +19,6 @@ import (
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
-	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 	"github.com/helpwasm/helpwasm/space/registry"
 	"github.com/helpwasm/helpwasm/weights"
@@ -40,20 +39,72 @@ type evalReport struct {
 	Scores                 map[string]dataset.Scores
 }
 
-// meanSpearman is the mean over devices of each device's mean Spearman.
-func (r *evalReport) meanOver(pick func(dataset.Scores) []float64) float64 {
+// meanOver is the mean over devices of each device's mean score, over
+// the devices whose score is defined (n of them); NaN if none is.
+func (r *evalReport) meanOver(pick func(dataset.Scores) []float64) (mean float64, n int) {
 	s := 0.0
 	for _, d := range r.Devices {
-		m, _ := dataset.MeanStd(pick(r.Scores[d]))
-		s += m
+		if m, _, _ := definedMeanStd(pick(r.Scores[d])); !math.IsNaN(m) {
+			s += m
+			n++
+		}
 	}
-	return s / float64(len(r.Devices))
+	if n == 0 {
+		return math.NaN(), 0
+	}
+	return s / float64(n), n
 }
 
 func spearmanOf(s dataset.Scores) []float64 { return s.Spearman }
 func kendallOf(s dataset.Scores) []float64  { return s.Kendall }
 
-// evalJSON is the -json output, exactly the fields issue 2 specifies.
+// definedMeanStd is dataset.MeanStd over the defined (non-NaN) scores of
+// xs, and how many were not. A rank correlation is undefined (NaN) when
+// the predictions are constant or not finite; averaging it in would make
+// every mean NaN. mean is NaN if no score is defined.
+func definedMeanStd(xs []float64) (mean, std float64, undefined int) {
+	var ok []float64
+	for _, x := range xs {
+		if math.IsNaN(x) {
+			undefined++
+		} else {
+			ok = append(ok, x)
+		}
+	}
+	if len(ok) == 0 {
+		return math.NaN(), math.NaN(), undefined
+	}
+	mean, std = dataset.MeanStd(ok)
+	return mean, std, undefined
+}
+
+// meanStdText prints mean ± std over the defined scores of xs, noting the
+// undefined ones; "undefined" if none is defined.
+func meanStdText(xs []float64) string {
+	m, sd, bad := definedMeanStd(xs)
+	switch {
+	case math.IsNaN(m):
+		return "undefined"
+	case bad > 0:
+		return fmt.Sprintf("%.3f ± %.3f (%d of %d undefined)", m, sd, bad, len(xs))
+	}
+	return fmt.Sprintf("%.3f ± %.3f", m, sd)
+}
+
+// meanText prints a mean over devices, or "undefined".
+func meanText(m float64) string {
+	if math.IsNaN(m) {
+		return "undefined"
+	}
+	return fmt.Sprintf("%.3f", m)
+}
+
+// errAllUndefined is returned, after the report, when no device has a
+// defined Spearman: the predictions rank nothing.
+var errAllUndefined = errors.New("every Spearman score is undefined: the predictions are constant or not finite on every device")
+
+// evalJSON is the -json output, exactly the fields issue 2 specifies;
+// undefined (NaN) scores are written as null.
 type evalJSON struct {
 	Space        string                    `json:"space"`
 	Method       string                    `json:"method"`
@@ -69,20 +120,52 @@ type evalJSONDevice struct {
 	Kendall     float64 `json:"kendall"`
 }
 
+// MarshalJSON writes NaN scores as null.
+func (r evalJSON) MarshalJSON() ([]byte, error) {
+	type plain evalJSON
+	return json.Marshal(struct {
+		plain
+		MeanSpearman *float64 `json:"mean_spearman"`
+	}{plain(r), defined(r.MeanSpearman)})
+}
+
+// MarshalJSON writes NaN scores as null.
+func (d evalJSONDevice) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Spearman    *float64 `json:"spearman"`
+		SpearmanStd *float64 `json:"spearman_std"`
+		Kendall     *float64 `json:"kendall"`
+	}{defined(d.Spearman), defined(d.SpearmanStd), defined(d.Kendall)})
+}
+
+// defined is x, or nil (JSON null) if x is NaN.
+func defined(x float64) *float64 {
+	if math.IsNaN(x) {
+		return nil
+	}
+	return &x
+}
+
 func (r *evalReport) writeJSON(w io.Writer) error {
+	mean, n := r.meanOver(spearmanOf)
 	out := evalJSON{Space: r.Space, Method: r.Method, Samples: r.Samples, Seeds: r.Seeds,
-		Devices: map[string]evalJSONDevice{}, MeanSpearman: r.meanOver(spearmanOf)}
+		Devices: map[string]evalJSONDevice{}, MeanSpearman: mean}
 	for _, d := range r.Devices {
-		sm, ss := dataset.MeanStd(r.Scores[d].Spearman)
-		km, _ := dataset.MeanStd(r.Scores[d].Kendall)
+		sm, ss, _ := definedMeanStd(r.Scores[d].Spearman)
+		km, _, _ := definedMeanStd(r.Scores[d].Kendall)
 		out.Devices[d] = evalJSONDevice{Spearman: sm, SpearmanStd: ss, Kendall: km}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return fmt.Errorf("encoding report: %w", err)
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	if _, err = fmt.Fprintf(w, "%s\n", b); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errAllUndefined
+	}
+	return nil
 }
 
 func (r *evalReport) writeText(w io.Writer) error {
@@ -94,12 +177,22 @@ func (r *evalReport) writeText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "device\tspearman\tkendall")
 	for _, d := range r.Devices {
-		sm, ss := dataset.MeanStd(r.Scores[d].Spearman)
-		km, ks := dataset.MeanStd(r.Scores[d].Kendall)
-		fmt.Fprintf(tw, "%s\t%.3f ± %.3f\t%.3f ± %.3f\n", d, sm, ss, km, ks)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", d, meanStdText(r.Scores[d].Spearman), meanStdText(r.Scores[d].Kendall))
 	}
-	fmt.Fprintf(tw, "mean\t%.3f\t%.3f\n", r.meanOver(spearmanOf), r.meanOver(kendallOf))
-	return tw.Flush()
+	sm, n := r.meanOver(spearmanOf)
+	km, _ := r.meanOver(kendallOf)
+	fmt.Fprintf(tw, "mean\t%s\t%s\n", meanText(sm), meanText(km))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errAllUndefined
+	}
+	if n < len(r.Devices) {
+		_, err := fmt.Fprintf(w, "(means over the %d of %d devices with a defined score)\n", n, len(r.Devices))
+		return err
+	}
+	return nil
 }
 
 // evalFlags are eval's settings after flag parsing.
@@ -212,8 +305,8 @@ func checkMethod(method string, c predictor.Config) error {
 }
 
 // loadWeights reads -weights (any format predictor.LoadFile knows) or, if
-// it is empty, the shipped weights of the space, and checks that they are
-// the space's and the method's.
+// it is empty, the shipped weights of the space, and checks that they fit
+// the space (checkWeights) and, unless method is "", are of that method.
 func loadWeights(path, spaceName, method string) (*predictor.Model, string, error) {
 	var m *predictor.Model
 	var err error
@@ -226,27 +319,43 @@ func loadWeights(path, spaceName, method string) (*predictor.Model, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	if m.Config.Space != "" && m.Config.Space != spaceName {
-		return nil, "", fmt.Errorf("%s: weights for space %s, not %s", path, m.Config.Space, spaceName)
-	}
-	if err := checkMethod(method, m.Config); err != nil {
+	if err := checkWeights(m, spaceName, path); err != nil {
 		return nil, "", err
+	}
+	if method != "" {
+		if err := checkMethod(method, m.Config); err != nil {
+			return nil, "", err
+		}
 	}
 	return m, path, nil
 }
 
+// checkWeights is the check every command runs on weights it loads from
+// path: they fit the space's encoding and reference architectures
+// (registry.Entry.Encoder), so no architecture or embedding of the space
+// can reach them with the wrong shape.
+func checkWeights(m *predictor.Model, spaceName, path string) error {
+	entry, err := registry.Lookup(spaceName)
+	if err != nil {
+		return err
+	}
+	if _, err := entry.Encoder(m); err != nil {
+		return fmt.Errorf("weights %s: %w", path, err)
+	}
+	return nil
+}
+
 // loadData reads the space's latency table, encoding it for m (the
 // space's default encoding if m is nil).
-func loadData(dir string, sp space.Space, m *predictor.Model) (*dataset.Data, error) {
-	meta := ""
+func loadData(dir string, entry registry.Entry, m *predictor.Model) (*dataset.Data, error) {
+	enc, err := entry.Space.Encoder("")
 	if m != nil {
-		meta = m.Meta.Encoding
+		enc, err = entry.Encoder(m)
 	}
-	enc, err := sp.Encoder(meta)
 	if err != nil {
-		return nil, fmt.Errorf("weights encoding %q: %w", meta, err)
+		return nil, err
 	}
-	return dataset.Load(dir, sp, enc)
+	return dataset.Load(dir, entry.Space, enc)
 }
 
 func runEval(args []string, stdout, stderr io.Writer) error {
@@ -272,7 +381,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	d, err := loadData(f.data, entry.Space, m)
+	d, err := loadData(f.data, entry, m)
 	if err != nil {
 		return err
 	}
@@ -383,8 +492,7 @@ func (r *methodsReport) writeText(w io.Writer) error {
 		fmt.Fprint(tw, d)
 		for _, m := range r.Methods {
 			sc := r.Scores[m][d]
-			sm, ss := dataset.MeanStd(sc.Spearman)
-			fmt.Fprintf(tw, "\t%.3f ± %.3f", sm, ss)
+			fmt.Fprintf(tw, "\t%s", meanStdText(sc.Spearman))
 			if len(sc.MdAPE) > 0 {
 				e, _ := dataset.MeanStd(sc.MdAPE)
 				fmt.Fprintf(tw, " [%.1f%%]", e)
@@ -394,18 +502,24 @@ func (r *methodsReport) writeText(w io.Writer) error {
 	}
 	fmt.Fprint(tw, "mean")
 	for _, m := range r.Methods {
-		s, e, ne := 0.0, 0.0, 0
+		s, ns, e, ne := 0.0, 0, 0.0, 0
 		for _, d := range r.Devices {
 			sc := r.Scores[m][d]
-			v, _ := dataset.MeanStd(sc.Spearman)
-			s += v
+			if v, _, _ := definedMeanStd(sc.Spearman); !math.IsNaN(v) {
+				s += v
+				ns++
+			}
 			if len(sc.MdAPE) > 0 {
 				x, _ := dataset.MeanStd(sc.MdAPE)
 				e += x
 				ne++
 			}
 		}
-		fmt.Fprintf(tw, "\t%.3f", s/float64(len(r.Devices)))
+		mean := math.NaN()
+		if ns > 0 {
+			mean = s / float64(ns)
+		}
+		fmt.Fprintf(tw, "\t%s", meanText(mean))
 		if ne > 0 {
 			fmt.Fprintf(tw, " [%.1f%%]", e/float64(ne))
 		}
@@ -445,7 +559,8 @@ func runOrders(f evalFlags, stdout, stderr io.Writer) error {
 	if f.space != latency.NASBench201 {
 		return fmt.Errorf("-orders: node type orders are NAS-Bench-201's, not %s's", f.space)
 	}
-	m, err := predictor.LoadFile(f.weights)
+	// Any variant will do unadapted, but it must be NAS-Bench-201's shape.
+	m, _, err := loadWeights(f.weights, f.space, "")
 	if err != nil {
 		return err
 	}

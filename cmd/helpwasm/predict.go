@@ -8,8 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
+	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/session"
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/registry"
@@ -80,6 +82,19 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Refuse to print what is no latency (weights that predict +Inf or 0
+	// ms for this profile) as if it were one.
+	for i, s := range archs {
+		for _, pr := range []struct {
+			what string
+			ms   float64
+		}{{session.MethodName(*method), preds[i].MS}, {session.MethodName(session.MethodHELP), help[i].MS}} {
+			if !measure.PlausibleMS(pr.ms) {
+				return fmt.Errorf("-arch %s: %s predicts %s ms, outside the range a forward pass can take (%g to %g ms): the weights give no usable latency on this profile",
+					s, pr.what, formatMS(pr.ms), measure.MinMS, measure.MaxMS)
+			}
+		}
+	}
 	if *method == session.MethodAuto || *method == "" {
 		_, level := d.Interval(1)
 		fmt.Fprintf(stderr, "predict: auto chose %s (leave-one-out median error %.1f%% on the labelled networks); ± is a %.0f%% interval\n",
@@ -97,3 +112,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// formatMS prints a latency in an error: %g, so +Inf, 0 and 1e307 stay
+// short.
+func formatMS(ms float64) string { return strconv.FormatFloat(ms, 'g', 4, 64) }

@@ -88,10 +88,10 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 		return f, nil, fmt.Errorf("unexpected arguments %q", fl.Args())
 	case f.rounds < 0:
 		return f, nil, fmt.Errorf("-rounds %d: want at least 1", f.rounds)
-	case f.samples < 1:
-		return f, nil, fmt.Errorf("-samples %d: want at least 1", f.samples)
-	case f.validate < 0:
-		return f, nil, fmt.Errorf("-validate %d: want 0 or more", f.validate)
+	case f.samples < 1 || f.samples > measure.MaxSupport:
+		return f, nil, fmt.Errorf("-samples %d: want 1 to %d (what a profile holds)", f.samples, measure.MaxSupport)
+	case f.validate < 0 || f.validate > measure.MaxValidation:
+		return f, nil, fmt.Errorf("-validate %d: want 0 to %d (what a profile holds)", f.validate, measure.MaxValidation)
 	case f.quantile != -1 && !(f.quantile >= 0 && f.quantile <= 1):
 		return f, nil, fmt.Errorf("-quantile %g: want a number in [0, 1]", f.quantile)
 	case f.clock != "auto" && f.clock != "cpu" && f.clock != "wall":
@@ -134,6 +134,15 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	entry, err := registry.Lookup(f.space)
+	if err != nil {
+		return err
+	}
+	// Weights that cannot predict a latency would be found out only after
+	// every network was timed: try them on the known devices first.
+	if err := checkPredicts(entry, m, at); err != nil {
+		return fmt.Errorf("weights %s: %w", weightsName(f.weights, f.space), err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	opts := measure.Quick()
@@ -164,10 +173,6 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	}
 	if f.quantile != -1 {
 		opts.Quantile = f.quantile
-	}
-	entry, err := registry.Lookup(f.space)
-	if err != nil {
-		return err
 	}
 	res, err := profileMachine(ctx, profileSetup{
 		entry: entry, model: m, atlas: at, samples: f.samples, validate: f.validate, seed: f.seed,
@@ -229,12 +234,17 @@ func writeProfileFile(path string, p *measure.Profile) error {
 	return outfile.Write(path, p.Write)
 }
 
-// loadPredictor reads the weights at path, or the authors' checkpoint in
-// the data directory if path is empty.
+// loadPredictor reads the weights at path, or the shipped ones, or the
+// authors' checkpoint in the data directory if path is empty, and checks
+// that they fit the space (checkWeights).
 func loadPredictor(path, data, space string) (*predictor.Model, error) {
 	if path == "" {
-		if m, ok, err := shippedModel(space); ok || err != nil {
-			return m, err
+		m, ok, err := shippedModel(space)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return m, checkWeights(m, space, "shipped weights/"+space+weights.ModelFile)
 		}
 		path = filepath.Join(data, space, "help_reference_checkpoint.json")
 	}
@@ -242,11 +252,60 @@ func loadPredictor(path, data, space string) (*predictor.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("weights: %w", err)
 	}
-	if m.Config.Space != "" && m.Config.Space != space {
-		return nil, fmt.Errorf("weights %s are for space %q, not %q", path, m.Config.Space, space)
+	if err := checkWeights(m, space, path); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
+
+// weightsName names the weights -weights path selects, for errors.
+func weightsName(path, space string) string {
+	if path == "" {
+		return "(the shipped " + space + " weights, or the checkpoint in -data)"
+	}
+	return path
+}
+
+// checkPredicts predicts, unadapted and with z at its mean, the reference
+// architectures and anchors of every device in at, as that device's
+// milliseconds: each must be a latency (measure.PlausibleMS). Weights that
+// fail cannot give a usable latency on a new device either, and profile
+// finds that out here rather than after timing every network.
+func checkPredicts(entry registry.Entry, m *predictor.Model, at *atlas.Atlas) error {
+	enc, err := entry.Encoder(m)
+	if err != nil {
+		return err
+	}
+	strs := append(slices.Clone(at.Reference), at.Anchors.Fastest, at.Anchors.Slowest)
+	archs, err := space.ParseAll(entry.Space, strs)
+	if err != nil {
+		return fmt.Errorf("atlas: %w", err)
+	}
+	xs := make([][]float64, len(archs))
+	for i, a := range archs {
+		xs[i] = enc.Encode(nil, a)
+	}
+	var ys []float64
+	for _, dev := range at.Devices {
+		ad, err := m.Adapt(dev.Embedding, nil, nil, predictor.AdaptOptions{Steps: predictor.NoSteps, Mode: predictor.ZMean})
+		if err != nil {
+			return fmt.Errorf("on known device %s: %w", dev.Name, err)
+		}
+		ys = ad.PredictTo(ys, xs)
+		lo, hi := minMax(append(slices.Clone(dev.ReferenceMS), dev.AnchorMS[:]...))
+		sc := latency.Scale{Min: lo, Max: hi, Portion: latency.LatencyPortion, Tail: true}
+		for i, y := range ys {
+			if ms := sc.Denormalise(y); !measure.PlausibleMS(ms) {
+				return fmt.Errorf("on known device %s the weights predict %s ms for %s (the reference architectures and anchors must get latencies from %g to %g ms): they give no usable latency",
+					dev.Name, formatMS(ms), strs[i], measure.MinMS, measure.MaxMS)
+			}
+		}
+	}
+	return nil
+}
+
+// minMax is the least and greatest of xs.
+func minMax(xs []float64) (lo, hi float64) { return slices.Min(xs), slices.Max(xs) }
 
 // shippedModel is the predictor shipped in package weights, if any.
 func shippedModel(space string) (*predictor.Model, bool, error) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	interrupted := err != nil
-	m.Meta.Command = "helpwasm train " + strings.Join(args, " ")
+	m.Meta.Command = recordedCommand(args, projectRoot())
 	out := f.out
 	if interrupted {
 		// An interrupted run's best so far must not replace finished
@@ -177,4 +178,68 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("interrupted after %d episodes: the best weights so far are in %s, and %s is unchanged", res.Episodes, out, f.out)
 	}
 	return nil
+}
+
+// trainPathFlags are train's flags that take a file or directory.
+var trainPathFlags = map[string]bool{"data": true, "out": true}
+
+// recordedCommand is the train command line as the weights record it. A
+// path flag's relative value is kept as given; an absolute one is made
+// relative to root (the project) if it lies inside it or beside it (as
+// ../shared/data does), else reduced to its base name: weights are shared,
+// and the training machine's directories are no part of them.
+func recordedCommand(args []string, root string) string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || !trainPathFlags[name] {
+			out = append(out, a)
+			continue
+		}
+		if hasValue {
+			out = append(out, a[:len(a)-len(value)]+shareablePath(value, root))
+			continue
+		}
+		out = append(out, a)
+		if i+1 < len(args) {
+			i++
+			out = append(out, shareablePath(args[i], root))
+		}
+	}
+	return strings.Join(append([]string{"helpwasm", "train"}, out...), " ")
+}
+
+// shareablePath is p as recordedCommand records it.
+func shareablePath(p, root string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	if root != "" {
+		rel, err := filepath.Rel(root, p)
+		up := filepath.Join("..", "..")
+		if err == nil && rel != up && !strings.HasPrefix(rel, up+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.Base(p)
+}
+
+// projectRoot is the directory holding go.mod at or above the working
+// directory, or "" if there is none.
+func projectRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }

@@ -69,3 +69,50 @@ func TestTrainDeterministic(t *testing.T) {
 		t.Errorf("metadata %+v lacks seed, type order or command", m.Meta)
 	}
 }
+
+// TestRecordedCommand: weights record path flags as the user gave them
+// when relative, relative to the project when absolute inside or beside
+// it, and by base name otherwise (the shipped weights recorded "-data
+// /work/shared/data -out /tmp/seeds/seed4.helpw").
+func TestRecordedCommand(t *testing.T) {
+	root := filepath.FromSlash("/home/u/helpwasm")
+	abs := func(p string) string { return filepath.FromSlash(p) }
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-data", "../shared/data", "-out", "my.helpw", "-seed", "4"}, "helpwasm train -data ../shared/data -out my.helpw -seed 4"},
+		{[]string{"-data", abs("/home/u/shared/data"), "-out", abs("/home/u/helpwasm/weights/x.helpw")}, "helpwasm train -data ../shared/data -out weights/x.helpw"},
+		{[]string{"-data", abs("/work/shared/data"), "-out", abs("/tmp/seeds/seed4.helpw"), "-q"}, "helpwasm train -data data -out seed4.helpw -q"},
+		{[]string{"--out=" + abs("/tmp/a/b.helpw"), "-data=" + abs("/home/u/helpwasm/d")}, "helpwasm train --out=b.helpw -data=d"},
+		{[]string{"-episodes", "2", "-out"}, "helpwasm train -episodes 2 -out"},
+	} {
+		if got := recordedCommand(tt.args, root); got != tt.want {
+			t.Errorf("recordedCommand(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	if got := recordedCommand([]string{"-out", abs("/x/y.helpw")}, ""); got != "helpwasm train -out y.helpw" {
+		t.Errorf("no project: %q", got)
+	}
+}
+
+// TestTrainRecordsNoMachinePaths: a run with absolute -data and -out
+// (tests get both) records neither directory in the weights.
+func TestTrainRecordsNoMachinePaths(t *testing.T) {
+	dir, err := filepath.Abs(shareddata.Dir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "w.helpw")
+	if err := run([]string{"train", "-data", dir, "-out", out, "-episodes", "1", "-valid-every", "1", "-q"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := predictor.LoadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.Meta.Command, tmp) || strings.Contains(m.Meta.Command, dir) || !strings.Contains(m.Meta.Command, "-out w.helpw") {
+		t.Errorf("command %q records a machine path", m.Meta.Command)
+	}
+}

@@ -62,6 +62,27 @@ func entries() []Entry {
 	}
 }
 
+// Encoder checks that m's weights fit the space and returns the encoding
+// they were trained with (m.Meta.Encoding): the one check every entry point
+// runs on weights as they load, before any architecture reaches them. The
+// shapes must be the space's (predictor.Config.CheckShape: space, encoder,
+// node count and features or input length, embedding length) and the
+// encoding as long as the weights' input.
+func (e Entry) Encoder(m *predictor.Model) (space.Encoder, error) {
+	want := e.Config()
+	if err := m.Config.CheckShape(want); err != nil {
+		return nil, err
+	}
+	enc, err := e.Space.Encoder(m.Meta.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("weights' encoding: %w", err)
+	}
+	if enc.Len() != m.Config.InputLen() {
+		return nil, fmt.Errorf("weights take inputs of %d values, their %s encoding %q has %d", m.Config.InputLen(), want.Space, enc.Meta(), enc.Len())
+	}
+	return enc, nil
+}
+
 // Names returns the registered spaces' names.
 func Names() []string {
 	var out []string
