@@ -2,6 +2,7 @@ package blend
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/helpwasm/helpwasm/opcost"
 )
@@ -41,7 +42,9 @@ func OpCost(labelled [][]float64, ms, scale []float64) (*OpCostFit, error) {
 // with the Huber weights of its own residuals (opcost.HuberWeights), so a
 // spike among the labelled points (another process, a whole-ms device's
 // rounding) counts in proportion to its size, not its square, and then
-// Prefer chooses as OpCost does. It needs only the space's features, so
+// Prefer chooses as OpCost does; the chosen fit's ms are used as they
+// are (OpCost calibrates them to the labelled points by a line fitted
+// unweighted, which a spike would bend). It needs only the space's features, so
 // it suits the page as well as eval. Measured on the draws of helpwasm
 // eval (package dataset's TestAutoData, 10 seeds; OpCost in brackets):
 // NAS-Bench-201 meta-test 0.953 (0.952) random, 0.959 (0.956) designed
@@ -79,6 +82,21 @@ func opCost(labelled [][]float64, ms, scale []float64, robust bool) (*OpCostFit,
 	}
 	if f.Blend, err = Combine(ms, f.cands[:], Options{Mode: Prefer}); err != nil {
 		return nil, err
+	}
+	if robust {
+		// Combine's line to ms (a + b*pred) is fitted unweighted, and a
+		// spike bends it; the chosen fit already predicts ms, robustly.
+		j := 0
+		if f.Blend.Method == OpCostSigned {
+			j = 1
+		}
+		b := f.Blend
+		b.Weights = []float64{0, 0}
+		b.Weights[j] = 1
+		b.Intercept = 0
+		b.LOO = slices.Clone(f.cands[j].LOO)
+		b.LOOLoss = opcost.Relative.Score(b.LOO, ms)
+		b.Interval.Rel = relQuantile(ms, b.LOO, b.Interval.Level)
 	}
 	return f, nil
 }

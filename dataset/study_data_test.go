@@ -273,6 +273,43 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 		if err := fit("SBs", sbsx, opcost.Options{}); err != nil {
 			return nil, err
 		}
+		// Bq: B with each whole-ms known column replaced by its smoothing.
+		qcols := slices.Clone(cols)
+		for j, n := range known {
+			if wholeMS(d.Table.Latency(n)) {
+				qcols[j] = scols[j]
+			}
+		}
+		bqx := func(rows []int) [][]float64 {
+			out := make([][]float64, len(rows))
+			for i, r := range rows {
+				out[i] = make([]float64, len(qcols))
+				for j := range qcols {
+					out[i][j] = qcols[j][r]
+				}
+			}
+			return out
+		}
+		if err := fit("Bq", bqx, opcost.Options{}); err != nil {
+			return nil, err
+		}
+		sbqx := func(rows []int) [][]float64 {
+			a, b := sx(rows), bqx(rows)
+			out := make([][]float64, len(rows))
+			for i := range rows {
+				out[i] = slices.Concat(a[i], b[i])
+			}
+			return out
+		}
+		if err := fit("SBq", sbqx, opcost.Options{}); err != nil {
+			return nil, err
+		}
+		if err := huber("Bqh", bqx, opcost.Options{}); err != nil {
+			return nil, err
+		}
+		if err := huber("SBqh", sbqx, opcost.Options{}); err != nil {
+			return nil, err
+		}
 	}
 	return cs, nil
 }
@@ -392,6 +429,7 @@ func TestStudy(t *testing.T) {
 		t.Skip("set HELPWASM_STUDY=seeds")
 	}
 	only := os.Getenv("STUDY_ONLY")
+	seed0, _ := strconv.ParseUint(os.Getenv("STUDY_SEED0"), 10, 64)
 	rules := []studyRule{
 		candRule("S"), candRule("S±"), candRule("B"), candRule("SB"), candRule("SB±"), candRule("Shuber"), candRule("SBhuber"),
 		preferRule("cur=P(S,S±)", "S", "S±"),
@@ -419,6 +457,43 @@ func TestStudy(t *testing.T) {
 		avgRule("Avg(Sh,Sh±,B)", "Shuber", "Sh±", "B"),
 		modeRule("Stack(S,Bs)", blend.Stack, "S", "Bs"),
 		modeRule("Stack(Sh,B,Bs)", blend.Stack, "Shuber", "B", "Bs"),
+		candRule("Bq"), candRule("SBq"),
+		preferRule("P(Sh,Sh±,Bq)", "Shuber", "Sh±", "Bq"),
+		candRule("Bqh"), candRule("SBqh"),
+		preferRule("P(Bq,Sh,Sh±)", "Bq", "Shuber", "Sh±"),
+		preferRule("P(Bq,Sh)", "Bq", "Shuber"),
+		preferRule("P(SBq,Sh,Sh±)", "SBq", "Shuber", "Sh±"),
+		preferRule("P(Bqh,Sh,Sh±)", "Bqh", "Shuber", "Sh±"),
+		withinRule("W.3(Sh,Bqh)", 0.3, "Shuber", "Bqh"),
+		withinRule("W.3(Sh,Bq,SBq)", 0.3, "Shuber", "Bq", "SBq"),
+		withinRule("W.3(Sh,SBq)", 0.3, "Shuber", "SBq"),
+		withinRule("W.2(Sh,Bq,Bs)", 0.2, "Shuber", "Bq", "Bs"),
+		withinRule("W.5(Sh,Bq,Bs)", 0.5, "Shuber", "Bq", "Bs"),
+		nestRule("N:P(StShBq,PSh)", blend.Options{Mode: blend.Prefer}, []string{"stack", "Shuber", "Bq"}, []string{"prefer", "Shuber", "Sh±"}),
+		marginRule("P.1(Sh,Sh±,Bq)", 0.1, "Shuber", "Sh±", "Bq"),
+		modeRule("Sel(Sh,Bq)", blend.Select, "Shuber", "Bq"),
+		modeRule("Sel(Sh,Sh±,Bq)", blend.Select, "Shuber", "Sh±", "Bq"),
+		modeRule("Auto(Sh,Bq)", blend.Auto, "Shuber", "Bq"),
+		modeRule("Stack(Sh,Sh±,Bq)", blend.Stack, "Shuber", "Sh±", "Bq"),
+		avgRule("Avg(Sh,Bq)", "Shuber", "Bq"),
+		withinRule("W.2(Sh,Bq)", 0.2, "Shuber", "Bq"),
+		withinRule("W.3(Sh,Bq)", 0.3, "Shuber", "Bq"),
+		withinRule("W.5(Sh,Bq)", 0.5, "Shuber", "Bq"),
+		withinRule("W.3(Sh,Sh±,Bq)", 0.3, "Shuber", "Sh±", "Bq"),
+		nestRule("N:P(PSh,Bq)", blend.Options{Mode: blend.Prefer}, []string{"prefer", "Shuber", "Sh±"}, []string{"prefer", "Bq"}),
+		nestRule("N:Sel(PSh,Bq)", blend.Options{Mode: blend.Select}, []string{"prefer", "Shuber", "Sh±"}, []string{"prefer", "Bq"}),
+		nestRule("N:Stack(PSh,Bq)", blend.Options{Mode: blend.Stack}, []string{"prefer", "Shuber", "Sh±"}, []string{"prefer", "Bq"}),
+		nestRule("N:P(PSh,StShBq)", blend.Options{Mode: blend.Prefer}, []string{"prefer", "Shuber", "Sh±"}, []string{"stack", "Shuber", "Bq"}),
+		nestRule("N:P1(PSh,StShBq)", blend.Options{Mode: blend.Prefer, Prior: 1}, []string{"prefer", "Shuber", "Sh±"}, []string{"stack", "Shuber", "Bq"}),
+		modeRule("Stack(Sh,Bq)", blend.Stack, "Shuber", "Bq"),
+		modeRule("Stack(Sh,Bq,Bs)", blend.Stack, "Shuber", "Bq", "Bs"),
+		avgRule("Avg(Bq,Bs)", "Bq", "Bs"),
+		withinRule("W.1(Sh,B,Bs)", 0.1, "Shuber", "B", "Bs"),
+		withinRule("W.3(Sh,B,Bs)", 0.3, "Shuber", "B", "Bs"),
+		withinRule("W.3(Sh,Bq,Bs)", 0.3, "Shuber", "Bq", "Bs"),
+		withinRule("W.5(Sh,B,Bs)", 0.5, "Shuber", "B", "Bs"),
+		withinRule("W.3(Sh,Sh±,B,Bs)", 0.3, "Shuber", "Sh±", "B", "Bs"),
+		withinRule("W1(Sh,B,Bs)", 1, "Shuber", "B", "Bs"),
 		nestRule("N:P0(PSh,StShB)", blend.Options{Mode: blend.Prefer}, []string{"prefer", "Shuber", "Sh±"}, []string{"stack", "Shuber", "B"}),
 		nestRule("N:P1(PSh,StShB)", blend.Options{Mode: blend.Prefer, Prior: 1}, []string{"prefer", "Shuber", "Sh±"}, []string{"stack", "Shuber", "B"}),
 		nestRule("N:Sel(PSh,StShB)", blend.Options{Mode: blend.Select}, []string{"prefer", "Shuber", "Sh±"}, []string{"stack", "Shuber", "B"}),
@@ -486,7 +561,7 @@ func TestStudy(t *testing.T) {
 			}
 			known = slices.DeleteFunc(slices.Clone(known), func(n string) bool { return n == name })
 			truth := pick(dev.Latency, dev.Query)
-			for seed := range uint64(seeds) {
+			for seed := seed0; seed < seed0+uint64(seeds); seed++ {
 				sup, err := support(dev, st.samples, seed)
 				if err != nil {
 					t.Fatal(err)
@@ -536,7 +611,7 @@ func TestStudy(t *testing.T) {
 			row(r.name, sp[k], ex)
 		}
 		row("oracle(cands)", oracle, "")
-		t.Logf("%s, %d seeds:\n%s", st.name, seeds, b.String())
+		t.Logf("%s, %d seeds from %d:\n%s", st.name, seeds, seed0, b.String())
 	}
 }
 
@@ -634,6 +709,46 @@ func smoothCols(d *Data, feats [][]float64, known []string) [][]float64 {
 		out[j] = c
 	}
 	return out
+}
+
+// withinRule averages the calibrated candidates whose calibrated LOO loss
+// is within a factor 1+m of the best one's.
+func withinRule(name string, m float64, names ...string) studyRule {
+	return studyRule{name, func(tk studyTask) ([]float64, string, error) {
+		var cs []blend.Candidate
+		for _, n := range names {
+			if c, ok := tk.cands[n]; ok {
+				cs = append(cs, c)
+			}
+		}
+		b, err := blend.Combine(tk.ms, cs, blend.Options{Mode: blend.Select})
+		if err != nil {
+			return nil, "", err
+		}
+		best := slices.Min(b.Scores)
+		var out []float64
+		k := 0
+		var used []string
+		for j, c := range cs {
+			if b.Scores[j] > (1+m)*best {
+				continue
+			}
+			bj, err := blend.Combine(tk.ms, []blend.Candidate{c}, blend.Options{Mode: blend.Select})
+			if err != nil {
+				return nil, "", err
+			}
+			p := bj.PredictTo(nil, []blend.Candidate{c})
+			if out == nil {
+				out = make([]float64, len(p))
+			}
+			for i, v := range p {
+				out[i] += v
+			}
+			k++
+			used = append(used, c.Name)
+		}
+		return out, strings.Join(used, "+"), nil
+	}}
 }
 
 func distinct(v []float64) map[float64]bool {
