@@ -662,7 +662,7 @@ func TestStudyCeiling(t *testing.T) {
 				t.Fatal(err)
 			}
 			var parts []string
-			for _, n := range []string{"S", "S±", "B", "SB", "SB±", "Shuber"} {
+			for _, n := range []string{"S", "S±", "B", "SB", "SB±", "Shuber", "Bq", "SBq", "Bs"} {
 				if c, ok := cs[n]; ok {
 					parts = append(parts, fmt.Sprintf("%s %.3f", n, ws.Spearman(c.Pred, truth)))
 				}
