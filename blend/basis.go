@@ -40,11 +40,12 @@ type OpCostBasisFit struct {
 //
 // Measured on the draws of helpwasm eval (package dataset's TestAutoData,
 // 10 seeds, the basis' whole-ms known devices smoothed by their own
-// op-cost fit; OpCostRobust in brackets): NAS-Bench-201 meta-test 0.953
-// (0.953) random and 0.957 (0.959) designed support; leave one device out
-// 0.948 (0.947); FBNet standard split 0.974 (0.970); NASFLAT's F1-F5 at 20
-// samples 0.918, 0.889, 0.892, 0.730, 0.726 (0.912, 0.890, 0.892, 0.703,
-// 0.720).
+// op-cost fit; OpCostRobust in brackets): NAS-Bench-201 meta-test 0.9525
+// (0.9528) random and 0.9565 (0.9590) designed support; leave one device
+// out 0.9481 (0.9469); FBNet standard split 0.9742 (0.9703); NASFLAT's
+// F1-F5 at 20 samples 0.918, 0.889, 0.892, 0.730, 0.726 (0.912, 0.890,
+// 0.892, 0.703, 0.720). PredictTo reuses buffers of f: one goroutine at
+// a time.
 func OpCostBasis(labelled [][]float64, ms, scale []float64, basis [][]float64, basisScale []float64) (*OpCostBasisFit, error) {
 	if len(basis) != len(labelled) {
 		panic(fmt.Sprintf("blend: OpCostBasis: %d basis rows for %d labelled points", len(basis), len(labelled)))
