@@ -46,7 +46,16 @@
 // choosing per task by query Spearman would reach 0.956 / 0.959. What helps is one candidate that fixes a
 // specific misfit, taken only when LOO says so clearly.
 //
-// Recommended (helpwasm eval -method auto, and OpCost): Prefer with two
+// Since docs/RESULTS.md §11, helpwasm eval's auto is OpCostBasis when
+// known devices' latencies exist for the networks to rank (HELP's tables):
+// the op-cost model refitted with Huber weights (opcost.HuberWeights),
+// stacked with the known-device basis; and OpCostRobust, the Huber-weighted
+// form of OpCost below, when they do not (the page, for arbitrary
+// architectures). Both were chosen on the draws of every issue-8 setting
+// at once (NB201 meta-test, leave one device out, FBNet, NASFLAT's F1-F5;
+// package dataset's TestStudy) and confirmed on fresh seeds.
+//
+// Before that (OpCost): Prefer with two
 // candidates, the op-cost model on the space's Features with non-negative
 // costs (Prior 0) and with costs of free sign (opcost.Options.Signed: a
 // dead NAS-Bench-201 edge may cost less than a live one), both from

@@ -45,7 +45,8 @@
 // and predicts the point left out. The lambda whose LOO predictions have
 // the smallest Loss wins; Model.LOO and Model.Residual are those
 // predictions and y - LOO. Options.Weights makes the fit weighted least
-// squares (the LOO loss stays unweighted). The default loss is Relative (squared relative
+// squares (the LOO loss stays unweighted); HuberWeights computes robust
+// weights from the fit's own residuals. The default loss is Relative (squared relative
 // error); Squared (ms^2) ranks the same on HELP's devices. LOO predictions
 // are what package blend needs to compare and combine predictors.
 //
