@@ -119,6 +119,10 @@ func spaceData(name string, weights, atl, pool []byte) (worker.Data, error) {
 	if err != nil {
 		return worker.Data{}, fmt.Errorf("%s weights: %w", name, err)
 	}
+	// The same check of weights against their space as every CLI command.
+	if _, err := entry.Encoder(model); err != nil {
+		return worker.Data{}, fmt.Errorf("%s weights: %w", name, err)
+	}
 	at, err := atlas.Read(bytes.NewReader(atl))
 	if err != nil {
 		return worker.Data{}, fmt.Errorf("%s atlas: %w", name, err)
