@@ -32,7 +32,7 @@ func (c *Explore) Took() string {
 		s += fmt.Sprintf(", after encoding the space once (%.0f ms)", e.PlanMS)
 	}
 	if e.MeanZ {
-		s += " (like every interactive prediction on this page, with the predictor's noise variable z at its mean; the validation plots average 10 samples of z, as HELP does)"
+		s += ". HELP draws a random code for the device each time it predicts; here, as in every interactive prediction on this page, it uses the average code, so the predictions are quick and repeatable (the validation plots average 10 draws, as the paper does)"
 	}
 	return s + "."
 }

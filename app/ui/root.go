@@ -67,7 +67,7 @@ func (c *Root) Status() string {
 	if !a.Ready.Isolated {
 		iso = "coarse (the page is not cross-origin isolated)"
 	}
-	return fmt.Sprintf("Ready: clock resolution %.0f us, %s.", a.Ready.ClockStepUS, iso)
+	return fmt.Sprintf("Ready: clock resolution %s, %s.", usText(a.Ready.ClockStepUS), iso)
 }
 
 // RuntimeInfo describes the loaded predictor.

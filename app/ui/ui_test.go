@@ -25,6 +25,7 @@ type nopPlatform struct{}
 func (nopPlatform) Post(protocol.Request)           {}
 func (nopPlatform) Download(string, string, string) {}
 func (nopPlatform) Now() time.Duration              { return 0 }
+func (nopPlatform) Reveal(string)                   {}
 
 type nopFiles struct{}
 
@@ -113,7 +114,7 @@ func TestVisitorTextIsEscaped(t *testing.T) {
 	if strings.Contains(html, "<script>alert") {
 		t.Error("visitor input rendered as markup")
 	}
-	if !strings.Contains(html, "not an architecture of the space") {
+	if !strings.Contains(html, "Not a NAS-Bench-201 architecture") {
 		t.Error("no error message for a malformed architecture")
 	}
 }
@@ -155,5 +156,22 @@ func TestFBNetEditorAndExplore(t *testing.T) {
 	}
 	if strings.Contains(html, `id="budget"`) {
 		t.Error("FBNet explore shows a budget slider without candidates")
+	}
+}
+
+// Issue 12 item 9: speeds in words that cannot be misread.
+func TestSpeedText(t *testing.T) {
+	for ratio, want := range map[float64]string{
+		1.55: "the machine is 1.55x slower than during the profile",
+		0.94: "the machine is 6% faster than during the profile",
+		1.06: "the machine is 6% slower than during the profile",
+		0.5:  "the machine is 2.00x faster than during the profile",
+	} {
+		if got := speedText(ratio, "the machine is", "than during the profile"); got != want {
+			t.Errorf("%v: %q, want %q", ratio, got, want)
+		}
+	}
+	if got := usText(5); got != "5 µs" {
+		t.Errorf("usText(5) = %q", got)
 	}
 }

@@ -34,7 +34,12 @@ func tickViews(ts []chart.Tick) []TickView {
 }
 
 // DotView is a point.
-type DotView struct{ X, Y, Title, Class, Label, LX, LY, Anchor, LabelClass string }
+type DotView struct {
+	X, Y, Title, Class, Label, LX, LY, Anchor, LabelClass string
+	// Leader joins a label placed away from its dot (LX1, LY1 to LX2, LY2).
+	Leader             bool
+	LX1, LY1, LX2, LY2 string
+}
 
 // PlotView is a scatter plot of predicted against measured latency.
 type PlotView struct {
@@ -91,6 +96,24 @@ func msText(v float64) string {
 		return fmt.Sprintf("%.1f ms", v)
 	}
 	return fmt.Sprintf("%.2f ms", v)
+}
+
+// usText formats a duration in microseconds: "5 µs".
+func usText(us float64) string { return fmt.Sprintf("%.0f µs", us) }
+
+// speedText says how much slower (ratio > 1) or faster (< 1) something
+// ran, in words: "the machine is 1.55x slower than during the profile",
+// "the machine ran 6% faster than ...".
+func speedText(ratio float64, subject, than string) string {
+	switch {
+	case ratio >= 1.1:
+		return fmt.Sprintf("%s %.2fx slower %s", subject, ratio, than)
+	case ratio > 1:
+		return fmt.Sprintf("%s %.0f%% slower %s", subject, 100*(ratio-1), than)
+	case ratio <= 1/1.1:
+		return fmt.Sprintf("%s %.2fx faster %s", subject, 1/ratio, than)
+	}
+	return fmt.Sprintf("%s %.0f%% faster %s", subject, 100*(1/ratio-1), than)
 }
 
 // apeText is a comparison's median absolute error in percent, or "-".

@@ -111,6 +111,35 @@ func (b *browser) Download(filename, mime, text string) {
 	}), 60000)
 }
 
+// Reveal implements state.Platform: the element is scrolled into view on
+// the first animation frame it exists in (it may appear only with the
+// render that follows the handler calling Reveal), for up to 120 frames.
+func (b *browser) Reveal(id string) {
+	doc := js.Global().Get("document")
+	frames := 0
+	var step js.Func
+	step = js.FuncOf(func(js.Value, []js.Value) any {
+		if el := doc.Call("getElementById", id); !el.IsNull() {
+			// A short element (a message) is centred; a tall one (the
+			// editor) starts at the top of the window.
+			block := "center"
+			if el.Call("getBoundingClientRect").Get("height").Float() > js.Global().Get("innerHeight").Float()/2 {
+				block = "start"
+			}
+			el.Call("scrollIntoView", map[string]any{"block": block})
+			step.Release()
+			return nil
+		}
+		if frames++; frames > 120 {
+			step.Release()
+			return nil
+		}
+		js.Global().Call("requestAnimationFrame", step)
+		return nil
+	})
+	js.Global().Call("requestAnimationFrame", step)
+}
+
 // files implements ui.Files with File.text().
 type files struct{}
 
