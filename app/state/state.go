@@ -83,22 +83,22 @@ type App struct {
 	AutoRun   bool   // profile as soon as the worker is ready (?autorun)
 
 	// Profiling.
-	Mode      string // protocol.ModeQuick or ModeThorough
-	Seed      uint64 // the next profile's sample seed
-	runSeed   uint64 // the running or last profile's
-	Busy      Activity
-	busyID    int
-	Progress  map[string]protocol.Progress // by phase
-	Hidden    bool                         // the tab is hidden
-	Warning   string                       // e.g. paused while hidden
-	Error     string                       // last error, shown in a banner
+	Mode     string // protocol.ModeQuick or ModeThorough
+	Seed     uint64 // the next profile's sample seed
+	runSeed  uint64 // the running or last profile's
+	Busy     Activity
+	busyID   int
+	Progress map[string]protocol.Progress // by phase
+	Hidden   bool                         // the tab is hidden
+	Warning  string                       // e.g. paused while hidden
+	Error    string                       // last error, shown in a banner
 	// ImportError is why the last import failed, shown beside the
 	// import controls (id import-error) rather than in the banner.
 	ImportError string
-	Notice    string                       // last informational message
-	Result    *protocol.Result
-	StartedAt time.Duration // when the running request started
-	LastRunMS float64       // wall time of the last finished profile, ms
+	Notice      string // last informational message
+	Result      *protocol.Result
+	StartedAt   time.Duration // when the running request started
+	LastRunMS   float64       // wall time of the last finished profile, ms
 	// CancelledAfterMS is the time from pressing Cancel to the worker
 	// confirming it, ms (shown, and checked by the browser test).
 	CancelledAfterMS float64
@@ -454,7 +454,9 @@ func (a *App) Import(text string) {
 }
 
 // ImportFailed reports a file that could not be read at all.
-func (a *App) ImportFailed(err error) { a.importFailed("Could not read that file: " + err.Error() + ".") }
+func (a *App) ImportFailed(err error) {
+	a.importFailed("Could not read that file: " + err.Error() + ".")
+}
 
 // importFailed shows why an import failed beside the import controls,
 // where the visitor is, and scrolls it into view.
