@@ -342,7 +342,7 @@ func TestBrowserPage(t *testing.T) {
 	// A malformed architecture string gets a clear message.
 	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|bogus~0|", "input")
 	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#arch-error")`, "architecture error", 3000))
-	if msg := text(t, p, "#arch-error"); !strings.Contains(msg, "Not a NAS-Bench-201 architecture: node 2") || strings.Contains(msg, "malformed") {
+	if msg := text(t, p, "#arch-error"); !strings.Contains(msg, "Not a NAS-Bench-201 architecture: want 3 node groups") || strings.Contains(msg, "malformed") {
 		t.Errorf("malformed architecture message %q", msg)
 	}
 	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|", "input")
