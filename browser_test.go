@@ -909,7 +909,7 @@ func checkLayouts(t *testing.T, p *page, prefix string) {
 		w, h int64
 	}{{"1400", 1400, 1000}, {"1280", 1280, 720}, {"390", 390, 844}} {
 		p.do(t, 5*time.Second, chromedp.EmulateViewport(vp.w, vp.h))
-		p.save(t, prefix+"-page-"+vp.name, chromedp.FullScreenshot(70))
+		p.save(t, prefix+"-page-"+vp.name, chromedp.FullScreenshot(100))
 		for _, sel := range []string{"#device", "#validation", "#editor", "#explore"} {
 			if eval[bool](t, p, 5*time.Second, fmt.Sprintf(`!!document.querySelector(%q)`, sel)) {
 				p.shot(t, prefix+"-"+sel[1:]+"-"+vp.name, sel)

@@ -131,7 +131,11 @@ func TestPlaceLabelsNoOverlap(t *testing.T) {
 		texts = append(texts, "device_"+string(rune('a'+i)))
 		order = append(order, i)
 	}
-	ls := PlaceLabels(f, xs, ys, r, texts, order, 5.8, 12)
+	widths := make([]float64, len(texts))
+	for i, s := range texts {
+		widths[i] = 5.8 * float64(len(s))
+	}
+	ls := PlaceLabels(f, xs, ys, r, texts, widths, order, 12)
 	var boxes []box
 	placed := 0
 	for i, l := range ls {

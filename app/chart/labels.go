@@ -24,12 +24,12 @@ type box struct{ x0, y0, x1, y1 float64 }
 
 func (a box) overlaps(b box) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 }
 
-// PlaceLabels places texts[i] (drawn charW units per character, lineH
-// units tall) beside the point (xs[i], ys[i]) of radius r[i], in the order
+// PlaceLabels places texts[i] (widths[i] units wide, lineH units tall)
+// beside the point (xs[i], ys[i]) of radius r[i], in the order
 // given by order (indices into xs; every point is an obstacle, whether
 // labelled or not). It tries eight places around the point, then the same
 // further out with a leader line.
-func PlaceLabels(f Frame, xs, ys, r []float64, texts []string, order []int, charW, lineH float64) []Label {
+func PlaceLabels(f Frame, xs, ys, r []float64, texts []string, widths []float64, order []int, lineH float64) []Label {
 	out := make([]Label, len(xs))
 	var taken []box
 	for i := range xs {
@@ -39,7 +39,7 @@ func PlaceLabels(f Frame, xs, ys, r []float64, texts []string, order []int, char
 		if texts[i] == "" {
 			continue
 		}
-		w := charW * float64(len([]rune(texts[i])))
+		w := widths[i]
 		for _, far := range []float64{0, 14, 28} {
 			d := r[i] + 3 + far
 			// Right, left, above, below, then the diagonals.

@@ -75,11 +75,14 @@ func (c *Device) MapDots() []DotView {
 	order := make([]int, len(pts))
 	radius := make([]float64, len(pts))
 	texts := make([]string, len(pts))
+	widths := make([]float64, len(pts))
 	for i, p := range pts {
 		order[i] = i
-		radius[i], texts[i] = 6, p.Device
+		// Widths at the labels' font sizes (style.css: .map-label 12px,
+		// the self label 14px bold), about 0.58 and 0.64 em a character.
+		radius[i], texts[i], widths[i] = 6, p.Device, 7*float64(len(p.Device))
 		if p.Self {
-			radius[i] = 10
+			radius[i], widths[i] = 10, 9*float64(len(p.Device))
 		}
 	}
 	prio := func(i int) int {
@@ -92,7 +95,7 @@ func (c *Device) MapDots() []DotView {
 		return 1000
 	}
 	sort.SliceStable(order, func(a, b int) bool { return prio(order[a]) < prio(order[b]) })
-	labels := chart.PlaceLabels(f, px, py, radius, texts, order, 5.9, 12)
+	labels := chart.PlaceLabels(f, px, py, radius, texts, widths, order, 14)
 	out := make([]DotView, 0, len(pts))
 	var self DotView
 	for i, p := range pts {
@@ -154,8 +157,8 @@ func Similarity(r float64) string { return fmt.Sprintf("%.3f", r) }
 // Details lists timing facts and any unstable measurements.
 func (c *Device) Details() string {
 	r := c.App.Result
-	s := fmt.Sprintf("Latency scale (anchors): %s to %s. Clock resolution %s. One prediction takes %.2f ms. %s",
-		msText(r.ScaleMS[0]), msText(r.ScaleMS[1]), usText(r.ClockStepUS), r.PredictOneMS, r.Meta.Runtime)
+	s := fmt.Sprintf("Latency scale (anchors): %s to %s. Clock resolution %s. One prediction takes %.2f ms. Timed with %s.",
+		msText(r.ScaleMS[0]), msText(r.ScaleMS[1]), usText(r.ClockStepUS), r.PredictOneMS, strings.TrimSuffix(r.Meta.Runtime, "."))
 	if r.PhaseMS.Total > 0 {
 		s += fmt.Sprintf(" Phases: reference and support %.1f s, adaptation and fitting %.2f s, validation %.1f s.",
 			r.PhaseMS.Labelled/1000, r.PhaseMS.Adapt/1000, r.PhaseMS.Validation/1000)

@@ -167,7 +167,7 @@ func (c *Device) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figcaption", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(vugu.HTML("A map of the known devices: each dot is a device HELP\x26#39;s authors measured, placed by its hardware embedding (the 10-bar shape at the left), projected onto the two directions along which the devices differ most (principal components). Devices close together slow down on the same networks; distance is similarity, the axes themselves have no unit. \x3Cstrong\x3EThis device\x3C/strong\x3E is the large dot."))
+				vgn.SetInnerHTML(vugu.HTML("A map of the known devices: each dot is a device HELP\x26#39;s authors measured, placed by its hardware embedding (the bar chart\x26#39;s shape), projected onto the two directions along which the devices differ most (principal components). Devices close together slow down on the same networks; distance is similarity, the axes themselves have no unit. \x3Cstrong\x3EThis device\x3C/strong\x3E is the large dot."))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "svg", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "chart map"}, vugu.VGAttribute{Namespace: "", Key: "viewBox", Val: "0 0 440 320"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "img"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "device map"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "device-map"}}}
