@@ -386,6 +386,9 @@ func TestBrowserPage(t *testing.T) {
 	click(t, p, "#profile")
 	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
 	p.screenshot(t, "2-profiling")
+	if st := eval[string](t, p, 5*time.Second, `document.querySelector("#page").dataset.state`); st != "profiling" {
+		t.Errorf("data-state %q while profiling", st)
+	}
 	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "profile result", 290000))
 	notice := text(t, p, "#notice")
 	v := validationOf(t, p)
@@ -436,6 +439,21 @@ func TestBrowserPage(t *testing.T) {
 	}
 	if pm := text(t, p, "#predicted-ms"); !strings.Contains(pm, "±") {
 		t.Errorf("prediction %q has no interval", pm)
+	}
+	// The automation hook: data-state, the profile as JSON, and the
+	// editor's predictions for a list of architectures.
+	if st := eval[string](t, p, 5*time.Second, `document.querySelector("#page").dataset.state`); st != "done" {
+		t.Errorf("data-state %q after the profile", st)
+	}
+	if n := eval[int](t, p, 10*time.Second, `helpwasm.profile().then(p => p.reference.length)`); n != 10 {
+		t.Errorf("helpwasm.profile() has %d reference timings", n)
+	}
+	hook := eval[[]map[string]any](t, p, 10*time.Second, fmt.Sprintf(`helpwasm.predict([%q, %q])`, want, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"))
+	t.Logf("helpwasm.predict: %v", hook)
+	if len(hook) != 2 || hook[0]["arch"] != want || hook[0]["method"] == "" {
+		t.Errorf("helpwasm.predict gave %v", hook)
+	} else if ms, _ := hook[0]["ms"].(float64); math.Abs(ms-predicted) > 0.01*predicted+0.01 {
+		t.Errorf("helpwasm.predict says %.3f ms, the editor %.2f ms", ms, predicted)
 	}
 	// The validation view and the editor at desktop and phone sizes.
 	for _, vp := range []struct {

@@ -33,6 +33,27 @@ func (c *Root) Phases() []PhaseBar {
 	return out
 }
 
+// State is the page's state for scripts and tests, the root element's
+// data-state attribute: "error" (the page could not start, or the last
+// action failed), "profiling", "done" (a profile is shown: measured or
+// imported) or "idle" (none yet). Measuring, exploring and switching
+// keep the state they started from.
+func (c *Root) State() string {
+	a := c.App
+	switch {
+	case a.LoadError != "" || a.Error != "" || a.ImportError != "":
+		return "error"
+	case a.Busy == state.Profiling:
+		return "profiling"
+	case a.Result != nil:
+		return "done"
+	}
+	return "idle"
+}
+
+// PageClass is the root element's class.
+func (c *Root) PageClass() string { return "page" }
+
 // CanCancel says whether Cancel does anything now.
 func (c *Root) CanCancel() bool {
 	return c.App.Busy == state.Profiling || c.App.Busy == state.Measuring

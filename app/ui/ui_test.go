@@ -175,3 +175,28 @@ func TestSpeedText(t *testing.T) {
 		t.Errorf("usText(5) = %q", got)
 	}
 }
+
+// The automation hook's data-state attribute (issue 12).
+func TestDataState(t *testing.T) {
+	app := state.New(nopPlatform{}, nasbench201.Space{})
+	r := &Root{App: app}
+	if s := r.State(); s != "idle" {
+		t.Errorf("fresh page: %q", s)
+	}
+	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}})
+	app.StartProfile()
+	if s := r.State(); s != "profiling" {
+		t.Errorf("profiling: %q", s)
+	}
+	app.Apply(protocol.Event{ID: 1, Kind: protocol.KindResult, Result: &protocol.Result{}})
+	if s := r.State(); s != "done" {
+		t.Errorf("profiled: %q", s)
+	}
+	app.Error = "x"
+	if s := r.State(); s != "error" {
+		t.Errorf("after an error: %q", s)
+	}
+	if html := render(t, app); !strings.Contains(html, `data-state="error"`) {
+		t.Error("no data-state attribute on the root")
+	}
+}
