@@ -106,6 +106,9 @@ type App struct {
 
 	// Teaching: which adaptation step the step-through shows (0..2).
 	Step int
+	// Presenter mode (?present): one of Slides at a time, large type.
+	Present bool
+	Slide   int
 
 	// Editor: Space is the search space the page predicts (one of
 	// Spaces); the editor edits its slots.
@@ -139,6 +142,7 @@ type App struct {
 // starts in that search space (nasbench201 or fbnet).
 type URLOptions struct {
 	AutoRun bool
+	Present bool // ?present: presenter mode
 	Seed    uint64 // 0: not given
 	Space   string // "": the first space
 }
@@ -154,6 +158,7 @@ func ParseURLOptions(rawQuery string, spaces ...string) (URLOptions, error) {
 		return o, fmt.Errorf("the page address: %w", err)
 	}
 	_, o.AutoRun = q["autorun"]
+	_, o.Present = q["present"]
 	if vs, ok := q["seed"]; ok {
 		v := ""
 		if len(vs) > 0 {
@@ -192,6 +197,7 @@ func urlSpace(q url.Values, spaces []string) (string, error) {
 // if asked to (once the worker is ready, and in that space, if it is not
 // yet).
 func (a *App) ApplyURLOptions(o URLOptions) {
+	a.Present = o.Present
 	if o.Seed != 0 {
 		a.Seed = o.Seed
 	}
@@ -479,8 +485,32 @@ func (a *App) SetBudget(ms float64) {
 	}
 }
 
-// Key handles a keyboard shortcut; it reports whether key was one.
+// Slides are presenter mode's screens, in order.
+var Slides = []string{"start", "device", "validation", "adaptation", "editor", "explore"}
+
+// SlideName is the current slide's name.
+func (a *App) SlideName() string { return Slides[a.Slide] }
+
+// SetSlide shows slide i (clamped to the slides).
+func (a *App) SetSlide(i int) { a.Slide = min(max(i, 0), len(Slides)-1) }
+
+// Key handles a keyboard shortcut; it reports whether key was one. In
+// presenter mode PageDown, space and n go to the next slide, PageUp and
+// b back, Home to the start (a presentation clicker sends PageDown/Up).
 func (a *App) Key(key string) bool {
+	if a.Present {
+		switch strings.ToLower(key) {
+		case "pagedown", " ", "n":
+			a.SetSlide(a.Slide + 1)
+			return true
+		case "pageup", "b":
+			a.SetSlide(a.Slide - 1)
+			return true
+		case "home":
+			a.SetSlide(0)
+			return true
+		}
+	}
 	switch strings.ToLower(key) {
 	case "p":
 		a.StartProfile()
@@ -565,6 +595,9 @@ func (a *App) Apply(e protocol.Event) {
 		a.Step = len(e.Result.Steps) - 1
 		a.Explored = nil
 		a.Predict()
+		if a.Present && a.Slide == 0 {
+			a.SetSlide(slices.Index(Slides, "validation")) // the verdict
+		}
 	case protocol.KindPrediction:
 		if e.Prediction != nil && e.Prediction.Arch == a.Arch.String() {
 			a.Prediction = e.Prediction

@@ -391,3 +391,41 @@ func TestCancelAndMeasuredRepredict(t *testing.T) {
 		t.Errorf("after an import: %+v", r)
 	}
 }
+
+// Presenter mode: ?present, slide keys, the verdict after a profile.
+func TestPresenterMode(t *testing.T) {
+	o, err := ParseURLOptions("present&autorun")
+	if err != nil || !o.Present {
+		t.Fatalf("options %+v, %v", o, err)
+	}
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{})
+	a.ApplyURLOptions(o)
+	ready(a)
+	if a.Busy != Profiling || a.SlideName() != "start" {
+		t.Fatalf("busy %q on slide %q", a.Busy, a.SlideName())
+	}
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
+	if a.SlideName() != "validation" {
+		t.Errorf("after the profile, slide %q, want the verdict", a.SlideName())
+	}
+	a.Key("PageDown")
+	if a.SlideName() != "adaptation" || !a.Key("ArrowLeft") || a.Step != 1 {
+		t.Errorf("slide %q, step %d", a.SlideName(), a.Step)
+	}
+	for range 10 {
+		a.Key(" ")
+	}
+	if a.SlideName() != "explore" {
+		t.Errorf("past the end: %q", a.SlideName())
+	}
+	a.Key("Home")
+	a.Key("PageUp")
+	if a.Slide != 0 {
+		t.Errorf("before the start: %d", a.Slide)
+	}
+	b := New(p, nasbench201.Space{})
+	if b.Key("PageDown") {
+		t.Error("slide keys outside presenter mode")
+	}
+}

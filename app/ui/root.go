@@ -51,8 +51,31 @@ func (c *Root) State() string {
 	return "idle"
 }
 
-// PageClass is the root element's class.
-func (c *Root) PageClass() string { return "page" }
+// PageClass is the root element's class: in presenter mode it names the
+// slide shown, and style.css hides the other sections.
+func (c *Root) PageClass() string {
+	if !c.App.Present {
+		return "page"
+	}
+	return "page present slide-" + c.App.SlideName()
+}
+
+// slideTitles say what each presenter slide shows.
+var slideTitles = map[string]string{
+	"start": "Profile this device", "device": "This device among the known ones",
+	"validation": "The verdict: does the prediction hold here?", "adaptation": "Adaptation, step by step",
+	"editor": "Predict a network", "explore": "Explore the space",
+}
+
+// SlideText is presenter mode's navigation line.
+func (c *Root) SlideText() string {
+	a := c.App
+	s := fmt.Sprintf("%d / %d: %s", a.Slide+1, len(state.Slides), slideTitles[a.SlideName()])
+	if a.Result == nil && a.Slide > 0 && a.SlideName() != "editor" {
+		s += " (profile first: this slide fills in after)"
+	}
+	return s
+}
 
 // CanCancel says whether Cancel does anything now.
 func (c *Root) CanCancel() bool {
@@ -114,3 +137,6 @@ func (c *Root) TimeLeft() (left float64, ok bool) {
 	el := a.Elapsed()
 	return el * (1 - f) / f, true
 }
+
+// AtLastSlide says whether presenter mode shows its last slide.
+func (c *Root) AtLastSlide() bool { return c.App.Slide == len(state.Slides)-1 }
