@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/helpwasm/helpwasm/measure"
 )
@@ -479,6 +480,9 @@ func TestBrowserPage(t *testing.T) {
 	t.Logf("explore: %s; pick: %s", text(t, p, "#explore-time"), text(t, p, "#pick"))
 	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#histogram rect.hist-bar").length`); n == 0 {
 		t.Error("empty histogram")
+	}
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#nas-plot circle.cand").length`); n < 10 || !eval[bool](t, p, 5*time.Second, `!!document.querySelector("#nas-plot circle.cand.pick") && !!document.querySelector("#nas-plot line.budget-line")`) {
+		t.Errorf("NAS plot: %d candidates, or no pick or budget line", n)
 	}
 	p.screenshot(t, "4-explored")
 	p.shot(t, "4a-editor", "#editor")
@@ -961,4 +965,54 @@ func checkLayouts(t *testing.T, p *page, prefix string) {
 		}
 	}
 	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 1600))
+}
+
+// TestBrowserPresent runs presenter mode at 1280x720: ?present&autorun
+// profiles, shows the verdict, and PageDown walks the slides, one result
+// per screen; each slide is saved as screenshots/present-N-NAME.png.
+func TestBrowserPresent(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, exe, h)
+	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 720))
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?present&autorun"))
+	eval[float64](t, p, 30*time.Second, waitJS(`document.querySelector("#page").dataset.state === "profiling"`, "autorun profiling", 25000))
+	eval[float64](t, p, 30*time.Second, waitJS(`/left/.test(document.querySelector("#status")?.textContent)`, "time left", 25000))
+	p.save(t, "present-0-running", chromedp.CaptureScreenshot())
+	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#page").dataset.state === "done" && `+profileReady, "profile", 290000))
+	// Explore once, so its slide has something to show.
+	click(t, p, "#explore-run")
+	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+	eval[bool](t, p, 5*time.Second, `(() => { document.activeElement?.blur(); return true; })()`)
+	if c := eval[string](t, p, 5*time.Second, `document.querySelector("#page").className`); !strings.Contains(c, "slide-validation") {
+		t.Errorf("after the profile the page shows %q, want the verdict", c)
+	}
+	for i := 2; i <= 5; i++ {
+		name := eval[string](t, p, 5*time.Second, `document.querySelector("#page").className.replace(/.*slide-/, "")`)
+		visible := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll("section.card")).filter(s => s.offsetParent !== null).map(s => s.id)`)
+		tall := eval[int](t, p, 5*time.Second, `document.documentElement.scrollHeight`)
+		t.Logf("slide %d %s: sections %v, %d px tall (window 720): %s", i, name, visible, tall, text(t, p, "#slide-title"))
+		if len(visible) != 1 {
+			t.Errorf("slide %s shows sections %v, want one", name, visible)
+		}
+		p.save(t, fmt.Sprintf("present-%d-%s", i, name), chromedp.CaptureScreenshot())
+		if i == 5 {
+			break
+		}
+		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageDown))
+		eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#slide-title").textContent.startsWith("%d /")`, i+2), "next slide", 3000))
+	}
+	// Back to the device slide with PageUp.
+	for range 4 {
+		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageUp))
+	}
+	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#page").className.includes("slide-device")`, "device slide", 3000))
+	p.save(t, "present-1-device", chromedp.CaptureScreenshot())
+	if ex := p.logged("exception"); len(ex) > 0 {
+		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
+	}
 }

@@ -153,6 +153,8 @@ type Plot struct {
 	Dots           []Dot
 	XTicks, YTicks []Tick
 	Diagonal       string // SVG path data of y = x within the plot, or ""
+	// XScale and YScale map data to SVG units (to place a budget line).
+	XScale, YScale Linear
 }
 
 // Scatter lays out points (xs[i], ys[i]) with titles. If sameScale, both
@@ -173,6 +175,7 @@ func Scatter(f Frame, xs, ys []float64, titles []string, sameScale bool) Plot {
 	yt, ylo, yhi := NiceTicks(ylo, yhi, 5)
 	sx := Linear{xlo, xhi, f.X0(), f.X1()}
 	sy := Linear{ylo, yhi, f.Y0(), f.Y1()}
+	p.XScale, p.YScale = sx, sy
 	for _, v := range xt {
 		p.XTicks = append(p.XTicks, Tick{Pos: sx.At(v), Label: Num(v)})
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,28 @@ func TestDataState(t *testing.T) {
 	}
 	if html := render(t, app); !strings.Contains(html, `data-state="error"`) {
 		t.Error("no data-state attribute on the root")
+	}
+}
+
+// The NAS plot: every candidate, the pick ringed and under the budget line.
+func TestNASPlot(t *testing.T) {
+	app := state.New(nopPlatform{}, nasbench201.Space{})
+	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}})
+	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{}})
+	app.Apply(protocol.Event{Kind: protocol.KindExplored, Explored: &protocol.Explored{Candidates: []protocol.Candidate{
+		{Arch: "a", Accuracy: 70, PredictedMS: 10}, {Arch: "b", Accuracy: 72, PredictedMS: 20}, {Arch: "c", Accuracy: 73, PredictedMS: 30}}}})
+	app.SetBudget(25)
+	v := (&Explore{App: app}).NASPlot()
+	if len(v) != 1 || len(v[0].Dots) != 3 {
+		t.Fatalf("NAS plot %+v", v)
+	}
+	last := v[0].Dots[2]
+	if last.Class != "cand pick" || !strings.Contains(last.Title, "b:") {
+		t.Errorf("pick drawn as %+v", last)
+	}
+	bx, _ := strconv.ParseFloat(v[0].BudgetX, 64)
+	px, _ := strconv.ParseFloat(last.X, 64)
+	if px >= bx {
+		t.Errorf("the pick at x %v is not left of the budget line at %v", px, bx)
 	}
 }
