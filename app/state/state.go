@@ -142,7 +142,7 @@ type App struct {
 // starts in that search space (nasbench201 or fbnet).
 type URLOptions struct {
 	AutoRun bool
-	Present bool // ?present: presenter mode
+	Present bool   // ?present: presenter mode
 	Seed    uint64 // 0: not given
 	Space   string // "": the first space
 }

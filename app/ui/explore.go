@@ -56,10 +56,10 @@ var nasFrame = chart.Frame{W: 640, H: 300, Left: 56, Right: 14, Top: 12, Bottom:
 // NASView is the NAS plot: MetaD2A's candidates by predicted latency and
 // accuracy, the budget as a vertical line, the pick ringed.
 type NASView struct {
-	Dots                         []DotView
-	XTicks, YTicks               []TickView
+	Dots                          []DotView
+	XTicks, YTicks                []TickView
 	BudgetX, Y0, Y1, X0, X1, W, H string
-	BudgetLabel                  string
+	BudgetLabel                   string
 }
 
 // NASPlot lays out the NAS plot (nil without candidates).

@@ -31,8 +31,8 @@ type browser struct {
 // newBrowser takes over the worker boot.js started.
 func newBrowser() *browser {
 	return &browser{
-		worker: js.Global().Get("helpwasmWorker").Get("worker"),
-		perf:   js.Global().Get("performance"),
+		worker:  js.Global().Get("helpwasmWorker").Get("worker"),
+		perf:    js.Global().Get("performance"),
 		events:  make(chan string, 256),
 		pending: map[int][2]js.Value{},
 	}
