@@ -98,13 +98,13 @@ func TestPageRendersWithoutInlineStyles(t *testing.T) {
 			t.Errorf("profiled page lacks %s", want)
 		}
 	}
-	// Three validation plots plus the step plot; only the on-scale ones
-	// (HELP and the step) draw y = x.
-	if n := strings.Count(html, `class="diagonal"`); n != 2 {
-		t.Errorf("%d diagonals, want 2", n)
+	// Three validation plots, the step plot and the three steps side by
+	// side; only the on-scale ones (HELP and the steps) draw y = x.
+	if n := strings.Count(html, `class="diagonal"`); n != 5 {
+		t.Errorf("%d diagonals, want 5", n)
 	}
-	if n := len(regexp.MustCompile(`<circle class="dot"`).FindAllString(html, -1)); n != 20 {
-		t.Errorf("%d scatter dots, want 4 plots x 5", n)
+	if n := len(regexp.MustCompile(`<circle class="dot"`).FindAllString(html, -1)); n != 35 {
+		t.Errorf("%d scatter dots, want 7 plots x 5", n)
 	}
 }
 

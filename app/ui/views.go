@@ -57,7 +57,11 @@ type PlotView struct {
 // scatterFrame is the viewBox of every scatter plot (0 0 300 260).
 var scatterFrame = chart.Frame{W: 300, H: 260, Left: 46, Right: 10, Top: 10, Bottom: 42}
 
-func plotView(id string, c protocol.Comparison) PlotView {
+func plotView(id string, c protocol.Comparison) PlotView { return plotViewIn(id, c, 0, 0) }
+
+// plotViewIn is plotView on the domain [lo, hi] of both axes (for an
+// on-scale comparison; hi <= lo: the comparison's own).
+func plotViewIn(id string, c protocol.Comparison, lo, hi float64) PlotView {
 	xs := make([]float64, len(c.Points))
 	ys := make([]float64, len(c.Points))
 	titles := make([]string, len(c.Points))
@@ -67,6 +71,9 @@ func plotView(id string, c protocol.Comparison) PlotView {
 	}
 	f := scatterFrame
 	p := chart.Scatter(f, xs, ys, titles, c.OnScale)
+	if c.OnScale && hi > lo {
+		p = chart.ScatterSame(f, xs, ys, titles, lo, hi)
+	}
 	v := PlotView{ID: id, Method: c.Method, Spearman: fmt.Sprintf("%.3f", c.Spearman), Kendall: fmt.Sprintf("%.3f", c.Kendall), Error: apeText(c),
 		XLabel: "predicted (" + c.Unit + ")", Diagonal: p.Diagonal,
 		XTicks: tickViews(p.XTicks), YTicks: tickViews(p.YTicks),
