@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/helpwasm/helpwasm/measure"
 )
@@ -290,6 +291,17 @@ func TestBrowserLoad(t *testing.T) {
 	if sent > 4e6 {
 		t.Errorf("page transferred %d bytes, budget 4 MB", sent)
 	}
+	// The loading text's size is the size sent (issue 12 item 10), within
+	// the difference between brotli (1.8 MB) and gzip (2.5 MB).
+	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := regexp.MustCompile(`about ([0-9.]+) MB`).FindSubmatch(html); m == nil {
+		t.Error("the loading text names no size")
+	} else if said, _ := strconv.ParseFloat(string(m[1]), 64); math.Abs(said*1e6-float64(sent)) > 0.3*float64(sent) {
+		t.Errorf("the loading text says about %s MB, the page sent %.2f MB", m[1], float64(sent)/1e6)
+	}
 	if !eval[bool](t, p, 5*time.Second, `self.crossOriginIsolated`) {
 		t.Error("page is not cross-origin isolated")
 	}
@@ -331,7 +343,7 @@ func TestBrowserPage(t *testing.T) {
 	// A malformed architecture string gets a clear message.
 	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|bogus~0|", "input")
 	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#arch-error")`, "architecture error", 3000))
-	if msg := text(t, p, "#arch-error"); !strings.Contains(msg, "not an architecture of the space") {
+	if msg := text(t, p, "#arch-error"); !strings.Contains(msg, "Not a NAS-Bench-201 architecture: want 3 node groups") || strings.Contains(msg, "malformed") {
 		t.Errorf("malformed architecture message %q", msg)
 	}
 	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|", "input")
@@ -354,16 +366,30 @@ func TestBrowserPage(t *testing.T) {
 	// and a loaded CI machine once took longer than 8 s here.
 	eval[float64](t, p, 25*time.Second, waitJS(`!document.querySelector("#warning")`, "warning cleared", 20000))
 
-	stopped := eval[float64](t, p, 10*time.Second, `(() => { const t0 = performance.now(); document.querySelector("#cancel").click(); return `+waitJS(profileReady, "cancelled", 5000)+`.then(t1 => t1 - t0); })()`)
+	// The check must cancel something (issue 12 item 13): the profile is
+	// still running when Cancel is clicked, and the page says it was
+	// cancelled, not finished.
+	stopped := eval[float64](t, p, 10*time.Second, `(() => {
+		if (!(`+profileBusy+`) || document.querySelector("#cancel").disabled) return -1;
+		const t0 = performance.now(); document.querySelector("#cancel").click(); return `+waitJS(profileReady, "cancelled", 5000)+`.then(t1 => t1 - t0); })()`)
+	if stopped < 0 {
+		t.Fatalf("the profile was no longer running when Cancel was to be clicked (%s): the cancel check would test nothing", text(t, p, "#notice"))
+	}
 	t.Logf("cancel: stopped %.0f ms after the click (%s)", stopped, text(t, p, "#notice"))
+	if n := text(t, p, "#notice"); !strings.Contains(n, "Cancelled") {
+		t.Fatalf("notice %q after cancel: nothing was cancelled", n)
+	}
 	if stopped > 1000 {
-		t.Errorf("cancel took %.0f ms, want < 1 s", stopped)
+		t.Errorf("cancel took %.0f ms, want < 1 s (judge from load: %s)", stopped, loadAvg())
 	}
 
 	// The quick profile.
 	click(t, p, "#profile")
 	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
 	p.screenshot(t, "2-profiling")
+	if st := eval[string](t, p, 5*time.Second, `document.querySelector("#page").dataset.state`); st != "profiling" {
+		t.Errorf("data-state %q while profiling", st)
+	}
 	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "profile result", 290000))
 	notice := text(t, p, "#notice")
 	v := validationOf(t, p)
@@ -415,6 +441,21 @@ func TestBrowserPage(t *testing.T) {
 	if pm := text(t, p, "#predicted-ms"); !strings.Contains(pm, "±") {
 		t.Errorf("prediction %q has no interval", pm)
 	}
+	// The automation hook: data-state, the profile as JSON, and the
+	// editor's predictions for a list of architectures.
+	if st := eval[string](t, p, 5*time.Second, `document.querySelector("#page").dataset.state`); st != "done" {
+		t.Errorf("data-state %q after the profile", st)
+	}
+	if n := eval[int](t, p, 10*time.Second, `helpwasm.profile().then(p => p.reference.length)`); n != 10 {
+		t.Errorf("helpwasm.profile() has %d reference timings", n)
+	}
+	hook := eval[[]map[string]any](t, p, 10*time.Second, fmt.Sprintf(`helpwasm.predict([%q, %q])`, want, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"))
+	t.Logf("helpwasm.predict: %v", hook)
+	if len(hook) != 2 || hook[0]["arch"] != want || hook[0]["method"] == "" {
+		t.Errorf("helpwasm.predict gave %v", hook)
+	} else if ms, _ := hook[0]["ms"].(float64); math.Abs(ms-predicted) > 0.01*predicted+0.01 {
+		t.Errorf("helpwasm.predict says %.3f ms, the editor %.2f ms", ms, predicted)
+	}
 	// The validation view and the editor at desktop and phone sizes.
 	for _, vp := range []struct {
 		name string
@@ -440,9 +481,18 @@ func TestBrowserPage(t *testing.T) {
 	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#histogram rect.hist-bar").length`); n == 0 {
 		t.Error("empty histogram")
 	}
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#nas-plot circle.cand").length`); n < 10 || !eval[bool](t, p, 5*time.Second, `!!document.querySelector("#nas-plot circle.cand.pick") && !!document.querySelector("#nas-plot line.budget-line")`) {
+		t.Errorf("NAS plot: %d candidates, or no pick or budget line", n)
+	}
 	p.screenshot(t, "4-explored")
 	p.shot(t, "4a-editor", "#editor")
 	p.shot(t, "4b-explore", "#explore")
+
+	// "edit" in the fastest table loads the editor and scrolls to it.
+	p.do(t, 5*time.Second, chromedp.EmulateViewport(1400, 1000))
+	eval[bool](t, p, 5*time.Second, `(() => { document.querySelector("#fastest button").scrollIntoView(); document.querySelector("#fastest button").click(); return true; })()`)
+	eval[float64](t, p, 10*time.Second, waitJS(`(() => { const r = document.querySelector("#editor").getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight / 2; })()`, "editor scrolled into view", 8000))
+	checkLayouts(t, p, "4c")
 
 	// Export the profile, then import it back.
 	click(t, p, "#export")
@@ -467,9 +517,19 @@ func TestBrowserPage(t *testing.T) {
 		}
 		p.do(t, 10*time.Second, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{path}))
 	}
+	// Import errors appear beside the import control, in view (issue 12
+	// item 3), and a file that is not JSON is named so in words.
+	eval[bool](t, p, 5*time.Second, `(() => { scrollTo(0, 0); return true; })()`)
 	upload("broken.json", exported[:len(exported)/2])
-	eval[float64](t, p, 10*time.Second, waitJS(`/not a usable device profile/.test(document.querySelector("#error")?.textContent)`, "import error", 8000))
-	t.Logf("broken profile: %s", text(t, p, "#error"))
+	eval[float64](t, p, 10*time.Second, waitJS(`/not a usable device profile/.test(document.querySelector("#import-error")?.textContent)`, "import error", 8000))
+	eval[float64](t, p, 10*time.Second, waitJS(inView("#import-error"), "import error in view", 8000))
+	t.Logf("broken profile: %s", text(t, p, "#import-error"))
+	if e := text(t, p, "#error"); e != "" {
+		t.Errorf("the import error is also in the banner far above: %q", e)
+	}
+	upload("notes.txt", []byte("nothing to see here"))
+	eval[float64](t, p, 10*time.Second, waitJS(`/the file is not JSON/.test(document.querySelector("#import-error")?.textContent)`, "not-JSON import error", 8000))
+	t.Logf("not JSON: %s", text(t, p, "#import-error"))
 	upload("profile.json", exported)
 	eval[float64](t, p, 10*time.Second, waitJS(`/imported/.test(document.querySelector("#notice")?.textContent) && document.querySelector("#plot-0 .rho")`, "import", 8000))
 	rho2 := number(t, "imported Spearman", text(t, p, "#plot-0 .rho"))
@@ -478,6 +538,27 @@ func TestBrowserPage(t *testing.T) {
 		t.Errorf("imported profile validates at %v, exported at %v", rho2, rho)
 	}
 	p.screenshot(t, "5-imported")
+
+	// A second profile cancelled part-way leaves the shown profile's bars
+	// and results (issue 12 item 7).
+	click(t, p, "#profile")
+	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0 && parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) < 100`, "second profile's progress", 25000))
+	if !eval[bool](t, p, 5*time.Second, profileBusy) {
+		t.Fatal("the second profile finished before it could be cancelled")
+	}
+	click(t, p, "#cancel")
+	eval[float64](t, p, 10*time.Second, waitJS(profileReady+` && /Cancelled/.test(document.querySelector("#notice")?.textContent)`, "second profile cancelled", 8000))
+	bars := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll(".phase-pct")).map(e => e.textContent)`)
+	t.Logf("after cancelling a second profile: bars %v; %s", bars, text(t, p, "#notice"))
+	for _, b := range bars {
+		if b != bars[0] {
+			t.Errorf("mixed progress bars %v after cancelling", bars)
+			break
+		}
+	}
+	if text(t, p, "#plot-0 .rho") == "" {
+		t.Error("the shown profile's results went away on cancel")
+	}
 
 	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
 		t.Errorf("CSP violations:\n%s", strings.Join(csp, "\n"))
@@ -522,6 +603,13 @@ func TestBrowserAutorun(t *testing.T) {
 	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
 	if e := text(t, p, "#error"); !strings.Contains(e, "?seed=abc") {
 		t.Errorf("error banner %q for ?seed=abc", e)
+	}
+	for _, bad := range []string{"-5", "0"} {
+		p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?seed="+bad))
+		eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+		if e := text(t, p, "#error"); !strings.Contains(e, "?seed="+bad) || !strings.Contains(e, "whole number") {
+			t.Errorf("error banner %q for ?seed=%s", e, bad)
+		}
 	}
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?autorun&seed=3"))
 	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0`, "autorun progress", 25000))
@@ -801,8 +889,8 @@ func TestBrowserFBNet(t *testing.T) {
 		other = bytes.Replace(exported, []byte(`"space":"fbnet"`), []byte(`"space":"ofa"`), 1)
 	}
 	upload("ofa.json", other)
-	eval[float64](t, p, 10*time.Second, waitJS(`/"ofa" search space/.test(document.querySelector("#error")?.textContent)`, "import error", 8000))
-	t.Logf("ofa profile: %s", text(t, p, "#error"))
+	eval[float64](t, p, 10*time.Second, waitJS(`/"ofa" search space/.test(document.querySelector("#import-error")?.textContent)`, "import error", 8000))
+	t.Logf("ofa profile: %s", text(t, p, "#import-error"))
 
 	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
 		t.Errorf("CSP violations:\n%s", strings.Join(csp, "\n"))
@@ -815,5 +903,116 @@ func TestBrowserFBNet(t *testing.T) {
 	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
 	if e := text(t, p, "#error"); !strings.Contains(e, "?space=bogus") || text(t, p, "#space") == "" {
 		t.Errorf("error banner %q for ?space=bogus", e)
+	}
+}
+
+// inView is a JS condition: the element matching sel is inside the window.
+func inView(sel string) string {
+	return fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; })()`, sel)
+}
+
+// loadAvg is the machine's load average, for judging timing checks.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "load unknown"
+	}
+	return "load average " + strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// checkLayouts takes screenshots at 1400x1000, 1280x720 and 390x844 and,
+// at 390 px, checks issue 12 item 5: the page is no wider than the
+// screen, no element runs past its right edge, the selects are not cut
+// off, the device map's labels do not overlap, and chart text is legible.
+func checkLayouts(t *testing.T, p *page, prefix string) {
+	t.Helper()
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"1400", 1400, 1000}, {"1280", 1280, 720}, {"390", 390, 844}} {
+		p.do(t, 5*time.Second, chromedp.EmulateViewport(vp.w, vp.h))
+		p.save(t, prefix+"-page-"+vp.name, chromedp.FullScreenshot(100))
+		for _, sel := range []string{"#device", "#validation", "#editor", "#explore"} {
+			if eval[bool](t, p, 5*time.Second, fmt.Sprintf(`!!document.querySelector(%q)`, sel)) {
+				p.shot(t, prefix+"-"+sel[1:]+"-"+vp.name, sel)
+			}
+		}
+		overlaps := eval[[]string](t, p, 5*time.Second, `(() => {
+			const ls = Array.from(document.querySelectorAll("#device-map text.map-label")).map(e => [e.textContent, e.getBoundingClientRect()]);
+			const out = [];
+			for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
+				const a = ls[i][1], b = ls[j][1];
+				if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(ls[i][0] + " / " + ls[j][0]);
+			}
+			return out; })()`)
+		if len(overlaps) > 0 {
+			t.Errorf("%s: device map labels overlap: %v", vp.name, overlaps)
+		}
+		if vp.w != 390 {
+			continue
+		}
+		if w := eval[int](t, p, 5*time.Second, `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("page is %d px wide at 390", w)
+		}
+		wide := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll("#page *")).filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > innerWidth + 0.5; }).slice(0, 8).map(e => e.tagName + (e.id ? "#" + e.id : "") + "." + e.getAttribute("class") + " right " + Math.round(e.getBoundingClientRect().right))`)
+		if len(wide) > 0 {
+			t.Errorf("at 390 px, elements run past the screen's edge: %v", wide)
+		}
+		// The smallest rendered chart text, in CSS px.
+		small := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll("svg.chart text")).filter(e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.height < 8; }).slice(0, 5).map(e => e.textContent + " " + e.getBoundingClientRect().height.toFixed(1) + "px")`)
+		if len(small) > 0 {
+			t.Errorf("at 390 px, chart text under 8 px tall: %v", small)
+		}
+	}
+	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 1600))
+}
+
+// TestBrowserPresent runs presenter mode at 1280x720: ?present&autorun
+// profiles, shows the verdict, and PageDown walks the slides, one result
+// per screen; each slide is saved as screenshots/present-N-NAME.png.
+func TestBrowserPresent(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, exe, h)
+	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 720))
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?present&autorun"))
+	eval[float64](t, p, 30*time.Second, waitJS(`document.querySelector("#page").dataset.state === "profiling"`, "autorun profiling", 25000))
+	eval[float64](t, p, 30*time.Second, waitJS(`/left/.test(document.querySelector("#status")?.textContent)`, "time left", 25000))
+	p.save(t, "present-0-running", chromedp.CaptureScreenshot())
+	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#page").dataset.state === "done" && `+profileReady, "profile", 290000))
+	// Explore once, so its slide has something to show.
+	click(t, p, "#explore-run")
+	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+	eval[bool](t, p, 5*time.Second, `(() => { document.activeElement?.blur(); return true; })()`)
+	if c := eval[string](t, p, 5*time.Second, `document.querySelector("#page").className`); !strings.Contains(c, "slide-validation") {
+		t.Errorf("after the profile the page shows %q, want the verdict", c)
+	}
+	for i := 2; i <= 5; i++ {
+		name := eval[string](t, p, 5*time.Second, `document.querySelector("#page").className.replace(/.*slide-/, "")`)
+		visible := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll("section.card")).filter(s => s.offsetParent !== null).map(s => s.id)`)
+		tall := eval[int](t, p, 5*time.Second, `document.documentElement.scrollHeight`)
+		t.Logf("slide %d %s: sections %v, %d px tall (window 720): %s", i, name, visible, tall, text(t, p, "#slide-title"))
+		if len(visible) != 1 {
+			t.Errorf("slide %s shows sections %v, want one", name, visible)
+		}
+		p.save(t, fmt.Sprintf("present-%d-%s", i, name), chromedp.CaptureScreenshot())
+		if i == 5 {
+			break
+		}
+		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageDown))
+		eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#slide-title").textContent.startsWith("%d /")`, i+2), "next slide", 3000))
+	}
+	// Back to the device slide with PageUp.
+	for range 4 {
+		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageUp))
+	}
+	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#page").className.includes("slide-device")`, "device slide", 3000))
+	p.save(t, "present-1-device", chromedp.CaptureScreenshot())
+	if ex := p.logged("exception"); len(ex) > 0 {
+		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
 	}
 }

@@ -153,26 +153,49 @@ type Plot struct {
 	Dots           []Dot
 	XTicks, YTicks []Tick
 	Diagonal       string // SVG path data of y = x within the plot, or ""
+	// XScale and YScale map data to SVG units (to place a budget line).
+	XScale, YScale Linear
 }
 
 // Scatter lays out points (xs[i], ys[i]) with titles. If sameScale, both
 // axes share one domain and the diagonal y = x is drawn, so a perfect
 // predictor's points lie on it.
 func Scatter(f Frame, xs, ys []float64, titles []string, sameScale bool) Plot {
-	p := Plot{Frame: f}
-	if len(xs) == 0 || len(xs) != len(ys) {
-		return p
-	}
 	xlo, xhi := bounds(xs)
 	ylo, yhi := bounds(ys)
 	if sameScale {
 		xlo, xhi = math.Min(xlo, ylo), math.Max(xhi, yhi)
 		ylo, yhi = xlo, xhi
 	}
+	return scatter(f, xs, ys, titles, sameScale, xlo, xhi, ylo, yhi)
+}
+
+// ScatterSame is Scatter on one given domain [lo, hi] for both axes, with
+// the diagonal: plots that share it can be compared point by point (the
+// adaptation steps side by side, or one plot animated between them).
+func ScatterSame(f Frame, xs, ys []float64, titles []string, lo, hi float64) Plot {
+	return scatter(f, xs, ys, titles, true, lo, hi, lo, hi)
+}
+
+// Bounds is the finite range of the values of every slice.
+func Bounds(vs ...[]float64) (lo, hi float64) {
+	var all []float64
+	for _, v := range vs {
+		all = append(all, v...)
+	}
+	return bounds(all)
+}
+
+func scatter(f Frame, xs, ys []float64, titles []string, sameScale bool, xlo, xhi, ylo, yhi float64) Plot {
+	p := Plot{Frame: f}
+	if len(xs) == 0 || len(xs) != len(ys) {
+		return p
+	}
 	xt, xlo, xhi := NiceTicks(xlo, xhi, 5)
 	yt, ylo, yhi := NiceTicks(ylo, yhi, 5)
 	sx := Linear{xlo, xhi, f.X0(), f.X1()}
 	sy := Linear{ylo, yhi, f.Y0(), f.Y1()}
+	p.XScale, p.YScale = sx, sy
 	for _, v := range xt {
 		p.XTicks = append(p.XTicks, Tick{Pos: sx.At(v), Label: Num(v)})
 	}

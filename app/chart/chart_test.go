@@ -114,3 +114,52 @@ func TestPlaceKeepsAspect(t *testing.T) {
 		t.Errorf("placed %v %v", px, py)
 	}
 }
+
+// Labels placed for a crowded map overlap neither each other nor any point.
+func TestPlaceLabelsNoOverlap(t *testing.T) {
+	f := Frame{W: 400, H: 300}
+	var xs, ys, r []float64
+	var texts []string
+	var order []int
+	for i := range 20 {
+		// A tight cluster of 12 and a looser spread.
+		x, y := 200+float64(i%4)*9, 150+float64(i/4)*7
+		if i >= 12 {
+			x, y = 40+float64(i)*15, 40+float64(i%3)*60
+		}
+		xs, ys, r = append(xs, x), append(ys, y), append(r, 6)
+		texts = append(texts, "device_"+string(rune('a'+i)))
+		order = append(order, i)
+	}
+	widths := make([]float64, len(texts))
+	for i, s := range texts {
+		widths[i] = 5.8 * float64(len(s))
+	}
+	ls := PlaceLabels(f, xs, ys, r, texts, widths, order, 12)
+	var boxes []box
+	placed := 0
+	for i, l := range ls {
+		if !l.Placed {
+			continue
+		}
+		placed++
+		b := labelBox(l.X, l.Y, 5.8*float64(len(texts[i])), 12, l.Anchor)
+		if b.x0 < 0 || b.x1 > f.W || b.y0 < 0 || b.y1 > f.H {
+			t.Errorf("label %d outside the frame: %+v", i, b)
+		}
+		for j := range xs {
+			if b.overlaps(box{xs[j] - r[j], ys[j] - r[j], xs[j] + r[j], ys[j] + r[j]}) {
+				t.Errorf("label %d covers point %d", i, j)
+			}
+		}
+		for k, o := range boxes {
+			if b.overlaps(o) {
+				t.Errorf("label %d overlaps an earlier label %d", i, k)
+			}
+		}
+		boxes = append(boxes, b)
+	}
+	if placed < 16 {
+		t.Errorf("placed %d of 20 labels", placed)
+	}
+}

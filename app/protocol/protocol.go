@@ -71,13 +71,16 @@ const (
 
 // Request is a message from the UI to the worker.
 type Request struct {
-	ID          int             `json:"id"`
-	Kind        Kind            `json:"kind"`
-	Profile     *ProfileRequest `json:"profile,omitempty"`
-	Arch        string          `json:"arch,omitempty"`
-	Hidden      bool            `json:"hidden,omitempty"`
-	ProfileJSON string          `json:"profile_json,omitempty"`
-	Space       string          `json:"space,omitempty"`
+	ID      int             `json:"id"`
+	Kind    Kind            `json:"kind"`
+	Profile *ProfileRequest `json:"profile,omitempty"`
+	Arch    string          `json:"arch,omitempty"`
+	// Archs are more architectures a KindPredict request predicts
+	// besides Arch (the measured table's, after a new profile).
+	Archs       []string `json:"archs,omitempty"`
+	Hidden      bool     `json:"hidden,omitempty"`
+	ProfileJSON string   `json:"profile_json,omitempty"`
+	Space       string   `json:"space,omitempty"`
 }
 
 // ProfileRequest configures a device profile.
@@ -90,16 +93,18 @@ type ProfileRequest struct {
 
 // Event is a message from the worker to the UI.
 type Event struct {
-	ID          int         `json:"id"`
-	Kind        Kind        `json:"kind"`
-	Message     string      `json:"message,omitempty"`
-	Ready       *Ready      `json:"ready,omitempty"`
-	Progress    *Progress   `json:"progress,omitempty"`
-	Result      *Result     `json:"result,omitempty"`
-	Prediction  *Prediction `json:"prediction,omitempty"`
-	Measured    *Measured   `json:"measured,omitempty"`
-	Explored    *Explored   `json:"explored,omitempty"`
-	ProfileJSON string      `json:"profile_json,omitempty"`
+	ID         int         `json:"id"`
+	Kind       Kind        `json:"kind"`
+	Message    string      `json:"message,omitempty"`
+	Ready      *Ready      `json:"ready,omitempty"`
+	Progress   *Progress   `json:"progress,omitempty"`
+	Result     *Result     `json:"result,omitempty"`
+	Prediction *Prediction `json:"prediction,omitempty"`
+	// Predictions answer a KindPredict request's Archs, in order.
+	Predictions []Prediction `json:"predictions,omitempty"`
+	Measured    *Measured    `json:"measured,omitempty"`
+	Explored    *Explored    `json:"explored,omitempty"`
+	ProfileJSON string       `json:"profile_json,omitempty"`
 }
 
 // Ready describes the loaded worker.

@@ -134,7 +134,7 @@ func TestImportSwitches(t *testing.T) {
 	}
 	a.Import(`{"space":"ofa"}`)
 	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindError, Message: `this profile is for the "ofa" search space: ...`})
-	if a.Space.Name() != "fbnet" || a.Result == nil || !strings.Contains(a.Error, "ofa") {
-		t.Errorf("after a refused import: space %s, result %v, error %q", a.Space.Name(), a.Result, a.Error)
+	if a.Space.Name() != "fbnet" || a.Result == nil || !strings.Contains(a.ImportError, "ofa") {
+		t.Errorf("after a refused import: space %s, result %v, error %q", a.Space.Name(), a.Result, a.ImportError)
 	}
 }

@@ -35,6 +35,10 @@ type Platform interface {
 	Download(filename, mime, text string)
 	// Now is a monotonic clock (performance.now()).
 	Now() time.Duration
+	// Reveal scrolls the element with this id into view once it is
+	// rendered (an error beside the control that caused it, the editor
+	// after an "edit" button).
+	Reveal(id string)
 }
 
 // Activity names what the worker is busy with ("" when idle).
@@ -79,19 +83,22 @@ type App struct {
 	AutoRun   bool   // profile as soon as the worker is ready (?autorun)
 
 	// Profiling.
-	Mode      string // protocol.ModeQuick or ModeThorough
-	Seed      uint64 // the next profile's sample seed
-	runSeed   uint64 // the running or last profile's
-	Busy      Activity
-	busyID    int
-	Progress  map[string]protocol.Progress // by phase
-	Hidden    bool                         // the tab is hidden
-	Warning   string                       // e.g. paused while hidden
-	Error     string                       // last error, shown in a banner
-	Notice    string                       // last informational message
-	Result    *protocol.Result
-	StartedAt time.Duration // when the running request started
-	LastRunMS float64       // wall time of the last finished profile, ms
+	Mode     string // protocol.ModeQuick or ModeThorough
+	Seed     uint64 // the next profile's sample seed
+	runSeed  uint64 // the running or last profile's
+	Busy     Activity
+	busyID   int
+	Progress map[string]protocol.Progress // by phase
+	Hidden   bool                         // the tab is hidden
+	Warning  string                       // e.g. paused while hidden
+	Error    string                       // last error, shown in a banner
+	// ImportError is why the last import failed, shown beside the
+	// import controls (id import-error) rather than in the banner.
+	ImportError string
+	Notice      string // last informational message
+	Result      *protocol.Result
+	StartedAt   time.Duration // when the running request started
+	LastRunMS   float64       // wall time of the last finished profile, ms
 	// CancelledAfterMS is the time from pressing Cancel to the worker
 	// confirming it, ms (shown, and checked by the browser test).
 	CancelledAfterMS float64
@@ -99,6 +106,9 @@ type App struct {
 
 	// Teaching: which adaptation step the step-through shows (0..2).
 	Step int
+	// Presenter mode (?present): one of Slides at a time, large type.
+	Present bool
+	Slide   int
 
 	// Editor: Space is the search space the page predicts (one of
 	// Spaces); the editor edits its slots.
@@ -112,6 +122,9 @@ type App struct {
 	ArchError              string
 	Prediction             *protocol.Prediction
 	Measured               []protocol.Measured
+	// measuredFor is the profile the Measured rows' predictions are of
+	// (their PredictedMS are re-asked for when it changes).
+	measuredFor *protocol.Result
 
 	// Explore.
 	Explored *protocol.Explored
@@ -129,6 +142,7 @@ type App struct {
 // starts in that search space (nasbench201 or fbnet).
 type URLOptions struct {
 	AutoRun bool
+	Present bool   // ?present: presenter mode
 	Seed    uint64 // 0: not given
 	Space   string // "": the first space
 }
@@ -144,6 +158,7 @@ func ParseURLOptions(rawQuery string, spaces ...string) (URLOptions, error) {
 		return o, fmt.Errorf("the page address: %w", err)
 	}
 	_, o.AutoRun = q["autorun"]
+	_, o.Present = q["present"]
 	if vs, ok := q["seed"]; ok {
 		v := ""
 		if len(vs) > 0 {
@@ -182,6 +197,7 @@ func urlSpace(q url.Values, spaces []string) (string, error) {
 // if asked to (once the worker is ready, and in that space, if it is not
 // yet).
 func (a *App) ApplyURLOptions(o URLOptions) {
+	a.Present = o.Present
 	if o.Seed != 0 {
 		a.Seed = o.Seed
 	}
@@ -273,7 +289,7 @@ func (a *App) post(kind protocol.Kind, fill func(*protocol.Request)) int {
 // start marks the worker busy with a request.
 func (a *App) start(act Activity, id int) {
 	a.Busy, a.busyID, a.StartedAt = act, id, a.platform.Now()
-	a.Error, a.Notice = "", ""
+	a.Error, a.Notice, a.ImportError = "", "", ""
 }
 
 // CanStart says whether a new worker request may be started now.
@@ -359,7 +375,7 @@ func (a *App) SetArchText(s string) {
 	a.ArchText = s
 	arch, err := a.Space.Parse(strings.TrimSpace(s))
 	if err != nil {
-		a.ArchError = fmt.Sprintf("%v. Expected an architecture like %s", err, a.Space.Example())
+		a.ArchError = fmt.Sprintf("%s. Expected an architecture like %s", archErrorText(err, strings.TrimSpace(s)), a.Space.Example())
 		a.Prediction = nil
 		return
 	}
@@ -367,8 +383,12 @@ func (a *App) SetArchText(s string) {
 	a.Predict()
 }
 
-// UseArch loads an architecture (e.g. from the fastest list) into the editor.
-func (a *App) UseArch(s string) { a.SetArchText(s) }
+// UseArch loads an architecture (e.g. from the fastest list) into the
+// editor and brings the editor into view.
+func (a *App) UseArch(s string) {
+	a.SetArchText(s)
+	a.platform.Reveal("editor")
+}
 
 // EdgeOp returns the name of slot i's choice (edge i's operation).
 func (a *App) EdgeOp(i int) string { return a.Space.Choices()[a.Space.Choice(a.Arch, i)].Name }
@@ -388,7 +408,15 @@ func (a *App) Predict() {
 		return // the worker answers after the profile; the result re-predicts
 	}
 	arch := a.Arch.String()
-	a.predictID = a.post(protocol.KindPredict, func(r *protocol.Request) { r.Arch = arch })
+	var more []string
+	if a.measuredFor != a.Result {
+		// A new profile (or an imported one): the measured table's
+		// predictions are re-asked for with it.
+		for _, m := range a.Measured {
+			more = append(more, m.Arch)
+		}
+	}
+	a.predictID = a.post(protocol.KindPredict, func(r *protocol.Request) { r.Arch, r.Archs = arch, more })
 }
 
 // MeasureArch times the editor's architecture on this device.
@@ -425,14 +453,23 @@ func (a *App) Import(text string) {
 		return
 	}
 	if strings.TrimSpace(text) == "" {
-		a.Error = "That profile file is empty."
+		a.importFailed("That profile file is empty.")
 		return
 	}
 	a.start(Importing, a.post(protocol.KindImport, func(r *protocol.Request) { r.ProfileJSON = text }))
 }
 
 // ImportFailed reports a file that could not be read at all.
-func (a *App) ImportFailed(err error) { a.Error = "Could not read that file: " + err.Error() }
+func (a *App) ImportFailed(err error) {
+	a.importFailed("Could not read that file: " + err.Error() + ".")
+}
+
+// importFailed shows why an import failed beside the import controls,
+// where the visitor is, and scrolls it into view.
+func (a *App) importFailed(msg string) {
+	a.ImportError = msg
+	a.platform.Reveal("import-error")
+}
 
 // SetStep picks the adaptation step to show (0: before, 1, 2).
 func (a *App) SetStep(step int) {
@@ -448,8 +485,32 @@ func (a *App) SetBudget(ms float64) {
 	}
 }
 
-// Key handles a keyboard shortcut; it reports whether key was one.
+// Slides are presenter mode's screens, in order.
+var Slides = []string{"start", "device", "validation", "adaptation", "editor", "explore"}
+
+// SlideName is the current slide's name.
+func (a *App) SlideName() string { return Slides[a.Slide] }
+
+// SetSlide shows slide i (clamped to the slides).
+func (a *App) SetSlide(i int) { a.Slide = min(max(i, 0), len(Slides)-1) }
+
+// Key handles a keyboard shortcut; it reports whether key was one. In
+// presenter mode PageDown, space and n go to the next slide, PageUp and
+// b back, Home to the start (a presentation clicker sends PageDown/Up).
 func (a *App) Key(key string) bool {
+	if a.Present {
+		switch strings.ToLower(key) {
+		case "pagedown", " ", "n":
+			a.SetSlide(a.Slide + 1)
+			return true
+		case "pageup", "b":
+			a.SetSlide(a.Slide - 1)
+			return true
+		case "home":
+			a.SetSlide(0)
+			return true
+		}
+	}
 	switch strings.ToLower(key) {
 	case "p":
 		a.StartProfile()
@@ -534,13 +595,22 @@ func (a *App) Apply(e protocol.Event) {
 		a.Step = len(e.Result.Steps) - 1
 		a.Explored = nil
 		a.Predict()
+		if a.Present && a.Slide == 0 {
+			a.SetSlide(slices.Index(Slides, "validation")) // the verdict
+		}
 	case protocol.KindPrediction:
 		if e.Prediction != nil && e.Prediction.Arch == a.Arch.String() {
 			a.Prediction = e.Prediction
 		}
+		if e.ID == a.predictID && len(e.Predictions) > 0 {
+			a.repredicted(e.Predictions)
+		}
 	case protocol.KindMeasured:
 		finish()
 		a.Measured = append([]protocol.Measured{*e.Measured}, a.Measured...)
+		if len(a.Measured) == 1 {
+			a.measuredFor = a.Result
+		}
 	case protocol.KindExplored:
 		finish()
 		a.Explored = e.Explored
@@ -563,8 +633,17 @@ func (a *App) Apply(e protocol.Event) {
 			a.CancelledAfterMS = ms(a.platform.Now() - a.cancelAt)
 			a.cancelAt = 0
 		}
+		wasProfiling := e.ID == a.busyID && a.Busy == Profiling
 		finish()
 		a.Notice = fmt.Sprintf("Cancelled (stopped %.0f ms after the request).", a.CancelledAfterMS)
+		if wasProfiling {
+			// The bars go back to the profile shown below (or to none),
+			// not the cancelled run's part-way progress.
+			a.Progress = map[string]protocol.Progress{}
+			if a.Result != nil {
+				a.Notice += " The results below are still those of the previous profile."
+			}
+		}
 	case protocol.KindError:
 		if e.ID == 0 && a.Ready == nil {
 			a.LoadError = e.Message
@@ -574,7 +653,12 @@ func (a *App) Apply(e protocol.Event) {
 			a.ArchError = e.Message // a failed prediction belongs to the editor
 			return
 		}
+		importing := e.ID != 0 && e.ID == a.busyID && a.Busy == Importing
 		finish()
+		if importing {
+			a.importFailed(sentence(e.Message))
+			return
+		}
 		a.Error = e.Message
 	}
 }
@@ -653,3 +737,55 @@ func (a *App) UnderBudget(n int) []protocol.Candidate {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// repredicted sets the measured table's predictions from the current
+// profile's (the answer to Predict's Archs, in the table's order).
+func (a *App) repredicted(ps []protocol.Prediction) {
+	if len(ps) != len(a.Measured) {
+		return // the table changed since the request
+	}
+	for i := range a.Measured {
+		if ps[i].Arch == a.Measured[i].Arch {
+			a.Measured[i].PredictedMS = ps[i].MS
+		}
+	}
+	a.measuredFor = a.Result
+}
+
+// sentence capitalises msg and ends it with a full stop.
+func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return msg
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
+}
+
+// archErrorText says what is wrong with the architecture string input
+// once: "Not a NAS-Bench-201 architecture: node 2 edge from 0: unknown
+// operation ...", not the parser's chain of wrapped errors, which names
+// the space's error twice and repeats the string the visitor is looking at.
+func archErrorText(err error, input string) string {
+	msg := strings.TrimPrefix(err.Error(), space.ErrArch.Error()+": ")
+	rest, ok := strings.CutPrefix(msg, "malformed ")
+	i := strings.Index(rest, " architecture")
+	if !ok || i < 0 {
+		return sentence(msg)
+	}
+	kind, detail := rest[:i], rest[i+len(" architecture"):]
+	detail = strings.TrimPrefix(detail, " "+strconv.Quote(input))
+	detail = strings.TrimPrefix(detail, ":")
+	article := "a"
+	if strings.ContainsRune("AEFHILMORSX", rune(kind[0])) && kind != "NAS-Bench-201" {
+		article = "an" // an FBNet, an OFA
+	}
+	out := "Not " + article + " " + kind + " architecture"
+	if d := strings.TrimSpace(detail); d != "" {
+		out += ": " + d
+	}
+	return strings.TrimSuffix(out, ".")
+}

@@ -17,6 +17,7 @@ var defaultArch = nasbench201.Space{}.Example().String()
 type fakePlatform struct {
 	posted    []protocol.Request
 	downloads []string
+	revealed  []string
 	now       time.Duration
 }
 
@@ -25,6 +26,7 @@ func (f *fakePlatform) Download(name, mime, text string) {
 	f.downloads = append(f.downloads, name+":"+text)
 }
 func (f *fakePlatform) Now() time.Duration { return f.now }
+func (f *fakePlatform) Reveal(id string)   { f.revealed = append(f.revealed, id) }
 
 func (f *fakePlatform) last() protocol.Request { return f.posted[len(f.posted)-1] }
 
@@ -103,7 +105,7 @@ func TestEditor(t *testing.T) {
 	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.SetArchText("|nor_conv_3x3~0|+|bad|")
-	if a.ArchError == "" || !strings.Contains(a.ArchError, "not an architecture of the space") {
+	if a.ArchError == "" || !strings.Contains(a.ArchError, "Not a NAS-Bench-201 architecture: want 3 node groups") {
 		t.Errorf("malformed string: error %q", a.ArchError)
 	}
 	if a.Prediction != nil || len(p.posted) != 0 {
@@ -181,8 +183,8 @@ func TestExportImportAndKeys(t *testing.T) {
 	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.Import("   ")
-	if a.Error == "" || len(p.posted) != 0 {
-		t.Errorf("empty import: error %q", a.Error)
+	if a.ImportError == "" || len(p.posted) != 0 {
+		t.Errorf("empty import: error %q", a.ImportError)
 	}
 	a.Import(`{"format":"helpwasm-profile"}`)
 	imp := p.last()
@@ -190,8 +192,8 @@ func TestExportImportAndKeys(t *testing.T) {
 		t.Fatalf("posted %+v", imp)
 	}
 	a.Apply(protocol.Event{ID: imp.ID, Kind: protocol.KindError, Message: "this is not a usable device profile: x"})
-	if !strings.Contains(a.Error, "not a usable") || a.Busy != Idle {
-		t.Errorf("import error %q, busy %q", a.Error, a.Busy)
+	if !strings.Contains(a.ImportError, "not a usable") || a.Busy != Idle {
+		t.Errorf("import error %q, busy %q", a.ImportError, a.Busy)
 	}
 	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{Imported: true}})
 	a.Export()
@@ -307,4 +309,123 @@ func FuzzParseURLOptions(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Issue 12 item 9: the editor names a malformed string once, in words.
+func TestArchErrorText(t *testing.T) {
+	a := New(&fakePlatform{}, nasbench201.Space{})
+	a.SetArchText("|nor_conv_3x3~0|+|bogus~0|nor_conv_3x3~1|+|none~0|none~1|none~2|")
+	want := `Not a NAS-Bench-201 architecture: node 2 edge from 0: unknown operation "bogus"`
+	if !strings.HasPrefix(a.ArchError, want) || strings.Count(a.ArchError, "architecture") != 2 || strings.Contains(a.ArchError, "malformed") {
+		t.Errorf("error %q, want it to start %q and name the space once", a.ArchError, want)
+	}
+}
+
+// Issue 12 item 3: import errors are shown and revealed beside the import
+// controls; "edit" brings the editor into view.
+func TestImportErrorPlacedAtImport(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{})
+	ready(a)
+	a.Import("  ")
+	if a.ImportError == "" || a.Error != "" || p.revealed[len(p.revealed)-1] != "import-error" {
+		t.Errorf("empty file: import error %q, banner %q, revealed %v", a.ImportError, a.Error, p.revealed)
+	}
+	a.Import("not json")
+	id := p.last().ID
+	if a.ImportError != "" {
+		t.Errorf("a new import keeps the old error %q", a.ImportError)
+	}
+	a.Apply(protocol.Event{ID: id, Kind: protocol.KindError, Message: "this is not a usable device profile: the file is not JSON"})
+	if a.ImportError != "This is not a usable device profile: the file is not JSON." || a.Error != "" || a.Busy != Idle {
+		t.Errorf("import error %q, banner %q, busy %q", a.ImportError, a.Error, a.Busy)
+	}
+	a.UseArch(defaultArch)
+	if p.revealed[len(p.revealed)-1] != "editor" {
+		t.Errorf("edit revealed %v", p.revealed)
+	}
+}
+
+// Issue 12 item 7: a cancelled second profile leaves the bars of the
+// profile shown; the measured table's predictions follow the profile.
+func TestCancelAndMeasuredRepredict(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{})
+	ready(a)
+	// A measurement before any profile: no prediction.
+	a.MeasureArch()
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindMeasured, Measured: &protocol.Measured{Arch: defaultArch, MS: 2, RescaledMS: 2, Drift: 1}})
+	a.StartProfile()
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
+	r := p.last()
+	if r.Kind != protocol.KindPredict || len(r.Archs) != 1 || r.Archs[0] != defaultArch {
+		t.Fatalf("after the profile: %+v, want the measured architecture re-predicted", r)
+	}
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{Arch: defaultArch, MS: 1.5},
+		Predictions: []protocol.Prediction{{Arch: defaultArch, MS: 1.5}}})
+	if a.Measured[0].PredictedMS != 1.5 {
+		t.Errorf("measured row predicts %v, want 1.5", a.Measured[0].PredictedMS)
+	}
+	a.Predict()
+	if r := p.last(); len(r.Archs) != 0 {
+		t.Errorf("re-predicted again with the same profile: %v", r.Archs)
+	}
+	// A second profile, cancelled part-way.
+	a.StartProfile()
+	id := p.last().ID
+	a.Apply(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseLabelled, Done: 5, Total: 22}})
+	a.Cancel()
+	a.Apply(protocol.Event{ID: id, Kind: protocol.KindCancelled})
+	for _, ph := range []string{protocol.PhaseLabelled, protocol.PhaseValidation} {
+		if f := a.PhaseFraction(ph); f != 1 {
+			t.Errorf("after cancelling, %s bar at %v, want the shown profile's 1", ph, f)
+		}
+	}
+	if !strings.Contains(a.Notice, "previous profile") {
+		t.Errorf("notice %q", a.Notice)
+	}
+	// An imported profile re-predicts the table too.
+	a.Import("{}")
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Imported: true}})
+	if r := p.last(); len(r.Archs) != 1 {
+		t.Errorf("after an import: %+v", r)
+	}
+}
+
+// Presenter mode: ?present, slide keys, the verdict after a profile.
+func TestPresenterMode(t *testing.T) {
+	o, err := ParseURLOptions("present&autorun")
+	if err != nil || !o.Present {
+		t.Fatalf("options %+v, %v", o, err)
+	}
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{})
+	a.ApplyURLOptions(o)
+	ready(a)
+	if a.Busy != Profiling || a.SlideName() != "start" {
+		t.Fatalf("busy %q on slide %q", a.Busy, a.SlideName())
+	}
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
+	if a.SlideName() != "validation" {
+		t.Errorf("after the profile, slide %q, want the verdict", a.SlideName())
+	}
+	a.Key("PageDown")
+	if a.SlideName() != "adaptation" || !a.Key("ArrowLeft") || a.Step != 1 {
+		t.Errorf("slide %q, step %d", a.SlideName(), a.Step)
+	}
+	for range 10 {
+		a.Key(" ")
+	}
+	if a.SlideName() != "explore" {
+		t.Errorf("past the end: %q", a.SlideName())
+	}
+	a.Key("Home")
+	a.Key("PageUp")
+	if a.Slide != 0 {
+		t.Errorf("before the start: %d", a.Slide)
+	}
+	b := New(p, nasbench201.Space{})
+	if b.Key("PageDown") {
+		t.Error("slide keys outside presenter mode")
+	}
 }

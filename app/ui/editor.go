@@ -136,7 +136,7 @@ func (c *Editor) PredCell(ms float64) string {
 func (c *Editor) MeasCell(m protocol.Measured) string {
 	s := msText(m.RescaledMS)
 	if math.Abs(m.Drift-1) > 0.05 {
-		s += fmt.Sprintf(" (%s now, machine %.2fx as slow)", msText(m.MS), m.Drift)
+		s += fmt.Sprintf(" (timed %s; %s)", msText(m.MS), speedText(m.Drift, "the machine is", "than during the profile"))
 	}
 	if !m.Stable {
 		s += " (noisy)"

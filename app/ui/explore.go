@@ -32,7 +32,7 @@ func (c *Explore) Took() string {
 		s += fmt.Sprintf(", after encoding the space once (%.0f ms)", e.PlanMS)
 	}
 	if e.MeanZ {
-		s += " (like every interactive prediction on this page, with the predictor's noise variable z at its mean; the validation plots average 10 samples of z, as HELP does)"
+		s += ". HELP draws a random code for the device each time it predicts; here, as in every interactive prediction on this page, it uses the average code, so the predictions are quick and repeatable (the validation plots average 10 draws, as the paper does)"
 	}
 	return s + "."
 }
@@ -48,4 +48,56 @@ func (c *Explore) PickText() string {
 		return "No MetaD2A candidate is predicted to fit this budget."
 	}
 	return fmt.Sprintf("Pick: %s, %.2f%% CIFAR-100 accuracy, predicted %s. Press edit to load it into the editor, then measure it.", p.Arch, p.Accuracy, msText(p.PredictedMS))
+}
+
+// nasFrame is the NAS plot's viewBox (0 0 640 300).
+var nasFrame = chart.Frame{W: 640, H: 300, Left: 56, Right: 14, Top: 12, Bottom: 46}
+
+// NASView is the NAS plot: MetaD2A's candidates by predicted latency and
+// accuracy, the budget as a vertical line, the pick ringed.
+type NASView struct {
+	Dots                          []DotView
+	XTicks, YTicks                []TickView
+	BudgetX, Y0, Y1, X0, X1, W, H string
+	BudgetLabel                   string
+}
+
+// NASPlot lays out the NAS plot (nil without candidates).
+func (c *Explore) NASPlot() []NASView {
+	if !c.HasCandidates() {
+		return nil
+	}
+	cands := c.App.Explored.Candidates
+	xs := make([]float64, len(cands))
+	ys := make([]float64, len(cands))
+	titles := make([]string, len(cands))
+	for i, k := range cands {
+		xs[i], ys[i] = k.PredictedMS, k.Accuracy
+		titles[i] = fmt.Sprintf("%s: %.2f%% accuracy, predicted %s", k.Arch, k.Accuracy, msText(k.PredictedMS))
+	}
+	f := nasFrame
+	p := chart.Scatter(f, xs, ys, titles, false)
+	pick, ok := c.App.Pick()
+	v := NASView{XTicks: tickViews(p.XTicks), YTicks: tickViews(p.YTicks),
+		X0: chart.Num(f.X0()), X1: chart.Num(f.X1()), Y0: chart.Num(f.Y0()), Y1: chart.Num(f.Y1()),
+		W: chart.Num(f.X1() - f.X0()), H: chart.Num(f.Y0() - f.Y1()),
+		BudgetX:     chart.Num(min(max(p.XScale.At(c.App.BudgetMS), f.X0()), f.X1())),
+		BudgetLabel: "budget " + msText(c.App.BudgetMS)}
+	var picked DotView
+	for i, d := range p.Dots {
+		dv := DotView{X: chart.Num(d.X), Y: chart.Num(d.Y), Title: d.Title, Class: "cand"}
+		if cands[i].PredictedMS > c.App.BudgetMS {
+			dv.Class = "cand over"
+		}
+		if ok && cands[i].Arch == pick.Arch {
+			dv.Class = "cand pick"
+			picked = dv
+			continue
+		}
+		v.Dots = append(v.Dots, dv)
+	}
+	if ok {
+		v.Dots = append(v.Dots, picked) // on top
+	}
+	return []NASView{v}
 }

@@ -33,6 +33,50 @@ func (c *Root) Phases() []PhaseBar {
 	return out
 }
 
+// State is the page's state for scripts and tests, the root element's
+// data-state attribute: "error" (the page could not start, or the last
+// action failed), "profiling", "done" (a profile is shown: measured or
+// imported) or "idle" (none yet). Measuring, exploring and switching
+// keep the state they started from.
+func (c *Root) State() string {
+	a := c.App
+	switch {
+	case a.LoadError != "" || a.Error != "" || a.ImportError != "":
+		return "error"
+	case a.Busy == state.Profiling:
+		return "profiling"
+	case a.Result != nil:
+		return "done"
+	}
+	return "idle"
+}
+
+// PageClass is the root element's class: in presenter mode it names the
+// slide shown, and style.css hides the other sections.
+func (c *Root) PageClass() string {
+	if !c.App.Present {
+		return "page"
+	}
+	return "page present slide-" + c.App.SlideName()
+}
+
+// slideTitles say what each presenter slide shows.
+var slideTitles = map[string]string{
+	"start": "Profile this device", "device": "This device among the known ones",
+	"validation": "The verdict: does the prediction hold here?", "adaptation": "Adaptation, step by step",
+	"editor": "Predict a network", "explore": "Explore the space",
+}
+
+// SlideText is presenter mode's navigation line.
+func (c *Root) SlideText() string {
+	a := c.App
+	s := fmt.Sprintf("%d / %d: %s", a.Slide+1, len(state.Slides), slideTitles[a.SlideName()])
+	if a.Result == nil && a.Slide > 0 && a.SlideName() != "editor" {
+		s += " (profile first: this slide fills in after)"
+	}
+	return s
+}
+
 // CanCancel says whether Cancel does anything now.
 func (c *Root) CanCancel() bool {
 	return c.App.Busy == state.Profiling || c.App.Busy == state.Measuring
@@ -67,7 +111,7 @@ func (c *Root) Status() string {
 	if !a.Ready.Isolated {
 		iso = "coarse (the page is not cross-origin isolated)"
 	}
-	return fmt.Sprintf("Ready: clock resolution %.0f us, %s.", a.Ready.ClockStepUS, iso)
+	return fmt.Sprintf("Ready: clock resolution %s, %s.", usText(a.Ready.ClockStepUS), iso)
 }
 
 // RuntimeInfo describes the loaded predictor.
@@ -93,3 +137,6 @@ func (c *Root) TimeLeft() (left float64, ok bool) {
 	el := a.Elapsed()
 	return el * (1 - f) / f, true
 }
+
+// AtLastSlide says whether presenter mode shows its last slide.
+func (c *Root) AtLastSlide() bool { return c.App.Slide == len(state.Slides)-1 }

@@ -226,8 +226,27 @@ func (c *Root) QuickLabel() string {
 	if v != state.QuickValidation {
 		s += " (fewer: these networks are larger)"
 	}
-	return s
+	return s + ", " + quickDuration(c.App.Space.Name())
 }
+
+// ThoroughLabel is the thorough option's text.
+func (c *Root) ThoroughLabel() string {
+	sup, v := c.App.SizesOf(protocol.ModeThorough)
+	return fmt.Sprintf("thorough: 10 reference + %d support + %d validation networks, longer timings, %s", sup, v, thoroughDuration)
+}
+
+// How long profiles take: the one statement the page and the README make,
+// from the timed runs in docs/RESULTS.md (headless Chromium on a 2-core
+// machine: NAS-Bench-201 quick 13-17 s idle, 6-14 s on a faster one;
+// thorough 40-132 s; FBNet quick 48-73 s).
+func quickDuration(space string) string {
+	if space == "fbnet" {
+		return "about a minute"
+	}
+	return "10-20 seconds"
+}
+
+const thoroughDuration = "1-2 minutes"
 
 // Lead is the page's opening paragraph.
 func (c *Root) Lead() string {
@@ -239,9 +258,9 @@ func (c *Root) Lead() string {
 // durationNote says how long a quick profile takes in a space.
 func durationNote(name string) string {
 	if name == "fbnet" {
-		return fmt.Sprintf("An FBNet network is 10-50x the work of a NAS-Bench-201 cell, so its quick profile validates on %d networks instead of %d and takes about a minute.", state.FBNetQuickValidation, state.QuickValidation)
+		return fmt.Sprintf("An FBNet network is 10-50x the work of a NAS-Bench-201 cell, so its quick profile validates on %d networks instead of %d and takes %s on a laptop.", state.FBNetQuickValidation, state.QuickValidation, quickDuration(name))
 	}
-	return "A quick profile takes about half a minute."
+	return "A quick profile takes " + quickDuration(name) + " on a laptop (longer on a phone or a busy machine); the page shows the time left."
 }
 
 // Title and Button describe explore in the page's space.

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ type nopPlatform struct{}
 func (nopPlatform) Post(protocol.Request)           {}
 func (nopPlatform) Download(string, string, string) {}
 func (nopPlatform) Now() time.Duration              { return 0 }
+func (nopPlatform) Reveal(string)                   {}
 
 type nopFiles struct{}
 
@@ -96,13 +98,13 @@ func TestPageRendersWithoutInlineStyles(t *testing.T) {
 			t.Errorf("profiled page lacks %s", want)
 		}
 	}
-	// Three validation plots plus the step plot; only the on-scale ones
-	// (HELP and the step) draw y = x.
-	if n := strings.Count(html, `class="diagonal"`); n != 2 {
-		t.Errorf("%d diagonals, want 2", n)
+	// Three validation plots, the step plot and the three steps side by
+	// side; only the on-scale ones (HELP and the steps) draw y = x.
+	if n := strings.Count(html, `class="diagonal"`); n != 5 {
+		t.Errorf("%d diagonals, want 5", n)
 	}
-	if n := len(regexp.MustCompile(`<circle class="dot"`).FindAllString(html, -1)); n != 20 {
-		t.Errorf("%d scatter dots, want 4 plots x 5", n)
+	if n := len(regexp.MustCompile(`<circle class="dot"`).FindAllString(html, -1)); n != 35 {
+		t.Errorf("%d scatter dots, want 7 plots x 5", n)
 	}
 }
 
@@ -113,7 +115,7 @@ func TestVisitorTextIsEscaped(t *testing.T) {
 	if strings.Contains(html, "<script>alert") {
 		t.Error("visitor input rendered as markup")
 	}
-	if !strings.Contains(html, "not an architecture of the space") {
+	if !strings.Contains(html, "Not a NAS-Bench-201 architecture") {
 		t.Error("no error message for a malformed architecture")
 	}
 }
@@ -155,5 +157,70 @@ func TestFBNetEditorAndExplore(t *testing.T) {
 	}
 	if strings.Contains(html, `id="budget"`) {
 		t.Error("FBNet explore shows a budget slider without candidates")
+	}
+}
+
+// Issue 12 item 9: speeds in words that cannot be misread.
+func TestSpeedText(t *testing.T) {
+	for ratio, want := range map[float64]string{
+		1.55: "the machine is 1.55x slower than during the profile",
+		0.94: "the machine is 6% faster than during the profile",
+		1.06: "the machine is 6% slower than during the profile",
+		0.5:  "the machine is 2.00x faster than during the profile",
+	} {
+		if got := speedText(ratio, "the machine is", "than during the profile"); got != want {
+			t.Errorf("%v: %q, want %q", ratio, got, want)
+		}
+	}
+	if got := usText(5); got != "5 µs" {
+		t.Errorf("usText(5) = %q", got)
+	}
+}
+
+// The automation hook's data-state attribute (issue 12).
+func TestDataState(t *testing.T) {
+	app := state.New(nopPlatform{}, nasbench201.Space{})
+	r := &Root{App: app}
+	if s := r.State(); s != "idle" {
+		t.Errorf("fresh page: %q", s)
+	}
+	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}})
+	app.StartProfile()
+	if s := r.State(); s != "profiling" {
+		t.Errorf("profiling: %q", s)
+	}
+	app.Apply(protocol.Event{ID: 1, Kind: protocol.KindResult, Result: &protocol.Result{}})
+	if s := r.State(); s != "done" {
+		t.Errorf("profiled: %q", s)
+	}
+	app.Error = "x"
+	if s := r.State(); s != "error" {
+		t.Errorf("after an error: %q", s)
+	}
+	if html := render(t, app); !strings.Contains(html, `data-state="error"`) {
+		t.Error("no data-state attribute on the root")
+	}
+}
+
+// The NAS plot: every candidate, the pick ringed and under the budget line.
+func TestNASPlot(t *testing.T) {
+	app := state.New(nopPlatform{}, nasbench201.Space{})
+	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}})
+	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{}})
+	app.Apply(protocol.Event{Kind: protocol.KindExplored, Explored: &protocol.Explored{Candidates: []protocol.Candidate{
+		{Arch: "a", Accuracy: 70, PredictedMS: 10}, {Arch: "b", Accuracy: 72, PredictedMS: 20}, {Arch: "c", Accuracy: 73, PredictedMS: 30}}}})
+	app.SetBudget(25)
+	v := (&Explore{App: app}).NASPlot()
+	if len(v) != 1 || len(v[0].Dots) != 3 {
+		t.Fatalf("NAS plot %+v", v)
+	}
+	last := v[0].Dots[2]
+	if last.Class != "cand pick" || !strings.Contains(last.Title, "b:") {
+		t.Errorf("pick drawn as %+v", last)
+	}
+	bx, _ := strconv.ParseFloat(v[0].BudgetX, 64)
+	px, _ := strconv.ParseFloat(last.X, 64)
+	if px >= bx {
+		t.Errorf("the pick at x %v is not left of the budget line at %v", px, bx)
 	}
 }

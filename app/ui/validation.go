@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 
+	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/state"
 )
 
@@ -27,7 +28,31 @@ func (c *Validation) StepPlot() []PlotView {
 	if c.App.Step < 0 || c.App.Step >= len(steps) {
 		return nil
 	}
-	return []PlotView{plotView("step-plot", steps[c.App.Step])}
+	lo, hi := c.stepDomain()
+	return []PlotView{plotViewIn("step-plot", steps[c.App.Step], lo, hi)}
+}
+
+// stepDomain is the range of every adaptation step's predicted and
+// measured latencies: the steps share axes, so a point that moves between
+// them moved in its prediction, not because an axis rescaled.
+func (c *Validation) stepDomain() (lo, hi float64) {
+	var vs [][]float64
+	for _, st := range c.App.Result.Steps {
+		for _, p := range st.Points {
+			vs = append(vs, []float64{p.Predicted, p.Measured})
+		}
+	}
+	return chart.Bounds(vs...)
+}
+
+// StepPlots are all the adaptation steps on shared axes, side by side.
+func (c *Validation) StepPlots() []PlotView {
+	lo, hi := c.stepDomain()
+	var out []PlotView
+	for i, st := range c.App.Result.Steps {
+		out = append(out, plotViewIn(fmt.Sprintf("step-all-%d", i), st, lo, hi))
+	}
+	return out
 }
 
 // StepClass marks the selected step's button.

@@ -34,7 +34,12 @@ func tickViews(ts []chart.Tick) []TickView {
 }
 
 // DotView is a point.
-type DotView struct{ X, Y, Title, Class, Label, LX, LY, Anchor, LabelClass string }
+type DotView struct {
+	X, Y, Title, Class, Label, LX, LY, Anchor, LabelClass string
+	// Leader joins a label placed away from its dot (LX1, LY1 to LX2, LY2).
+	Leader             bool
+	LX1, LY1, LX2, LY2 string
+}
 
 // PlotView is a scatter plot of predicted against measured latency.
 type PlotView struct {
@@ -52,7 +57,11 @@ type PlotView struct {
 // scatterFrame is the viewBox of every scatter plot (0 0 300 260).
 var scatterFrame = chart.Frame{W: 300, H: 260, Left: 46, Right: 10, Top: 10, Bottom: 42}
 
-func plotView(id string, c protocol.Comparison) PlotView {
+func plotView(id string, c protocol.Comparison) PlotView { return plotViewIn(id, c, 0, 0) }
+
+// plotViewIn is plotView on the domain [lo, hi] of both axes (for an
+// on-scale comparison; hi <= lo: the comparison's own).
+func plotViewIn(id string, c protocol.Comparison, lo, hi float64) PlotView {
 	xs := make([]float64, len(c.Points))
 	ys := make([]float64, len(c.Points))
 	titles := make([]string, len(c.Points))
@@ -62,6 +71,9 @@ func plotView(id string, c protocol.Comparison) PlotView {
 	}
 	f := scatterFrame
 	p := chart.Scatter(f, xs, ys, titles, c.OnScale)
+	if c.OnScale && hi > lo {
+		p = chart.ScatterSame(f, xs, ys, titles, lo, hi)
+	}
 	v := PlotView{ID: id, Method: c.Method, Spearman: fmt.Sprintf("%.3f", c.Spearman), Kendall: fmt.Sprintf("%.3f", c.Kendall), Error: apeText(c),
 		XLabel: "predicted (" + c.Unit + ")", Diagonal: p.Diagonal,
 		XTicks: tickViews(p.XTicks), YTicks: tickViews(p.YTicks),
@@ -91,6 +103,24 @@ func msText(v float64) string {
 		return fmt.Sprintf("%.1f ms", v)
 	}
 	return fmt.Sprintf("%.2f ms", v)
+}
+
+// usText formats a duration in microseconds: "5 µs".
+func usText(us float64) string { return fmt.Sprintf("%.0f µs", us) }
+
+// speedText says how much slower (ratio > 1) or faster (< 1) something
+// ran, in words: "the machine is 1.55x slower than during the profile",
+// "the machine ran 6% faster than ...".
+func speedText(ratio float64, subject, than string) string {
+	switch {
+	case ratio >= 1.1:
+		return fmt.Sprintf("%s %.2fx slower %s", subject, ratio, than)
+	case ratio > 1:
+		return fmt.Sprintf("%s %.0f%% slower %s", subject, 100*(ratio-1), than)
+	case ratio <= 1/1.1:
+		return fmt.Sprintf("%s %.2fx faster %s", subject, 1/ratio, than)
+	}
+	return fmt.Sprintf("%s %.0f%% faster %s", subject, 100*(1/ratio-1), than)
 }
 
 // apeText is a comparison's median absolute error in percent, or "-".

@@ -35,6 +35,7 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -282,7 +283,7 @@ func (s *Service) run(ctx context.Context, req protocol.Request) (protocol.Event
 	case protocol.KindProfile:
 		return s.runProfile(ctx, req.ID, *req.Profile)
 	case protocol.KindPredict:
-		return s.runPredict(req.ID, req.Arch)
+		return s.runPredict(req.ID, req.Arch, req.Archs)
 	case protocol.KindMeasure:
 		return s.runMeasure(ctx, req.ID, req.Arch)
 	case protocol.KindExplore:
@@ -325,7 +326,7 @@ func (s *Service) predict(d *session.Device, a space.Arch) (auto, help session.P
 	return pa[0], ph[0]
 }
 
-func (s *Service) runPredict(id int, arch string) (protocol.Event, error) {
+func (s *Service) runPredict(id int, arch string, more []string) (protocol.Event, error) {
 	a, err := s.parseArch(arch)
 	if err != nil {
 		return protocol.Event{}, err
@@ -333,17 +334,32 @@ func (s *Service) runPredict(id int, arch string) (protocol.Event, error) {
 	if s.cur.dev == nil {
 		return protocol.Event{}, ErrNoProfile
 	}
+	ev := protocol.Event{ID: id, Kind: protocol.KindPrediction}
+	p := s.prediction(a)
+	ev.Prediction = &p
+	for _, m := range more {
+		b, err := s.parseArch(m)
+		if err != nil {
+			return protocol.Event{}, err
+		}
+		ev.Predictions = append(ev.Predictions, s.prediction(b))
+	}
+	return ev, nil
+}
+
+// prediction is the interactive prediction of a with the current profile.
+func (s *Service) prediction(a space.Arch) protocol.Prediction {
 	t0 := s.cfg.Clock.Now()
 	auto, help := s.predict(s.cur.dev, a)
 	took := s.cfg.Clock.Now() - t0
 	sp := s.cur.sess.Space()
-	return protocol.Event{ID: id, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{
+	return protocol.Prediction{
 		Arch: a.String(), MS: auto.MS, HalfWidthMS: auto.HalfWidth, Level: auto.Level,
 		Method: session.MethodName(s.cur.dev.Chosen()), HELPMS: help.MS,
 		MFLOPs: float64(sp.FLOPs(a)) / 1e6,
 		Params: float64(sp.Params(a)) / 1e6,
 		TookMS: ms64(took),
-	}}, nil
+	}
 }
 
 func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol.Event, error) {
@@ -594,7 +610,7 @@ func (s *Service) runExport(id int) (protocol.Event, error) {
 func (s *Service) runImport(id int, doc string) (protocol.Event, error) {
 	p, err := measure.Read(strings.NewReader(doc))
 	if err != nil {
-		return protocol.Event{}, fmt.Errorf("this is not a usable device profile: %w", err)
+		return protocol.Event{}, importError(doc, err)
 	}
 	// A profile of another space switches to it, once it is adopted.
 	sv, err := s.load(p.Space)
@@ -612,4 +628,18 @@ func (s *Service) runImport(id int, doc string) (protocol.Event, error) {
 	s.cur, sv.dev, sv.res = sv, d, res
 	r := s.ready(sv, sv.loadMS)
 	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res, Ready: &r}, nil
+}
+
+// importError says in words why doc is not a profile: a file that is not
+// JSON at all is named as such, instead of with the JSON decoder's
+// message ("invalid character 'o' in literal null").
+func importError(doc string, err error) error {
+	switch t := strings.TrimSpace(doc); {
+	case json.Valid([]byte(t)):
+	case !strings.HasPrefix(t, "{"):
+		return errors.New("this is not a usable device profile: the file is not JSON. A profile is the .json file that Export profile (or helpwasm profile -out) saves")
+	default:
+		return fmt.Errorf("this is not a usable device profile: its JSON is broken or cut short (%w)", err)
+	}
+	return fmt.Errorf("this is not a usable device profile: %w", err)
 }

@@ -643,3 +643,18 @@ func findComparison(t *testing.T, r *protocol.Result, method string) protocol.Co
 	t.Fatalf("no %s comparison", method)
 	return protocol.Comparison{}
 }
+
+// Issue 12 item 9: a file that is not JSON is named so in words.
+func TestImportErrorWords(t *testing.T) {
+	for doc, want := range map[string]string{
+		"nonsense":        "the file is not JSON",
+		`{"format": "hel`: "its JSON is broken or cut short",
+		`{"format": "x"}`: "not a usable device profile: ",
+	} {
+		_, err := measure.Read(strings.NewReader(doc))
+		got := importError(doc, err).Error()
+		if !strings.Contains(got, want) || strings.Contains(got, "invalid character") {
+			t.Errorf("%q: %q, want %q in words", doc, got, want)
+		}
+	}
+}

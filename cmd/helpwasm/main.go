@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,9 +40,10 @@ func commands() []command {
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "helpwasm:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // "helpwasm CMD -h" printed the flags, like "helpwasm -h"
 		}
+		fmt.Fprintln(os.Stderr, "helpwasm:", err)
 		os.Exit(1)
 	}
 }
@@ -56,7 +58,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			if err := c.run(args[1:], stdout, stderr); err != nil {
+			fe := &flagErrors{w: stderr}
+			if err := c.run(args[1:], stdout, fe); err != nil {
+				if fe.muted {
+					return fmt.Errorf("%s: %w (run \"helpwasm %s -h\" for its flags)", c.name, err, c.name)
+				}
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
 			return nil
@@ -71,4 +77,32 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
+}
+
+// flagErrors passes a subcommand's stderr through, except when its first
+// output is a flag package parse error ("flag provided but not defined:
+// -x"): then that line and the whole usage after it are dropped, and run
+// reports the error once with a hint to -h instead (issue 12 item 15).
+type flagErrors struct {
+	w       io.Writer
+	started bool
+	muted   bool
+}
+
+// flagErrorPrefixes begin the messages flag.FlagSet.Parse prints.
+var flagErrorPrefixes = [][]byte{[]byte("flag provided but not defined: "), []byte("invalid value "), []byte("invalid boolean value "), []byte("bad flag syntax: "), []byte("flag needs an argument: ")}
+
+func (f *flagErrors) Write(b []byte) (int, error) {
+	if !f.started {
+		f.started = true
+		for _, p := range flagErrorPrefixes {
+			if bytes.HasPrefix(b, p) {
+				f.muted = true
+			}
+		}
+	}
+	if f.muted {
+		return len(b), nil
+	}
+	return f.w.Write(b)
 }

@@ -3,7 +3,9 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"sync"
 	"syscall/js"
 	"time"
 
@@ -18,14 +20,21 @@ type browser struct {
 	worker js.Value
 	perf   js.Value
 	events chan string
+
+	// The automation hook's outstanding requests (window.helpwasm), by
+	// their negative ids (the page's own are positive).
+	mu      sync.Mutex
+	hookID  int
+	pending map[int][2]js.Value // resolve, reject
 }
 
 // newBrowser takes over the worker boot.js started.
 func newBrowser() *browser {
 	return &browser{
-		worker: js.Global().Get("helpwasmWorker").Get("worker"),
-		perf:   js.Global().Get("performance"),
-		events: make(chan string, 256),
+		worker:  js.Global().Get("helpwasmWorker").Get("worker"),
+		perf:    js.Global().Get("performance"),
+		events:  make(chan string, 256),
+		pending: map[int][2]js.Value{},
 	}
 }
 
@@ -57,6 +66,10 @@ func (b *browser) connect(page *setup.Page) {
 			if err != nil {
 				e = protocol.Event{Kind: protocol.KindError, Message: err.Error()}
 			}
+			if e.ID < 0 {
+				b.settle(e) // the automation hook's, not the page's
+				continue
+			}
 			page.Deliver(e)
 		}
 	}()
@@ -80,6 +93,81 @@ func (b *browser) connect(page *setup.Page) {
 		go page.Visibility(hidden)
 		return nil
 	}))
+}
+
+// hook installs window.helpwasm, the automation hook README.md documents:
+// profile() resolves with the current profile as the exported JSON's
+// object, predict(archs) with the editor's predictions of a list of
+// architecture strings ({arch, ms, half_width_ms, level, method, help_ms,
+// mflops, params_m, took_ms} each). Both ask the worker directly, so
+// they reject while it is busy (wait for data-state "done").
+func (b *browser) hook() {
+	api := js.Global().Get("Object").New()
+	api.Set("profile", js.FuncOf(func(this js.Value, args []js.Value) any {
+		return b.ask(protocol.Request{Kind: protocol.KindExport})
+	}))
+	api.Set("predict", js.FuncOf(func(this js.Value, args []js.Value) any {
+		var archs []string
+		if len(args) > 0 && args[0].Type() == js.TypeObject {
+			for i := range args[0].Length() {
+				archs = append(archs, args[0].Index(i).String())
+			}
+		}
+		if len(archs) == 0 {
+			return js.Global().Get("Promise").Call("reject", js.Global().Get("Error").New("helpwasm.predict wants a non-empty array of architecture strings"))
+		}
+		return b.ask(protocol.Request{Kind: protocol.KindPredict, Arch: archs[0], Archs: archs[1:]})
+	}))
+	js.Global().Set("helpwasm", api)
+}
+
+// ask posts r under a new negative id and returns a promise that settle
+// resolves or rejects.
+func (b *browser) ask(r protocol.Request) js.Value {
+	var exec js.Func
+	exec = js.FuncOf(func(this js.Value, args []js.Value) any {
+		b.mu.Lock()
+		b.hookID--
+		r.ID = b.hookID
+		b.pending[r.ID] = [2]js.Value{args[0], args[1]}
+		b.mu.Unlock()
+		b.Post(r)
+		exec.Release()
+		return nil
+	})
+	return js.Global().Get("Promise").New(exec)
+}
+
+// settle answers the hook's request e replies to.
+func (b *browser) settle(e protocol.Event) {
+	switch e.Kind {
+	case protocol.KindProgress, protocol.KindWarning:
+		return // not an answer
+	}
+	b.mu.Lock()
+	p, ok := b.pending[e.ID]
+	delete(b.pending, e.ID)
+	b.mu.Unlock()
+	if !ok {
+		return
+	}
+	parse := func(v any) js.Value {
+		s, err := json.Marshal(v)
+		if err != nil {
+			return js.Null()
+		}
+		return js.Global().Get("JSON").Call("parse", string(s))
+	}
+	switch {
+	case e.Kind == protocol.KindExported:
+		p[0].Invoke(js.Global().Get("JSON").Call("parse", e.ProfileJSON))
+	case e.Kind == protocol.KindPrediction && e.Prediction != nil:
+		p[0].Invoke(parse(append([]protocol.Prediction{*e.Prediction}, e.Predictions...)))
+	case e.Kind == protocol.KindError:
+		p[1].Invoke(js.Global().Get("Error").New(e.Message))
+	default:
+		p[1].Invoke(js.Global().Get("Error").New("unexpected answer " + string(e.Kind)))
+	}
 }
 
 func (b *browser) query() string { return js.Global().Get("location").Get("search").String() }
@@ -109,6 +197,35 @@ func (b *browser) Download(filename, mime, text string) {
 		js.Global().Get("URL").Call("revokeObjectURL", url)
 		return nil
 	}), 60000)
+}
+
+// Reveal implements state.Platform: the element is scrolled into view on
+// the first animation frame it exists in (it may appear only with the
+// render that follows the handler calling Reveal), for up to 120 frames.
+func (b *browser) Reveal(id string) {
+	doc := js.Global().Get("document")
+	frames := 0
+	var step js.Func
+	step = js.FuncOf(func(js.Value, []js.Value) any {
+		if el := doc.Call("getElementById", id); !el.IsNull() {
+			// A short element (a message) is centred; a tall one (the
+			// editor) starts at the top of the window.
+			block := "center"
+			if el.Call("getBoundingClientRect").Get("height").Float() > js.Global().Get("innerHeight").Float()/2 {
+				block = "start"
+			}
+			el.Call("scrollIntoView", map[string]any{"block": block})
+			step.Release()
+			return nil
+		}
+		if frames++; frames > 120 {
+			step.Release()
+			return nil
+		}
+		js.Global().Call("requestAnimationFrame", step)
+		return nil
+	})
+	js.Global().Call("requestAnimationFrame", step)
 }
 
 // files implements ui.Files with File.text().

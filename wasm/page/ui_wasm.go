@@ -33,6 +33,7 @@ func runUI() {
 	b := newBrowser()
 	page := setup.New(renderer.EventEnv(), b, files{}, spaces...)
 	b.connect(page)
+	b.hook()
 	page.Configure(b.query())
 	for ok := true; ok; ok = renderer.EventWait() {
 		if err := renderer.Render(buildEnv.RunBuild(page.Root)); err != nil {
