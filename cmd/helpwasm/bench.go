@@ -186,12 +186,16 @@ func benchAdapt(f benchFlags, w io.Writer) error {
 // supportFromPool takes the first n pool architectures of dev with their
 // latencies min-max normalised over the pool (portion 0.9).
 func supportFromPool(at *atlas.Atlas, dev atlas.Device, n int, order nasbench201.TypeOrder) ([][]float64, []float64) {
-	lo, hi := slices.Min(dev.PoolMS), slices.Max(dev.PoolMS)
+	pool := make([]float64, len(dev.PoolMS)) // the atlas keeps float32
+	for i, v := range dev.PoolMS {
+		pool[i] = float64(v)
+	}
+	sc := latency.ScaleOf(pool, 0.9)
 	var xs [][]float64
 	var ys []float64
 	for i := range min(n, len(at.PoolArchs)) {
 		xs = append(xs, nasbench201.Encode(nil, nasbench201.MustParse(at.PoolArchs[i]), order))
-		ys = append(ys, float64((dev.PoolMS[i]-lo)/(hi-lo))*0.9+0.05)
+		ys = append(ys, sc.Normalise(pool[i]))
 	}
 	return xs, ys
 }
