@@ -15,7 +15,9 @@
 //     interleaved in one measurement, so a machine that speeds up or
 //     slows down does so for the embedding, the latency scale and the
 //     support alike (no drift correction is needed within it). HELP then
-//     adapts, and the other methods fit, on these labelled timings.
+//     adapts, and the other methods fit, on these labelled timings, so
+//     they take at least LabelledRounds rounds whatever the preset (the
+//     profile's protocol.rounds records this phase's).
 //  2. PhaseValidation: the held-out validation networks, interleaved with
 //     two checks, the two middle reference networks by latency timed
 //     again. The validation timings are divided by the geometric mean of
