@@ -9,6 +9,7 @@
 //	fbnet.helpw              HELP meta-trained on FBNet by `helpwasm train -space fbnet`
 //	fbnet.atlas.json         atlas.FromTable on HELP's FBNet tables (go generate)
 //	fbnet.pool.txt           HELP's 5,000 FBNet architectures, one per line in index order (go generate)
+//	ofa.helpw                HELP meta-trained on OFA by `helpwasm train -space ofa`
 //	ofa.atlas.json           atlas.FromTable on HELP's OFA tables (go generate)
 //
 // Every call decodes afresh and returns a value the caller owns.
