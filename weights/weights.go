@@ -2,7 +2,7 @@
 // atlas, embedded in the binary so the CLI works without the data
 // directory. README.md beside this file records how each file was made.
 //
-// Files (the page's build copies the same files into dist/):
+// Files (the page's build copies the NAS-Bench-201 and FBNet ones into dist/):
 //
 //	nasbench201.helpw        HELP meta-trained by `helpwasm train` (predictor's format)
 //	nasbench201.atlas.json   atlas.FromTable on HELP's tables (go generate)
