@@ -336,9 +336,15 @@ func (a *App) StartProfile() {
 	a.Seed++ // the next run draws new samples
 }
 
-// Cancel stops the running measurement.
+// CanCancel says whether Cancel does anything now: a profile, a
+// measurement or an import is running.
+func (a *App) CanCancel() bool {
+	return a.Busy == Profiling || a.Busy == Measuring || a.Busy == Importing
+}
+
+// Cancel stops the running profile, measurement or import.
 func (a *App) Cancel() {
-	if a.Busy != Profiling && a.Busy != Measuring {
+	if !a.CanCancel() {
 		return
 	}
 	a.cancelAt = a.platform.Now()
@@ -634,8 +640,12 @@ func (a *App) Apply(e protocol.Event) {
 			a.cancelAt = 0
 		}
 		wasProfiling := e.ID == a.busyID && a.Busy == Profiling
+		wasImporting := e.ID == a.busyID && a.Busy == Importing
 		finish()
 		a.Notice = fmt.Sprintf("Cancelled (stopped %.0f ms after the request).", a.CancelledAfterMS)
+		if wasImporting {
+			a.Notice = fmt.Sprintf("Import cancelled (stopped %.0f ms after the request); the profile in use is unchanged.", a.CancelledAfterMS)
+		}
 		if wasProfiling {
 			// The bars go back to the profile shown below (or to none),
 			// not the cancelled run's part-way progress.

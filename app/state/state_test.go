@@ -82,6 +82,27 @@ func TestProfileLifecycle(t *testing.T) {
 	}
 }
 
+// An import can be cancelled, and the notice says the profile in use
+// did not change.
+func TestCancelImport(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{})
+	ready(a)
+	a.Import("{}")
+	id := p.last().ID
+	if !a.CanCancel() {
+		t.Fatal("an import cannot be cancelled")
+	}
+	a.Cancel()
+	if p.last().Kind != protocol.KindCancel {
+		t.Fatalf("posted %+v", p.last())
+	}
+	a.Apply(protocol.Event{ID: id, Kind: protocol.KindCancelled})
+	if a.Busy != Idle || !strings.Contains(a.Notice, "unchanged") {
+		t.Errorf("busy %q, notice %q", a.Busy, a.Notice)
+	}
+}
+
 func TestCancelTiming(t *testing.T) {
 	p := &fakePlatform{}
 	a := New(p, nasbench201.Space{})

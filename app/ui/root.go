@@ -78,9 +78,7 @@ func (c *Root) SlideText() string {
 }
 
 // CanCancel says whether Cancel does anything now.
-func (c *Root) CanCancel() bool {
-	return c.App.Busy == state.Profiling || c.App.Busy == state.Measuring
-}
+func (c *Root) CanCancel() bool { return c.App.CanCancel() }
 
 // Status is the one-line state of the worker.
 func (c *Root) Status() string {
