@@ -90,9 +90,9 @@ func loadB(t testing.TB) (*latency.Table, *atlas.Atlas, *predictor.Model) {
 	return loadTable, loadAtlas, loadModel
 }
 
-func newFixture(t *testing.T, device string) *fixture {
+func newFixture(t testing.TB, device string) *fixture {
 	t.Helper()
-	table, at, model := load(t)
+	table, at, model := loadB(t)
 	f := &fixture{clock: &simClock{}, events: make(chan protocol.Event, 10000), table: table, device: device}
 	lat := table.Latency(device)
 	if lat == nil {
@@ -130,7 +130,7 @@ func newFixture(t *testing.T, device string) *fixture {
 }
 
 // await returns the events of request id up to its final one.
-func (f *fixture) await(t *testing.T, id int) (final protocol.Event, progress []protocol.Progress) {
+func (f *fixture) await(t testing.TB, id int) (final protocol.Event, progress []protocol.Progress) {
 	t.Helper()
 	timeout := time.After(60 * time.Second)
 	for {
