@@ -80,12 +80,22 @@ func (c *Root) SlideText() string {
 // CanCancel says whether Cancel does anything now.
 func (c *Root) CanCancel() bool { return c.App.CanCancel() }
 
+// DiedAdvice says what Restart keeps: the profile shown is re-imported.
+func (c *Root) DiedAdvice() string {
+	if c.App.Result != nil {
+		return "Restart starts a fresh worker and re-imports the profile shown below into it."
+	}
+	return "Restart starts a fresh worker; profile the device again after."
+}
+
 // Status is the one-line state of the worker.
 func (c *Root) Status() string {
 	a := c.App
 	switch {
 	case a.LoadError != "":
 		return "The page could not start."
+	case a.Died != "":
+		return "The measuring worker stopped: restart it to go on."
 	case a.Ready == nil:
 		return "Loading the measuring worker..."
 	case a.Busy == state.Profiling:

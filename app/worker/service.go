@@ -471,6 +471,11 @@ func (s *Service) describe(sv *served, d *session.Device, v *session.Validation,
 		Chosen:      session.MethodName(d.Chosen()),
 		LOOAPE:      d.LOO(),
 	}
+	var sb strings.Builder
+	if err := p.Write(&sb); err != nil {
+		return nil, fmt.Errorf("writing the profile: %w", err)
+	}
+	res.ProfileJSON = sb.String()
 	for _, tm := range p.Reference {
 		res.Reference = append(res.Reference, protocol.ArchMS{Arch: tm.Arch, MS: tm.MS})
 	}
