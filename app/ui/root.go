@@ -41,7 +41,7 @@ func (c *Root) Phases() []PhaseBar {
 func (c *Root) State() string {
 	a := c.App
 	switch {
-	case a.LoadError != "" || a.Error != "" || a.ImportError != "":
+	case a.LoadError != "" || a.Died != "" || a.Error != "" || a.ImportError != "":
 		return "error"
 	case a.Busy == state.Profiling:
 		return "profiling"

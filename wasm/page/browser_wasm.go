@@ -181,6 +181,11 @@ func (b *browser) listen(w js.Value) {
 	w.Set("onerror", js.FuncOf(func(this js.Value, args []js.Value) any {
 		msg := "The measuring worker crashed"
 		if m := args[0].Get("message"); m.Type() == js.TypeString {
+			if strings.Contains(m.String(), "Go program has already exited") {
+				// A message or timer reached the exited program:
+				// worker.js reports the exit itself, with its reason.
+				return nil
+			}
 			msg += ": " + m.String()
 		}
 		b.events <- protocol.EncodeEvent(protocol.Event{Kind: protocol.KindDied, Message: msg})
