@@ -621,6 +621,63 @@ func TestBrowserAutorun(t *testing.T) {
 	}
 }
 
+// TestBrowserWorkerDied makes the worker's Go program panic in the
+// middle of a profile (?test-hooks: helpwasm.testKillWorker): the page
+// must stop being busy, say the worker stopped with the panic's message,
+// and Restart must start a fresh worker with the profile shown
+// re-imported (issue 13: the page stayed "Busy" for good).
+func TestBrowserWorkerDied(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, exe, h)
+	// Without ?test-hooks there is no way to kill the worker.
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
+	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	if k := eval[string](t, p, 5*time.Second, `typeof window.helpwasm.testKillWorker`); k != "undefined" {
+		t.Errorf("helpwasm.testKillWorker is %s without ?test-hooks", k)
+	}
+
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?test-hooks&autorun&seed=3"))
+	eval[float64](t, p, 180*time.Second, waitJS(profileReady+` && document.querySelector("#plot-0 .rho")`, "first profile", 170000))
+	rho := text(t, p, "#plot-0 .rho")
+	// A second profile, killed once it has started measuring.
+	click(t, p, "#profile")
+	eval[float64](t, p, 30*time.Second, waitJS(`/Profiling/.test(document.querySelector("#status")?.textContent)`, "second profile running", 25000))
+	eval[any](t, p, 5*time.Second, `window.helpwasm.testKillWorker()`)
+	eval[float64](t, p, 20*time.Second, waitJS(`document.querySelector("#died")`, "died banner", 15000))
+	died, status := text(t, p, "#died"), text(t, p, "#status")
+	t.Logf("died: %s | status: %s", died, status)
+	if !strings.Contains(died, "panic: test-kill-worker") || !strings.Contains(died, "exit") {
+		t.Errorf("died banner %q, want the worker's panic and exit", died)
+	}
+	if strings.Contains(status, "Busy") || strings.Contains(status, "Profiling") || !strings.Contains(status, "stopped") {
+		t.Errorf("status %q after the worker died", status)
+	}
+	if d := eval[bool](t, p, 5*time.Second, `document.querySelector("#profile").disabled`); !d {
+		t.Error("Profile is enabled with a dead worker")
+	}
+	p.screenshot(t, "worker-died")
+
+	click(t, p, "#restart")
+	eval[float64](t, p, 60*time.Second, waitJS(profileReady+` && /re-imported/.test(document.querySelector("#notice")?.textContent)`, "restarted worker with the profile", 55000))
+	if d := text(t, p, "#died"); d != "" {
+		t.Errorf("died banner %q after the restart", d)
+	}
+	if got := text(t, p, "#plot-0 .rho"); got != rho {
+		t.Errorf("after the restart auto's Spearman reads %q, before %q", got, rho)
+	}
+	// The fresh worker holds the profile: it exports and predicts.
+	n := eval[float64](t, p, 10*time.Second, `window.helpwasm.profile().then(p => p.reference.length)`)
+	if n != 10 {
+		t.Errorf("the restarted worker's profile has %v reference timings", n)
+	}
+	t.Logf("restarted: %s", text(t, p, "#notice"))
+}
+
 // validation is the validation view's comparisons as shown.
 type validation []struct{ method, rho, ape string }
 

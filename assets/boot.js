@@ -32,13 +32,16 @@
   // Start the measuring worker now, so it downloads and compiles while the
   // UI does; the UI (Go) takes over its messages when it starts and first
   // reads the ones that arrived before.
-  var worker = new Worker("worker.js");
+  // ?test-hooks (browser tests only, see README.md) lets the page's
+  // helpwasm.testKillWorker() make the worker's Go program panic.
+  var url = /[?&]test-hooks(=|&|$)/.test(location.search) ? "worker.js?test-hooks" : "worker.js";
+  var worker = new Worker(url);
   var early = [];
   worker.onmessage = function (e) { early.push(e.data); };
   worker.onerror = function (e) {
     early.push(JSON.stringify({ id: 0, kind: "error", message: "The measuring worker failed to start: " + (e.message || "unknown error") }));
   };
-  window.helpwasmWorker = { worker: worker, early: early };
+  window.helpwasmWorker = { worker: worker, early: early, url: url };
   var go = new Go();
   var started = performance.now();
   var src = fetch("helpwasm.wasm");

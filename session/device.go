@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -75,8 +76,15 @@ var candidates = [...]string{MethodFLOPs, MethodOpCost, MethodHELP}
 // on its support timings with seed p.Protocol.Seed; the op-cost model,
 // FLOPs and auto's choice fit its labelled (reference, anchor and
 // support) timings. It records auto's choice in p.Prediction.
-func (s *Session) Adopt(p *measure.Profile) (*Device, error) {
+//
+// Adopt checks ctx between its adaptations and fits (Config.Yield runs
+// just before each check) and returns ctx's error, leaving p untouched,
+// once it is done.
+func (s *Session) Adopt(ctx context.Context, p *measure.Profile) (*Device, error) {
 	if err := s.CheckProfile(p); err != nil {
+		return nil, err
+	}
+	if err := s.step(ctx); err != nil {
 		return nil, err
 	}
 	emb, err := latency.CheckedEmbedding(p.ReferenceMS())
@@ -97,13 +105,25 @@ func (s *Session) Adopt(p *measure.Profile) (*Device, error) {
 	if d.help, err = s.cfg.Model.Adapt(emb, xs, ys, predictor.AdaptOptions{Seed: seed}); err != nil {
 		return nil, fmt.Errorf("adapting the predictor: %w", err)
 	}
+	if err := s.step(ctx); err != nil {
+		return nil, err
+	}
 	if d.helpMean, err = s.cfg.Model.Adapt(emb, xs, ys, predictor.AdaptOptions{Mode: predictor.ZMean, Seed: seed}); err != nil {
 		return nil, fmt.Errorf("adapting the predictor: %w", err)
 	}
-	if err := d.fit(xs, ys); err != nil {
+	if err := d.fit(ctx, xs, ys); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// step is a checkpoint of a long computation: it lets the host deliver
+// messages (Config.Yield) and returns ctx's error.
+func (s *Session) step(ctx context.Context) error {
+	if s.cfg.Yield != nil {
+		s.cfg.Yield()
+	}
+	return ctx.Err()
 }
 
 // labelledTimings are the timings the fitted methods learn from:
@@ -126,7 +146,7 @@ func (s *Session) parseTimings(ts []measure.Timing) ([]space.Arch, error) {
 
 // fit fits the op-cost model, FLOPs and auto's blend to the labelled
 // timings; xs, ys are the support set as HELP adapted on it.
-func (d *Device) fit(supX [][]float64, supY []float64) error {
+func (d *Device) fit(ctx context.Context, supX [][]float64, supY []float64) error {
 	s := d.sess
 	lab := labelledTimings(d.Profile)
 	archs, err := s.parseTimings(lab)
@@ -136,6 +156,9 @@ func (d *Device) fit(supX [][]float64, supY []float64) error {
 	d.labelled = make([]float64, len(lab))
 	for i, t := range lab {
 		d.labelled[i] = t.MS
+	}
+	if err := s.step(ctx); err != nil {
+		return err
 	}
 	if d.opc, err = opcost.Fit(s.featuresAll(archs), d.labelled, opcost.Options{Scale: s.cfg.Space.FeatureScale()}); err != nil {
 		return fmt.Errorf("fitting the op-cost model: %w", err)
@@ -152,6 +175,9 @@ func (d *Device) fit(supX [][]float64, supY []float64) error {
 	help := d.Scale.DenormaliseTo(nil, d.helpMean.PredictTo(nil, s.encodeAll(archs)))
 	nfix := len(lab) - len(supY)
 	for i := range supY {
+		if err := s.step(ctx); err != nil {
+			return err
+		}
 		xs := slices.Delete(slices.Clone(supX), i, i+1)
 		ys := slices.Delete(slices.Clone(supY), i, i+1)
 		ad, err := s.cfg.Model.Adapt(d.Embedding, xs, ys, predictor.AdaptOptions{Mode: predictor.ZMean, Seed: d.Profile.Protocol.Seed})
@@ -159,6 +185,9 @@ func (d *Device) fit(supX [][]float64, supY []float64) error {
 			return fmt.Errorf("adapting the predictor without support[%d]: %w", i, err)
 		}
 		help[nfix+i] = d.Scale.Denormalise(ad.Predict(supX[i]))
+	}
+	if err := s.step(ctx); err != nil {
+		return err
 	}
 	d.loo = [][]float64{d.flops.LOO, d.opc.LOO, help}
 	cands := make([]blend.Candidate, len(candidates))

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
@@ -51,7 +52,7 @@ func TestPredictAllPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.Adopt(fbnetProfile(s))
+	d, err := s.Adopt(context.Background(), fbnetProfile(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestPredictAllPool(t *testing.T) {
 	if s.Size() != 50 {
 		t.Errorf("Size %d, want 50", s.Size())
 	}
-	if d, err = s.Adopt(fbnetProfile(s)); err != nil {
+	if d, err = s.Adopt(context.Background(), fbnetProfile(s)); err != nil {
 		t.Fatal(err)
 	}
 	for _, method := range session.Methods() {

@@ -135,7 +135,7 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 		req.Adapting()
 	}
 	t0 = clock.Now()
-	d, err := s.Adopt(p)
+	d, err := s.Adopt(ctx, p)
 	if err != nil {
 		return nil, err
 	}

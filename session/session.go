@@ -11,7 +11,8 @@ import (
 	"github.com/helpwasm/helpwasm/space"
 )
 
-// Config is what a Session needs; every field but Pool is required.
+// Config is what a Session needs; every field but Pool and Yield is
+// required.
 type Config struct {
 	Space space.Space
 	Model *predictor.Model
@@ -24,6 +25,11 @@ type Config struct {
 	// space that is not space.Enumerable (HELP's 5,000 for FBNet). An
 	// enumerable space ignores it.
 	Pool []space.Arch
+	// Yield, optional, is called between the steps of long computations
+	// (each adaptation and fit of Adopt), just before their context is
+	// checked, so that a host which delivers messages only while Go is
+	// idle (a browser's single-threaded WASM) can deliver a cancel.
+	Yield func()
 }
 
 // Session serves one search space with one predictor and atlas. It holds

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -72,7 +73,7 @@ func synthetic(tb testing.TB, s *session.Session, support int) *measure.Profile 
 func TestAdoptPredict(t *testing.T) {
 	s := newSession(t)
 	p := synthetic(t, s, 10)
-	d, err := s.Adopt(p)
+	d, err := s.Adopt(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestAdoptChecksReference(t *testing.T) {
 	s := newSession(t)
 	p := synthetic(t, s, 10)
 	p.Reference[0], p.Reference[1] = p.Reference[1], p.Reference[0]
-	if _, err := s.Adopt(p); err == nil {
+	if _, err := s.Adopt(context.Background(), p); err == nil {
 		t.Error("swapped reference architectures: no error")
 	}
 }
@@ -181,7 +182,7 @@ func BenchmarkAdopt(b *testing.B) {
 	p := synthetic(b, s, 10)
 	b.ResetTimer()
 	for range b.N {
-		if _, err := s.Adopt(p); err != nil {
+		if _, err := s.Adopt(context.Background(), p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -190,7 +191,7 @@ func BenchmarkAdopt(b *testing.B) {
 // BenchmarkPredictAllAuto predicts every cell with auto after Prepare.
 func BenchmarkPredictAllAuto(b *testing.B) {
 	s := newSession(b)
-	d, err := s.Adopt(synthetic(b, s, 10))
+	d, err := s.Adopt(context.Background(), synthetic(b, s, 10))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -61,6 +61,9 @@ const (
 	KindExported   Kind = "exported"   // ProfileJSON
 	KindCancelled  Kind = "cancelled"  // the request with this ID stopped early
 	KindError      Kind = "error"      // Message; the request with this ID failed
+	// KindDied says the worker's program stopped (it exited, panicked or
+	// threw): Message. worker.js and the page's glue send it, never Service.
+	KindDied Kind = "died"
 )
 
 // Modes of KindProfile.
@@ -148,16 +151,19 @@ func (p Progress) Fraction() float64 {
 
 // Result is a device profile as the UI shows it.
 type Result struct {
-	Space      string       `json:"space"` // the profile's search space
-	Mode       string       `json:"mode"`
-	Imported   bool         `json:"imported,omitempty"`
-	Reference  []ArchMS     `json:"reference"`  // measured reference latencies, embedding order
-	Embedding  []float64    `json:"embedding"`  // normalised [0,1], embedding order
-	Nearest    []Nearest    `json:"nearest"`    // most similar known devices first
-	Map        []MapPoint   `json:"map"`        // known devices and this one (Self)
-	Support    []ArchMS     `json:"support"`    // measured support samples
-	Validation []Comparison `json:"validation"` // auto first, then HELP and baselines
-	Steps      []Comparison `json:"steps"`      // HELP after 0, 1, 2 inner steps
+	Space    string `json:"space"` // the profile's search space
+	Mode     string `json:"mode"`
+	Imported bool   `json:"imported,omitempty"`
+	// ProfileJSON is the profile as Export saves it, kept by the page to
+	// re-import into a restarted worker.
+	ProfileJSON string       `json:"profile_json,omitempty"`
+	Reference   []ArchMS     `json:"reference"`  // measured reference latencies, embedding order
+	Embedding   []float64    `json:"embedding"`  // normalised [0,1], embedding order
+	Nearest     []Nearest    `json:"nearest"`    // most similar known devices first
+	Map         []MapPoint   `json:"map"`        // known devices and this one (Self)
+	Support     []ArchMS     `json:"support"`    // measured support samples
+	Validation  []Comparison `json:"validation"` // auto first, then HELP and baselines
+	Steps       []Comparison `json:"steps"`      // HELP after 0, 1, 2 inner steps
 	// Summary names the method that ranked the validation networks best,
 	// in words; StepSummary says what HELP's adaptation changed.
 	Summary     string `json:"summary,omitempty"`

@@ -39,6 +39,9 @@ type Platform interface {
 	// rendered (an error beside the control that caused it, the editor
 	// after an "edit" button).
 	Reveal(id string)
+	// Restart ends the measuring worker and starts a fresh one, which
+	// reports KindReady when it has loaded.
+	Restart()
 }
 
 // Activity names what the worker is busy with ("" when idle).
@@ -80,7 +83,16 @@ type App struct {
 	// Worker.
 	Ready     *protocol.Ready
 	LoadError string // the worker failed to start
-	AutoRun   bool   // profile as soon as the worker is ready (?autorun)
+	// Died says why the worker stopped after it had started (KindDied);
+	// the page offers Restart.
+	Died string
+	// restarting: a fresh worker is loading (Restart); restore is the
+	// profile to re-import once it is ready; restoring: that import is
+	// under way.
+	restarting bool
+	restore    string
+	restoring  bool
+	AutoRun    bool // profile as soon as the worker is ready (?autorun)
 
 	// Profiling.
 	Mode     string // protocol.ModeQuick or ModeThorough
@@ -292,6 +304,24 @@ func (a *App) start(act Activity, id int) {
 	a.Error, a.Notice, a.ImportError = "", "", ""
 }
 
+// Restart replaces a worker that died with a fresh one; once it is
+// ready, the profile the page showed (Result.ProfileJSON) is imported
+// into it again.
+func (a *App) Restart() {
+	if a.Died == "" {
+		return
+	}
+	a.Died, a.Error, a.Warning = "", "", ""
+	a.Ready = nil
+	a.restore = ""
+	if a.Result != nil {
+		a.restore = a.Result.ProfileJSON
+	}
+	a.restarting = true
+	a.Notice = "Restarting the measuring worker..."
+	a.platform.Restart()
+}
+
 // CanStart says whether a new worker request may be started now.
 func (a *App) CanStart() bool { return a.Ready != nil && a.Busy == Idle }
 
@@ -336,9 +366,15 @@ func (a *App) StartProfile() {
 	a.Seed++ // the next run draws new samples
 }
 
-// Cancel stops the running measurement.
+// CanCancel says whether Cancel does anything now: a profile, a
+// measurement or an import is running.
+func (a *App) CanCancel() bool {
+	return a.Busy == Profiling || a.Busy == Measuring || a.Busy == Importing
+}
+
+// Cancel stops the running profile, measurement or import.
 func (a *App) Cancel() {
-	if a.Busy != Profiling && a.Busy != Measuring {
+	if !a.CanCancel() {
 		return
 	}
 	a.cancelAt = a.platform.Now()
@@ -558,6 +594,16 @@ func (a *App) Apply(e protocol.Event) {
 			a.Step = len(e.Result.Steps) - 1
 			a.Predict()
 		}
+		if a.restarting && e.ID == 0 {
+			a.restarting = false
+			a.Notice = "The measuring worker was restarted."
+			if r := a.restore; r != "" {
+				// Give the fresh worker the profile the page shows.
+				a.restore, a.restoring = "", true
+				a.start(Importing, a.post(protocol.KindImport, func(q *protocol.Request) { q.ProfileJSON = r }))
+				return
+			}
+		}
 		if p := a.pendingSpace; p != "" {
 			a.pendingSpace = ""
 			if p != a.Space.Name() {
@@ -579,9 +625,12 @@ func (a *App) Apply(e protocol.Event) {
 		if a.Busy == Profiling {
 			a.LastRunMS = ms(a.platform.Now() - a.StartedAt)
 			a.Notice = fmt.Sprintf("Profile finished in %.1f s (samples drawn with seed %d; ?seed=%d in the address repeats them).", a.LastRunMS/1000, a.runSeed, a.runSeed)
+		} else if a.restoring {
+			a.Notice = "The measuring worker was restarted and the profile re-imported into it."
 		} else {
 			a.Notice = "Profile imported."
 		}
+		a.restoring = false
 		finish()
 		if e.Ready != nil {
 			a.Ready = e.Ready
@@ -634,8 +683,12 @@ func (a *App) Apply(e protocol.Event) {
 			a.cancelAt = 0
 		}
 		wasProfiling := e.ID == a.busyID && a.Busy == Profiling
+		wasImporting := e.ID == a.busyID && a.Busy == Importing
 		finish()
 		a.Notice = fmt.Sprintf("Cancelled (stopped %.0f ms after the request).", a.CancelledAfterMS)
+		if wasImporting {
+			a.Notice = fmt.Sprintf("Import cancelled (stopped %.0f ms after the request); the profile in use is unchanged.", a.CancelledAfterMS)
+		}
 		if wasProfiling {
 			// The bars go back to the profile shown below (or to none),
 			// not the cancelled run's part-way progress.
@@ -644,6 +697,18 @@ func (a *App) Apply(e protocol.Event) {
 				a.Notice += " The results below are still those of the previous profile."
 			}
 		}
+	case protocol.KindDied:
+		if a.Ready == nil && !a.restarting && a.Died == "" {
+			a.LoadError = e.Message // it never started
+			return
+		}
+		// Whatever was running will not answer: nothing is busy, and
+		// nothing more is sent to this worker (Ready is nil).
+		a.Busy, a.busyID, a.predictID = Idle, 0, 0
+		a.Progress = map[string]protocol.Progress{}
+		a.Ready, a.restarting, a.restoring = nil, false, false
+		a.Warning, a.Notice = "", ""
+		a.Died = sentence(e.Message)
 	case protocol.KindError:
 		if e.ID == 0 && a.Ready == nil {
 			a.LoadError = e.Message

@@ -18,6 +18,7 @@ type fakePlatform struct {
 	posted    []protocol.Request
 	downloads []string
 	revealed  []string
+	restarts  int
 	now       time.Duration
 }
 
@@ -27,6 +28,8 @@ func (f *fakePlatform) Download(name, mime, text string) {
 }
 func (f *fakePlatform) Now() time.Duration { return f.now }
 func (f *fakePlatform) Reveal(id string)   { f.revealed = append(f.revealed, id) }
+
+func (f *fakePlatform) Restart() { f.restarts++ }
 
 func (f *fakePlatform) last() protocol.Request { return f.posted[len(f.posted)-1] }
 
@@ -79,6 +82,60 @@ func TestProfileLifecycle(t *testing.T) {
 	}
 	if last := p.last(); last.Kind != protocol.KindPredict || last.Arch != defaultArch {
 		t.Errorf("the editor's architecture was not predicted after the profile: %+v", last)
+	}
+}
+
+// An import can be cancelled, and the notice says the profile in use
+// did not change.
+func TestCancelImport(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{})
+	ready(a)
+	a.Import("{}")
+	id := p.last().ID
+	if !a.CanCancel() {
+		t.Fatal("an import cannot be cancelled")
+	}
+	a.Cancel()
+	if p.last().Kind != protocol.KindCancel {
+		t.Fatalf("posted %+v", p.last())
+	}
+	a.Apply(protocol.Event{ID: id, Kind: protocol.KindCancelled})
+	if a.Busy != Idle || !strings.Contains(a.Notice, "unchanged") {
+		t.Errorf("busy %q, notice %q", a.Busy, a.Notice)
+	}
+}
+
+// A worker that dies mid-import leaves the page idle with Restart on
+// offer; Restart starts a fresh worker and re-imports the profile shown.
+func TestWorkerDiedRestart(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{})
+	ready(a)
+	a.Apply(protocol.Event{ID: 0, Kind: protocol.KindResult, Result: &protocol.Result{Space: "nasbench201", ProfileJSON: `{"p":1}`}})
+	a.Import(`{"p":2}`)
+	a.Apply(protocol.Event{Kind: protocol.KindDied, Message: "The measuring worker stopped (exit code 2)"})
+	if a.Busy != Idle || a.Died == "" || a.CanStart() || a.LoadError != "" {
+		t.Fatalf("after dying: busy %q, died %q, can start %v, load error %q", a.Busy, a.Died, a.CanStart(), a.LoadError)
+	}
+	a.Restart()
+	if p.restarts != 1 || a.Died != "" {
+		t.Fatalf("restarts %d, died %q", p.restarts, a.Died)
+	}
+	ready(a)
+	if r := p.last(); r.Kind != protocol.KindImport || r.ProfileJSON != `{"p":1}` || a.Busy != Importing {
+		t.Fatalf("after the restart posted %+v, busy %q: want the shown profile re-imported", r, a.Busy)
+	}
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Space: "nasbench201", ProfileJSON: `{"p":1}`}})
+	if a.Busy != Idle || !strings.Contains(a.Notice, "re-imported") {
+		t.Errorf("busy %q, notice %q", a.Busy, a.Notice)
+	}
+
+	// A worker that dies before it was ever ready did not start.
+	b := New(&fakePlatform{}, nasbench201.Space{})
+	b.Apply(protocol.Event{Kind: protocol.KindDied, Message: "The measuring worker crashed"})
+	if b.LoadError == "" || b.Died != "" {
+		t.Errorf("died while loading: load error %q, died %q", b.LoadError, b.Died)
 	}
 }
 

@@ -41,7 +41,7 @@ func (c *Root) Phases() []PhaseBar {
 func (c *Root) State() string {
 	a := c.App
 	switch {
-	case a.LoadError != "" || a.Error != "" || a.ImportError != "":
+	case a.LoadError != "" || a.Died != "" || a.Error != "" || a.ImportError != "":
 		return "error"
 	case a.Busy == state.Profiling:
 		return "profiling"
@@ -78,8 +78,14 @@ func (c *Root) SlideText() string {
 }
 
 // CanCancel says whether Cancel does anything now.
-func (c *Root) CanCancel() bool {
-	return c.App.Busy == state.Profiling || c.App.Busy == state.Measuring
+func (c *Root) CanCancel() bool { return c.App.CanCancel() }
+
+// DiedAdvice says what Restart keeps: the profile shown is re-imported.
+func (c *Root) DiedAdvice() string {
+	if c.App.Result != nil {
+		return "Restart starts a fresh worker and re-imports the profile shown below into it."
+	}
+	return "Restart starts a fresh worker; profile the device again after."
 }
 
 // Status is the one-line state of the worker.
@@ -88,6 +94,8 @@ func (c *Root) Status() string {
 	switch {
 	case a.LoadError != "":
 		return "The page could not start."
+	case a.Died != "":
+		return "The measuring worker stopped: restart it to go on."
 	case a.Ready == nil:
 		return "Loading the measuring worker..."
 	case a.Busy == state.Profiling:

@@ -27,6 +27,7 @@ func (nopPlatform) Post(protocol.Request)           {}
 func (nopPlatform) Download(string, string, string) {}
 func (nopPlatform) Now() time.Duration              { return 0 }
 func (nopPlatform) Reveal(string)                   {}
+func (nopPlatform) Restart()                        {}
 
 type nopFiles struct{}
 

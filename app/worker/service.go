@@ -118,8 +118,10 @@ type served struct {
 	all    []float64        // scratch: every architecture's prediction
 }
 
-func newServed(d Data) (*served, error) {
-	sess, err := session.New(session.Config{Space: d.Space, Model: d.Model, Atlas: d.Atlas, Build: d.Build, Pool: d.Pool})
+// newServed serves d; yield lets the host deliver messages between the
+// steps of an adoption (session.Config.Yield).
+func newServed(d Data, yield func()) (*served, error) {
+	sess, err := session.New(session.Config{Space: d.Space, Model: d.Model, Atlas: d.Atlas, Build: d.Build, Pool: d.Pool, Yield: yield})
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +132,6 @@ func newServed(d Data) (*served, error) {
 func New(cfg Config) (*Service, error) {
 	if cfg.Emit == nil {
 		return nil, errors.New("worker: Config needs Emit")
-	}
-	first, err := newServed(Data{Space: cfg.Space, Build: cfg.Build, Model: cfg.Model, Atlas: cfg.Atlas, Pool: cfg.Pool})
-	if err != nil {
-		return nil, fmt.Errorf("worker: %w", err)
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = measure.SystemClock()
@@ -152,11 +150,19 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, spaces: map[string]*served{cfg.Space.Name(): first}, cur: first}
+	s := &Service{cfg: cfg}
+	first, err := newServed(Data{Space: cfg.Space, Build: cfg.Build, Model: cfg.Model, Atlas: cfg.Atlas, Pool: cfg.Pool}, s.yield)
+	if err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	s.spaces, s.cur = map[string]*served{cfg.Space.Name(): first}, first
 	s.clockStep = measure.Resolution(cfg.Clock, time.Millisecond)
 	s.cfg.Runtime.ClockResolutionNS = s.clockStep.Nanoseconds()
 	return s, nil
 }
+
+// yield calls Config.Yield (as it is at the time of the call).
+func (s *Service) yield() { s.cfg.Yield() }
 
 // Ready describes the service for the UI's first render.
 func (s *Service) Ready(loadMS float64) protocol.Ready { return s.ready(s.cur, loadMS) }
@@ -199,7 +205,7 @@ func (s *Service) load(name string) (*served, error) {
 	if d.Space == nil || d.Space.Name() != name {
 		return nil, fmt.Errorf("worker: loading space %q gave another space", name)
 	}
-	sv, err := newServed(d)
+	sv, err := newServed(d, s.yield)
 	if err != nil {
 		return nil, fmt.Errorf("worker: space %s: %w", name, err)
 	}
@@ -291,7 +297,7 @@ func (s *Service) run(ctx context.Context, req protocol.Request) (protocol.Event
 	case protocol.KindExport:
 		return s.runExport(req.ID)
 	case protocol.KindImport:
-		return s.runImport(req.ID, req.ProfileJSON)
+		return s.runImport(ctx, req.ID, req.ProfileJSON)
 	case protocol.KindSpace:
 		return s.runSpace(req.ID, req.Space)
 	}
@@ -465,6 +471,11 @@ func (s *Service) describe(sv *served, d *session.Device, v *session.Validation,
 		Chosen:      session.MethodName(d.Chosen()),
 		LOOAPE:      d.LOO(),
 	}
+	var sb strings.Builder
+	if err := p.Write(&sb); err != nil {
+		return nil, fmt.Errorf("writing the profile: %w", err)
+	}
+	res.ProfileJSON = sb.String()
 	for _, tm := range p.Reference {
 		res.Reference = append(res.Reference, protocol.ArchMS{Arch: tm.Arch, MS: tm.MS})
 	}
@@ -607,7 +618,9 @@ func (s *Service) runExport(id int) (protocol.Event, error) {
 	return protocol.Event{ID: id, Kind: protocol.KindExported, ProfileJSON: sb.String()}, nil
 }
 
-func (s *Service) runImport(id int, doc string) (protocol.Event, error) {
+// runImport adopts the profile doc; cancelled (ctx), it leaves the
+// current profile in place.
+func (s *Service) runImport(ctx context.Context, id int, doc string) (protocol.Event, error) {
 	p, err := measure.Read(strings.NewReader(doc))
 	if err != nil {
 		return protocol.Event{}, importError(doc, err)
@@ -617,7 +630,10 @@ func (s *Service) runImport(id int, doc string) (protocol.Event, error) {
 	if err != nil {
 		return protocol.Event{}, fmt.Errorf("this profile is for the %q search space: %w", p.Space, err)
 	}
-	d, err := sv.sess.Adopt(p)
+	d, err := sv.sess.Adopt(ctx, p)
+	if errors.Is(err, context.Canceled) {
+		return protocol.Event{}, err
+	}
 	if err != nil {
 		return protocol.Event{}, fmt.Errorf("this %s profile cannot be used here: %w", p.Space, err)
 	}

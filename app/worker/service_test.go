@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -89,9 +90,9 @@ func loadB(t testing.TB) (*latency.Table, *atlas.Atlas, *predictor.Model) {
 	return loadTable, loadAtlas, loadModel
 }
 
-func newFixture(t *testing.T, device string) *fixture {
+func newFixture(t testing.TB, device string) *fixture {
 	t.Helper()
-	table, at, model := load(t)
+	table, at, model := loadB(t)
 	f := &fixture{clock: &simClock{}, events: make(chan protocol.Event, 10000), table: table, device: device}
 	lat := table.Latency(device)
 	if lat == nil {
@@ -129,7 +130,7 @@ func newFixture(t *testing.T, device string) *fixture {
 }
 
 // await returns the events of request id up to its final one.
-func (f *fixture) await(t *testing.T, id int) (final protocol.Event, progress []protocol.Progress) {
+func (f *fixture) await(t testing.TB, id int) (final protocol.Event, progress []protocol.Progress) {
 	t.Helper()
 	timeout := time.After(60 * time.Second)
 	for {
@@ -496,7 +497,7 @@ func BenchmarkPredictAll(b *testing.B) {
 	for i, a := range at.PoolArchs[:10] {
 		p.Support = append(p.Support, measure.Timing{Arch: a, MS: float64(2 + i)})
 	}
-	d, err := svc.cur.sess.Adopt(p)
+	d, err := svc.cur.sess.Adopt(context.Background(), p)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -657,4 +658,59 @@ func TestImportErrorWords(t *testing.T) {
 			t.Errorf("%q: %q, want %q in words", doc, got, want)
 		}
 	}
+}
+
+// A cancelled import stops inside the adoption (between its leave-one-out
+// re-adaptations) and leaves the previous profile in place (issue 13).
+func TestCancelledImportKeepsPrevious(t *testing.T) {
+	other := newFixture(t, "gold_6226")
+	other.svc.Handle(quick(1, 2))
+	if ev, _ := other.await(t, 1); ev.Kind != protocol.KindResult {
+		t.Fatalf("profile: %s %s", ev.Kind, ev.Message)
+	}
+	other.svc.Handle(protocol.Request{ID: 2, Kind: protocol.KindExport})
+	doc, _ := other.await(t, 2)
+
+	f := newFixture(t, "gold_6226")
+	f.svc.Handle(quick(1, 1))
+	if ev, _ := f.await(t, 1); ev.Kind != protocol.KindResult {
+		t.Fatalf("profile: %s %s", ev.Kind, ev.Message)
+	}
+	f.svc.Handle(protocol.Request{ID: 2, Kind: protocol.KindExport})
+	before, _ := f.await(t, 2)
+
+	// Adopt yields once after checking the profile, after each of HELP's
+	// two adaptations and before each of its 10 leave-one-out
+	// re-adaptations: cancel at the 5th, the second re-adaptation.
+	const cancelAt = 5
+	var yields atomic.Int32
+	f.svc.cfg.Yield = func() {
+		if yields.Add(1) == cancelAt {
+			f.svc.Handle(protocol.Request{Kind: protocol.KindCancel})
+		}
+	}
+	f.svc.Handle(protocol.Request{ID: 3, Kind: protocol.KindImport, ProfileJSON: doc.ProfileJSON})
+	if ev, _ := f.await(t, 3); ev.Kind != protocol.KindCancelled {
+		t.Fatalf("cancelled import: %s %s", ev.Kind, ev.Message)
+	}
+	if n := yields.Load(); n != cancelAt {
+		t.Errorf("the import yielded %d times, want it to stop at the checkpoint after the cancel (%d)", n, cancelAt)
+	}
+	f.svc.cfg.Yield = func() {}
+	f.svc.Handle(protocol.Request{ID: 4, Kind: protocol.KindExport})
+	if after, _ := f.await(t, 4); after.Kind != protocol.KindExported || after.ProfileJSON != before.ProfileJSON {
+		t.Error("a cancelled import replaced the current profile")
+	}
+
+	// Not cancelled, the same import goes through.
+	yields.Store(0)
+	f.svc.cfg.Yield = func() { yields.Add(1) }
+	f.svc.Handle(protocol.Request{ID: 5, Kind: protocol.KindImport, ProfileJSON: doc.ProfileJSON})
+	if ev, _ := f.await(t, 5); ev.Kind != protocol.KindResult || !ev.Result.Imported {
+		t.Fatalf("import: %s %s", ev.Kind, ev.Message)
+	}
+	if n := yields.Load(); n <= cancelAt {
+		t.Errorf("a whole import yielded only %d times", n)
+	}
+	t.Logf("a whole import of a quick profile yields %d times", yields.Load())
 }

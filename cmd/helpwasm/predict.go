@@ -4,6 +4,7 @@ package main
 // device, from its saved profile.
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -70,7 +71,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	}
 	// Adopt checks that the profile timed the predictor's reference
 	// architectures, in order: the embedding means nothing otherwise.
-	d, err := sess.Adopt(p)
+	d, err := sess.Adopt(context.Background(), p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *profilePath, err)
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"syscall/js"
 	"time"
@@ -40,26 +41,13 @@ func newBrowser() *browser {
 
 // connect routes worker messages, key presses and visibility changes to page.
 func (b *browser) connect(page *setup.Page) {
-	// JS callbacks must not block, so worker messages queue up here and a
-	// goroutine applies them under the render lock.
-	b.worker.Set("onmessage", js.FuncOf(func(this js.Value, args []js.Value) any {
-		b.events <- args[0].Get("data").String()
-		return nil
-	}))
+	b.listen(b.worker)
 	// Messages that arrived before the UI started, in order (no new one
 	// can be delivered before this function returns to the event loop).
 	early := js.Global().Get("helpwasmWorker").Get("early")
 	for i := range early.Length() {
 		b.events <- early.Index(i).String()
 	}
-	b.worker.Set("onerror", js.FuncOf(func(this js.Value, args []js.Value) any {
-		msg := "The measuring worker crashed"
-		if m := args[0].Get("message"); m.Type() == js.TypeString {
-			msg += ": " + m.String()
-		}
-		b.events <- protocol.EncodeEvent(protocol.Event{Kind: protocol.KindError, Message: msg + ". Reload the page to start again."})
-		return nil
-	}))
 	go func() {
 		for s := range b.events {
 			e, err := protocol.DecodeEvent(s)
@@ -69,6 +57,9 @@ func (b *browser) connect(page *setup.Page) {
 			if e.ID < 0 {
 				b.settle(e) // the automation hook's, not the page's
 				continue
+			}
+			if e.Kind == protocol.KindDied {
+				b.rejectAll(e.Message) // the hook's requests get no answer
 			}
 			page.Deliver(e)
 		}
@@ -118,6 +109,13 @@ func (b *browser) hook() {
 		}
 		return b.ask(protocol.Request{Kind: protocol.KindPredict, Arch: archs[0], Archs: archs[1:]})
 	}))
+	if strings.Contains(b.query(), "test-hooks") {
+		// Browser tests only (README.md): the worker's Go program panics.
+		api.Set("testKillWorker", js.FuncOf(func(this js.Value, args []js.Value) any {
+			b.worker.Call("postMessage", testKillWorker)
+			return nil
+		}))
+	}
 	js.Global().Set("helpwasm", api)
 }
 
@@ -167,6 +165,53 @@ func (b *browser) settle(e protocol.Event) {
 		p[1].Invoke(js.Global().Get("Error").New(e.Message))
 	default:
 		p[1].Invoke(js.Global().Get("Error").New("unexpected answer " + string(e.Kind)))
+	}
+}
+
+// listen routes w's messages to b.events. JS callbacks must not block,
+// so messages queue up there and a goroutine applies them under the
+// render lock. An uncaught exception in w (its 'error' event) means the
+// Go program in it is gone or broken: it becomes a KindDied event (state
+// reports it as a load error if the worker never became ready).
+func (b *browser) listen(w js.Value) {
+	w.Set("onmessage", js.FuncOf(func(this js.Value, args []js.Value) any {
+		b.events <- args[0].Get("data").String()
+		return nil
+	}))
+	w.Set("onerror", js.FuncOf(func(this js.Value, args []js.Value) any {
+		msg := "The measuring worker crashed"
+		if m := args[0].Get("message"); m.Type() == js.TypeString {
+			if strings.Contains(m.String(), "Go program has already exited") {
+				// A message or timer reached the exited program:
+				// worker.js reports the exit itself, with its reason.
+				return nil
+			}
+			msg += ": " + m.String()
+		}
+		b.events <- protocol.EncodeEvent(protocol.Event{Kind: protocol.KindDied, Message: msg})
+		return nil
+	}))
+}
+
+// Restart implements state.Platform: it ends the worker and starts a new
+// one from the same script (worker.js, with ?test-hooks if the page had
+// it). Events the old worker queued before it ended are still applied.
+func (b *browser) Restart() {
+	b.worker.Set("onmessage", js.Null())
+	b.worker.Set("onerror", js.Null())
+	b.worker.Call("terminate")
+	b.worker = js.Global().Get("Worker").New(js.Global().Get("helpwasmWorker").Get("url"))
+	b.listen(b.worker)
+}
+
+// rejectAll rejects the hook's outstanding requests.
+func (b *browser) rejectAll(msg string) {
+	b.mu.Lock()
+	pending := b.pending
+	b.pending = map[int][2]js.Value{}
+	b.mu.Unlock()
+	for _, p := range pending {
+		p[1].Invoke(js.Global().Get("Error").New(msg))
 	}
 }
 

@@ -32,8 +32,15 @@ func runWorker() {
 		post(protocol.Event{Kind: protocol.KindError, Message: "The measuring worker could not load its data: " + err.Error()})
 		select {}
 	}
+	testHooks := strings.Contains(self.Get("location").Get("search").String(), "test-hooks")
 	self.Set("onmessage", js.FuncOf(func(this js.Value, args []js.Value) any {
-		req, err := protocol.DecodeRequest(args[0].Get("data").String())
+		msg := args[0].Get("data").String()
+		if testHooks && msg == testKillWorker {
+			// A panic no recover sees, as a bug would be: the program exits.
+			go func() { panic("test-kill-worker: killed on request (?test-hooks)") }()
+			return nil
+		}
+		req, err := protocol.DecodeRequest(msg)
 		if err != nil {
 			post(protocol.Event{Kind: protocol.KindError, Message: err.Error()})
 			return nil
@@ -45,6 +52,12 @@ func runWorker() {
 	post(protocol.Event{Kind: protocol.KindReady, Ready: &ready})
 	select {}
 }
+
+// testKillWorker is the message that makes a worker started with
+// ?test-hooks (worker.js?test-hooks, from a page loaded with ?test-hooks)
+// panic, for the browser test of the page's restart; any other worker
+// decodes it as a malformed request.
+const testKillWorker = "test-kill-worker"
 
 func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, error) {
 	assets := self.Get("helpwasmAssets")
