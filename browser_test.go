@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +26,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -96,6 +98,12 @@ func openPage(t *testing.T, exe string, h http.Handler) *page {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	return openPageAt(t, exe, srv.URL+"/")
+}
+
+// openPageAt starts Chromium on a fresh profile, for the page served at url.
+func openPageAt(t *testing.T, exe, url string) *page {
+	t.Helper()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -110,7 +118,7 @@ func openPage(t *testing.T, exe string, h http.Handler) *page {
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	t.Cleanup(cancelCtx)
 
-	p := &page{ctx: ctx, url: srv.URL + "/"}
+	p := &page{ctx: ctx, url: url}
 	// The first Do starts the browser without a timeout, so later timeouts
 	// only bound single steps (chromedp binds the browser to the first context).
 	if err := chromedp.Do(ctx); err != nil {
@@ -1069,6 +1077,85 @@ func TestBrowserPresent(t *testing.T) {
 	}
 	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#page").className.includes("slide-device")`, "device slide", 3000))
 	p.save(t, "present-1-device", chromedp.CaptureScreenshot())
+	if ex := p.logged("exception"); len(ex) > 0 {
+		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
+	}
+}
+
+// TestBrowserServeSurvivesRebuild is issue 12 item 1 end to end: the real
+// server (serveMain) serves a copy of the built page, the page loads, the
+// directory is removed and recreated with the page's files copied back (what
+// `make dist` does), and the page loads again: 200 for / and the wasm, and
+// an interactive page, with the browser's cache disabled so every file
+// comes from the rebuilt directory.
+func TestBrowserServeSurvivesRebuild(t *testing.T) {
+	src := distDir(t)
+	exe := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "dist")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- serveMain(ctx, []string{"-addr", "127.0.0.1:0", "-dir", dir}, out, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serveMain: %v", err)
+		}
+	})
+	var url string
+	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, u, ok := strings.Cut(out.String(), " on "); ok {
+			url = strings.TrimSpace(u)
+		}
+	}
+	if url == "" {
+		t.Fatal("server did not print its URL")
+	}
+	p := openPageAt(t, exe, url)
+	if _, err := chromedp.Call(p.ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(p.ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	status := func(path string) int {
+		t.Helper()
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	load := func(when string) {
+		t.Helper()
+		for _, path := range []string{"", "helpwasm.wasm"} {
+			if code := status(path); code != http.StatusOK {
+				t.Fatalf("%s: GET /%s: %d", when, path, code)
+			}
+		}
+		p.do(t, 30*time.Second, chromedp.Navigate(url))
+		eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page "+when, 25000))
+		if code := eval[int](t, p, 10*time.Second, `fetch("helpwasm.wasm", {cache: "no-store"}).then(r => r.status)`); code != http.StatusOK {
+			t.Fatalf("%s: the page's fetch of the wasm: %d", when, code)
+		}
+	}
+	load("before the rebuild")
+	// The rebuild: rm -rf dist && mkdir -p dist, then the files come back.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if code := status(""); code != http.StatusNotFound {
+		t.Errorf("while dist is gone: GET /: %d, want 404", code)
+	}
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	load("after the rebuild")
 	if ex := p.logged("exception"); len(ex) > 0 {
 		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
 	}
