@@ -1032,6 +1032,20 @@ func checkLayouts(t *testing.T, p *page, prefix string) {
 	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 1600))
 }
 
+// fitsScreen checks that the slide shown fits the window: the page does
+// not scroll, and its visible section's box is no taller than the window.
+func fitsScreen(t *testing.T, p *page, name string) {
+	t.Helper()
+	got := eval[[]int](t, p, 5*time.Second, `(() => {
+		const s = Array.from(document.querySelectorAll("section.card")).find(s => s.offsetParent !== null);
+		return [innerHeight, document.documentElement.scrollHeight, s ? Math.ceil(s.getBoundingClientRect().height) : 0, s ? Math.ceil(s.getBoundingClientRect().bottom + scrollY) : 0]; })()`)
+	win, page, box, bottom := got[0], got[1], got[2], got[3]
+	t.Logf("slide %s: section %d px tall, bottom at %d, page %d px (window %d)", name, box, bottom, page, win)
+	if page > win || box > win || bottom > win {
+		t.Errorf("slide %s does not fit the %d px window: page %d px, section %d px tall ending at %d", name, win, page, box, bottom)
+	}
+}
+
 // TestBrowserPresent runs presenter mode at 1280x720: ?present&autorun
 // profiles, shows the verdict, and PageDown walks the slides, one result
 // per screen; each slide is saved as screenshots/present-N-NAME.png.
@@ -1059,11 +1073,11 @@ func TestBrowserPresent(t *testing.T) {
 	for i := 2; i <= 5; i++ {
 		name := eval[string](t, p, 5*time.Second, `document.querySelector("#page").className.replace(/.*slide-/, "")`)
 		visible := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll("section.card")).filter(s => s.offsetParent !== null).map(s => s.id)`)
-		tall := eval[int](t, p, 5*time.Second, `document.documentElement.scrollHeight`)
-		t.Logf("slide %d %s: sections %v, %d px tall (window 720): %s", i, name, visible, tall, text(t, p, "#slide-title"))
+		t.Logf("slide %d %s: sections %v: %s", i, name, visible, text(t, p, "#slide-title"))
 		if len(visible) != 1 {
 			t.Errorf("slide %s shows sections %v, want one", name, visible)
 		}
+		fitsScreen(t, p, name)
 		p.save(t, fmt.Sprintf("present-%d-%s", i, name), chromedp.CaptureScreenshot())
 		if i == 5 {
 			break
@@ -1076,6 +1090,7 @@ func TestBrowserPresent(t *testing.T) {
 		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageUp))
 	}
 	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#page").className.includes("slide-device")`, "device slide", 3000))
+	fitsScreen(t, p, "device")
 	p.save(t, "present-1-device", chromedp.CaptureScreenshot())
 	if ex := p.logged("exception"); len(ex) > 0 {
 		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))

@@ -100,9 +100,16 @@ func TestPageRendersWithoutInlineStyles(t *testing.T) {
 		}
 	}
 	// Three validation plots, the step plot and the three steps side by
-	// side; only the on-scale ones (HELP and the steps) draw y = x.
-	if n := strings.Count(html, `class="diagonal"`); n != 5 {
-		t.Errorf("%d diagonals, want 5", n)
+	// side; only the on-scale ones (HELP and the steps) draw y = x, each
+	// with its legend (a dashed sample line and the words).
+	if n := strings.Count(html, `class="diagonal-key"`); n != 5 {
+		t.Errorf("%d diagonal legends, want 5", n)
+	}
+	if n := strings.Count(html, "dashed line: predicted = measured"); n != 5 {
+		t.Errorf("%d diagonal legends' words, want 5", n)
+	}
+	if n := strings.Count(html, `class="diagonal"`); n != 10 {
+		t.Errorf("%d dashed paths, want 5 diagonals and 5 legend samples", n)
 	}
 	if n := len(regexp.MustCompile(`<circle class="dot"`).FindAllString(html, -1)); n != 35 {
 		t.Errorf("%d scatter dots, want 7 plots x 5", n)

@@ -51,11 +51,16 @@ type PlotView struct {
 	XTicks, YTicks   []TickView
 	Diagonal         string
 	X0, X1, Y0, Y1   string // plot area
+	PW, PH           string // its width and height
 	XLabelX, YLabelY string
+	XTickY, YTickX   string // where the tick labels sit
+	XLabelY          string // the x axis label's baseline
 }
 
-// scatterFrame is the viewBox of every scatter plot (0 0 300 260).
-var scatterFrame = chart.Frame{W: 300, H: 260, Left: 46, Right: 10, Top: 10, Bottom: 42}
+// scatterFrame is the viewBox of every scatter plot (0 0 300 270): the top
+// margin holds the dashed diagonal's legend, the others tick and axis
+// labels sized for a projector (13 and 14 units).
+var scatterFrame = chart.Frame{W: 300, H: 270, Left: 54, Right: 18, Top: 26, Bottom: 48}
 
 func plotView(id string, c protocol.Comparison) PlotView { return plotViewIn(id, c, 0, 0) }
 
@@ -78,7 +83,9 @@ func plotViewIn(id string, c protocol.Comparison, lo, hi float64) PlotView {
 		XLabel: "predicted (" + c.Unit + ")", Diagonal: p.Diagonal,
 		XTicks: tickViews(p.XTicks), YTicks: tickViews(p.YTicks),
 		X0: chart.Num(f.X0()), X1: chart.Num(f.X1()), Y0: chart.Num(f.Y0()), Y1: chart.Num(f.Y1()),
-		XLabelX: chart.Num((f.X0() + f.X1()) / 2), YLabelY: chart.Num((f.Y0() + f.Y1()) / 2)}
+		PW: chart.Num(f.X1() - f.X0()), PH: chart.Num(f.Y0() - f.Y1()),
+		XLabelX: chart.Num((f.X0() + f.X1()) / 2), YLabelY: chart.Num((f.Y0() + f.Y1()) / 2),
+		XTickY: chart.Num(f.Y0() + 19), YTickX: chart.Num(f.X0() - 6), XLabelY: chart.Num(f.H - 6)}
 	switch {
 	case c.Unit != "ms":
 		v.XLabel = c.Unit + " (a proxy, not a latency)"
