@@ -398,7 +398,13 @@ func TestBrowserPage(t *testing.T) {
 	if st := eval[string](t, p, 5*time.Second, `document.querySelector("#page").dataset.state`); st != "profiling" {
 		t.Errorf("data-state %q while profiling", st)
 	}
+	// The page says which network it timed last, and that sample's time.
+	eval[float64](t, p, 30*time.Second, waitJS(`/Just timed: \|.*\|, [0-9.]+ ms per run/.test(document.querySelector("#timed")?.textContent)`, "the network just timed", 25000))
+	t.Logf("while profiling: %s", text(t, p, "#timed"))
 	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "profile result", 290000))
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#timed").length`); n != 0 {
+		t.Errorf("the just-timed line stays after the profile")
+	}
 	notice := text(t, p, "#notice")
 	v := validationOf(t, p)
 	rho, help, flops := v.rho(t, "auto"), v.rho(t, "HELP"), v.rho(t, "FLOPs")

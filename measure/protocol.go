@@ -71,6 +71,16 @@ type Progress struct {
 	Step  string // "warm-up", "timing", "re-measure" or "paused"
 	Done  int    // runs and samples completed so far
 	Total int    // expected total; grows if items are re-measured
+	// Sampled reports whether this report follows a timed sample: of
+	// the item at index Item, MS ms per run (NaN if the sample was
+	// discarded). Other reports leave all three zero.
+	Sampled bool
+	Item    int
+	MS      float64
+	// Name is left empty here, for a caller who knows its items by name
+	// to fill in before passing the report on (the device session sets
+	// the architecture).
+	Name string
 }
 
 // Options configure Measure. Start from Quick or Thorough.
@@ -291,6 +301,13 @@ func (m *meter) report(step string) {
 	}
 }
 
+// reportSample reports progress after item's timed sample of ms per run.
+func (m *meter) reportSample(step string, item int, ms float64) {
+	if m.opts.Progress != nil {
+		m.opts.Progress(Progress{Phase: m.opts.Phase, Step: step, Done: m.done, Total: m.total, Sampled: true, Item: item, MS: ms})
+	}
+}
+
 // checkpoint returns the context's error if it is done, and waits while
 // the run is interrupted, noting that it was.
 func (m *meter) checkpoint(ctx context.Context, step string) error {
@@ -385,7 +402,7 @@ func (m *meter) rounds(ctx context.Context, items []Item, todo, inner []int, ste
 				round[k] = float64(d) / float64(inner[i]) / float64(time.Millisecond)
 			}
 			m.done++
-			m.report(step)
+			m.reportSample(step, i, round[k])
 		}
 		if m.interrupt {
 			// Samples taken around an interruption are suspect: redo the

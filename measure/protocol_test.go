@@ -464,3 +464,39 @@ func TestMeasureQuantile(t *testing.T) {
 		approx.Equal(t, "MS at quantile "+fmt.Sprint(tt.q), res[0].MS, tt.want, approx.Float64)
 	}
 }
+
+// Progress reports each timed sample with its item and per-run latency,
+// and only those reports say Sampled.
+func TestProgressReportsSamples(t *testing.T) {
+	c := &fakeClock{}
+	costs := []time.Duration{3 * time.Millisecond, 7 * time.Millisecond}
+	its, _ := items(c, costs...)
+	opts := testOptions(c)
+	perItem := map[int][]float64{}
+	others := 0
+	opts.Progress = func(p Progress) {
+		if !p.Sampled {
+			if p.Item != 0 || p.MS != 0 {
+				t.Errorf("report %+v: not a sample but carries one", p)
+			}
+			others++
+			return
+		}
+		perItem[p.Item] = append(perItem[p.Item], p.MS)
+	}
+	if _, err := Measure(context.Background(), its, opts); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range costs {
+		want := float64(d) / float64(time.Millisecond)
+		if len(perItem[i]) != opts.Rounds {
+			t.Errorf("item %d: %d sample reports, want %d", i, len(perItem[i]), opts.Rounds)
+		}
+		for _, ms := range perItem[i] {
+			approx.Equal(t, fmt.Sprintf("item %d sample", i), ms, want, approx.Float64)
+		}
+	}
+	if others == 0 {
+		t.Error("no warm-up or step reports besides the samples")
+	}
+}

@@ -212,6 +212,16 @@ func (s *Session) TimeOne(ctx context.Context, d *Device, a space.Arch, opts mea
 // timings (a finite positive latency; noisy ones are kept, marked
 // unstable, and listed in out.Unstable).
 func (s *Session) time(ctx context.Context, archs []space.Arch, opts measure.Options, out *Outcome) ([]measure.Timing, error) {
+	if report := opts.Progress; report != nil {
+		// Name each sample's network, so a progress line can say which
+		// one was just timed.
+		opts.Progress = func(p measure.Progress) {
+			if p.Sampled && p.Item >= 0 && p.Item < len(archs) {
+				p.Name = archs[p.Item].String()
+			}
+			report(p)
+		}
+	}
 	rs, err := measure.Measure(ctx, s.items(archs), opts)
 	if err != nil {
 		return nil, err

@@ -138,6 +138,10 @@ type Progress struct {
 	Done   int    `json:"done"`
 	Total  int    `json:"total"`
 	Paused bool   `json:"paused,omitempty"`
+	// Arch and MS are the network timed last and its latency in that
+	// sample (ms per run), when the report follows a timed sample.
+	Arch string  `json:"arch,omitempty"`
+	MS   float64 `json:"ms,omitempty"`
 }
 
 // Fraction is Done/Total clamped to [0, 1]; 0 when Total is not positive.

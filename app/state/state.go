@@ -101,9 +101,12 @@ type App struct {
 	Busy     Activity
 	busyID   int
 	Progress map[string]protocol.Progress // by phase
-	Hidden   bool                         // the tab is hidden
-	Warning  string                       // e.g. paused while hidden
-	Error    string                       // last error, shown in a banner
+	// Timed is the running profile's last report that named the network
+	// just timed (Arch, MS); nil before the first.
+	Timed   *protocol.Progress
+	Hidden  bool   // the tab is hidden
+	Warning string // e.g. paused while hidden
+	Error   string // last error, shown in a banner
 	// ImportError is why the last import failed, shown beside the
 	// import controls (id import-error) rather than in the banner.
 	ImportError string
@@ -259,7 +262,7 @@ func (a *App) enter(sp space.Slotted) {
 	a.ArchText, a.ArchError = a.Arch.String(), ""
 	a.Prediction, a.Measured, a.Explored, a.BudgetMS = nil, nil, nil, 0
 	a.Result, a.Step, a.Exported = nil, 0, ""
-	a.Progress = map[string]protocol.Progress{}
+	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 }
 
 // SwitchSpace asks the worker to serve the space called name (at once,
@@ -359,7 +362,7 @@ func (a *App) StartProfile() {
 	id := a.post(protocol.KindProfile, func(r *protocol.Request) {
 		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: a.Seed}
 	})
-	a.Progress = map[string]protocol.Progress{}
+	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 	a.CancelledAfterMS = 0
 	a.start(Profiling, id)
 	a.runSeed = a.Seed
@@ -618,6 +621,10 @@ func (a *App) Apply(e protocol.Event) {
 	case protocol.KindProgress:
 		if e.ID == a.busyID && e.Progress != nil {
 			a.Progress[e.Progress.Phase] = *e.Progress
+			if e.Progress.Arch != "" {
+				p := *e.Progress
+				a.Timed = &p
+			}
 		}
 	case protocol.KindWarning:
 		a.Warning = e.Message
@@ -692,7 +699,7 @@ func (a *App) Apply(e protocol.Event) {
 		if wasProfiling {
 			// The bars go back to the profile shown below (or to none),
 			// not the cancelled run's part-way progress.
-			a.Progress = map[string]protocol.Progress{}
+			a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 			if a.Result != nil {
 				a.Notice += " The results below are still those of the previous profile."
 			}
@@ -705,7 +712,7 @@ func (a *App) Apply(e protocol.Event) {
 		// Whatever was running will not answer: nothing is busy, and
 		// nothing more is sent to this worker (Ready is nil).
 		a.Busy, a.busyID, a.predictID = Idle, 0, 0
-		a.Progress = map[string]protocol.Progress{}
+		a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 		a.Ready, a.restarting, a.restoring = nil, false, false
 		a.Warning, a.Notice = "", ""
 		a.Died = sentence(e.Message)

@@ -88,6 +88,16 @@ func (c *Root) DiedAdvice() string {
 	return "Restart starts a fresh worker; profile the device again after."
 }
 
+// TimedText names the network the running profile timed last and the
+// latency of that sample, so a visitor sees what is being measured.
+func (c *Root) TimedText() string {
+	a := c.App
+	if a.Busy != state.Profiling || a.Timed == nil {
+		return ""
+	}
+	return fmt.Sprintf("Just timed: %s, %.2f ms per run in this sample.", a.Timed.Arch, a.Timed.MS)
+}
+
 // Status is the one-line state of the worker.
 func (c *Root) Status() string {
 	a := c.App

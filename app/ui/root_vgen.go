@@ -363,6 +363,13 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 			vgparent.AppendChild(vgn)
+			if c.TimedText() != "" {
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "timed"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "timed"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(c.TimedText())
+			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "keys"}}}
 			vgparent.AppendChild(vgn)
 			vgn.SetInnerHTML(vugu.HTML("Keys: \x3Ckbd\x3Ep\x3C/kbd\x3E profile, \x3Ckbd\x3Ec\x3C/kbd\x3E cancel, \x3Ckbd\x3Et\x3C/kbd\x3E quick/thorough, \x3Ckbd\x3Em\x3C/kbd\x3E measure the cell, \x3Ckbd\x3Ee\x3C/kbd\x3E explore, \x3Ckbd\x3E←\x3C/kbd\x3E/\x3Ckbd\x3E→\x3C/kbd\x3E adaptation steps. Add \x3Ccode\x3E?autorun\x3C/code\x3E to the address to profile on load, \x3Ccode\x3E?seed=N\x3C/code\x3E to repeat a profile\x26#39;s choice of networks, \x3Ccode\x3E?space=fbnet\x3C/code\x3E to start in FBNet."))

@@ -420,8 +420,11 @@ func (s *Service) options(ctx context.Context, mode, phase string, id int, seed 
 		}
 		if isPaused != paused || now-lastEmit > 100*time.Millisecond || p.Done >= p.Total {
 			lastEmit = now
-			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{
-				Phase: p.Phase, Step: p.Step, Done: p.Done, Total: p.Total, Paused: isPaused}})
+			pr := &protocol.Progress{Phase: p.Phase, Step: p.Step, Done: p.Done, Total: p.Total, Paused: isPaused}
+			if p.Sampled && p.Name != "" && p.MS == p.MS { // a kept sample (not NaN)
+				pr.Arch, pr.MS = p.Name, p.MS
+			}
+			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: pr})
 		}
 		paused = isPaused
 	}

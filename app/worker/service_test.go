@@ -714,3 +714,36 @@ func TestCancelledImportKeepsPrevious(t *testing.T) {
 	}
 	t.Logf("a whole import of a quick profile yields %d times", yields.Load())
 }
+
+// Progress during a profile names the network just timed and the
+// latency of that sample, which on the simulated device is its
+// tabulated latency.
+func TestProgressNamesTimedNetwork(t *testing.T) {
+	f := newFixture(t, "gold_6226")
+	f.svc.Handle(quick(1, 3))
+	ev, progress := f.await(t, 1)
+	if ev.Kind != protocol.KindResult {
+		t.Fatalf("profile: %s %s", ev.Kind, ev.Message)
+	}
+	named := 0
+	lat := f.table.Latency("gold_6226")
+	for _, p := range progress {
+		if p.Arch == "" {
+			continue
+		}
+		named++
+		row, ok := f.table.RowOfArch(p.Arch)
+		if !ok {
+			t.Fatalf("progress names %q, not a table architecture", p.Arch)
+		}
+		// The simulated clock also ticks on every reading, so a sample
+		// reads a microsecond or so over the table.
+		if math.Abs(p.MS-lat[row]) > 0.01 {
+			t.Errorf("progress says %s took %v ms, the simulated device %v", p.Arch, p.MS, lat[row])
+		}
+	}
+	if named == 0 {
+		t.Errorf("none of %d progress events names a network", len(progress))
+	}
+	t.Logf("%d of %d progress events name the network just timed", named, len(progress))
+}
