@@ -401,6 +401,9 @@ func TestBrowserPage(t *testing.T) {
 	// The page says which network it timed last, and that sample's time.
 	eval[float64](t, p, 30*time.Second, waitJS(`/Just timed: \|.*\|, [0-9.]+ ms per run/.test(document.querySelector("#timed")?.textContent)`, "the network just timed", 25000))
 	t.Logf("while profiling: %s", text(t, p, "#timed"))
+	if h := text(t, p, "#howto"); !strings.Contains(h, "fingerprint") || !strings.Contains(h, "two gradient steps") {
+		t.Errorf("no account of HELP beside the progress: %q", h)
+	}
 	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "profile result", 290000))
 	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#timed").length`); n != 0 {
 		t.Errorf("the just-timed line stays after the profile")

@@ -88,6 +88,10 @@ func (c *Root) DiedAdvice() string {
 	return "Restart starts a fresh worker; profile the device again after."
 }
 
+// Profiling says whether a profile is running (the page then explains
+// what it does).
+func (c *Root) Profiling() bool { return c.App.Busy == state.Profiling }
+
 // TimedText names the network the running profile timed last and the
 // latency of that sample, so a visitor sees what is being measured.
 func (c *Root) TimedText() string {
