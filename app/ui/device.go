@@ -79,10 +79,13 @@ func (c *Device) MapDots() []DotView {
 	for i, p := range pts {
 		order[i] = i
 		// Widths at the labels' font sizes (style.css: .map-label 12px,
-		// the self label 14px bold), about 0.58 and 0.64 em a character.
-		radius[i], texts[i], widths[i] = 6, p.Device, 7*float64(len(p.Device))
+		// the self label 14px bold with a 3px halo), taken generously:
+		// digits and underscores run to about 0.64 em in a sans-serif, a
+		// bold face to 0.7 em, and an estimate short of the real text lets
+		// two labels overlap (the browser test measures them).
+		radius[i], texts[i], widths[i] = 6, p.Device, 8*float64(len(p.Device))
 		if p.Self {
-			radius[i], widths[i] = 10, 9*float64(len(p.Device))
+			radius[i], widths[i] = 10, 10.5*float64(len(p.Device))+4
 		}
 	}
 	prio := func(i int) int {
@@ -95,7 +98,7 @@ func (c *Device) MapDots() []DotView {
 		return 1000
 	}
 	sort.SliceStable(order, func(a, b int) bool { return prio(order[a]) < prio(order[b]) })
-	labels := chart.PlaceLabels(f, px, py, radius, texts, widths, order, 14)
+	labels := chart.PlaceLabels(f, px, py, radius, texts, widths, order, 16)
 	out := make([]DotView, 0, len(pts))
 	var self DotView
 	for i, p := range pts {
