@@ -82,7 +82,7 @@ const (
 type Suite struct {
 	D *Data
 	// Model is the meta-trained predictor; nil leaves HELP out (of the
-	// methods and of auto's candidates).
+	// methods).
 	Model   *predictor.Model
 	Samples int
 	Support Support
@@ -161,11 +161,11 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 	out := map[string]Prediction{}
 
 	if s.Model != nil {
-		c, err := s.helpCandidate(dev, seed, sup, len(labelled)-len(sup))
+		pred, err := s.helpQuery(dev, seed, sup)
 		if err != nil {
 			return nil, err
 		}
-		out[MethodHELP] = Prediction{Values: c.Pred}
+		out[MethodHELP] = Prediction{Values: pred}
 	}
 
 	// structural: op-cost model on the (scaled) structural features.
@@ -341,40 +341,20 @@ func smoothed(feats [][]float64, lat []float64) []float64 {
 	return out
 }
 
-// helpCandidate adapts the model on the support and predicts the query
-// pool and the labelled points (nref reference rows first, then the
-// support): leave-one-out for a support point adapts without it; the
-// reference points enter HELP only through the hardware embedding, so
-// their prediction is that of the adaptation on the whole support.
-func (s *Suite) helpCandidate(dev *latency.Device, seed uint64, sup []int, nref int) (blend.Candidate, error) {
+// helpQuery is HELP's meta-test: the model adapted on the support rows,
+// predicting dev's query pool (normalised).
+func (s *Suite) helpQuery(dev *latency.Device, seed uint64, sup []int) ([]float64, error) {
 	d, m := s.D, s.Model
-	adapt := func(rows []int) (*predictor.Adapted, error) {
-		ad, err := m.Adapt(dev.Embedding, d.Rows(rows), dev.Normalised(nil, rows), predictor.AdaptOptions{Seed: seed})
-		if err != nil {
-			return nil, fmt.Errorf("dataset: device %s: %w", dev.Name, err)
-		}
-		return ad, nil
-	}
-	ad, err := adapt(sup)
+	ad, err := m.Adapt(dev.Embedding, d.Rows(sup), dev.Normalised(nil, sup), predictor.AdaptOptions{Seed: seed})
 	if err != nil {
-		return blend.Candidate{}, err
+		return nil, fmt.Errorf("dataset: device %s: %w", dev.Name, err)
 	}
 	b := s.batches[dev.Name]
 	if b == nil {
 		b = m.NewBatch(d.Rows(dev.Query))
 		s.batches[dev.Name] = b
 	}
-	c := blend.Candidate{Name: MethodHELP, Pred: ad.PredictBatchTo(nil, b)}
-	c.LOO = ad.PredictTo(nil, d.Rows(d.Table.ReferenceRows()[:nref]))
-	for i := range sup {
-		without := slices.Delete(slices.Clone(sup), i, i+1)
-		adi, err := adapt(without)
-		if err != nil {
-			return blend.Candidate{}, err
-		}
-		c.LOO = append(c.LOO, adi.PredictTo(nil, d.Rows(sup[i:i+1]))[0])
-	}
-	return c, nil
+	return ad.PredictBatchTo(nil, b), nil
 }
 
 func pick(v []float64, rows []int) []float64 {
