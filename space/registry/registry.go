@@ -18,12 +18,9 @@ import (
 	"github.com/helpwasm/helpwasm/space/ofa"
 )
 
-// Network is an engine network built for timing: Forward runs one batch-1
-// inference, MACs is the engine's own multiply-accumulate count of it.
-type Network interface {
-	Forward()
-	MACs() int64
-}
+// Network is an engine network built for timing (engine.Net: Forward
+// runs one batch-1 inference, MACs is the engine's own count of it).
+type Network = engine.Net
 
 // Entry is one registered space.
 type Entry struct {
