@@ -801,6 +801,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 			t.Errorf("run %d: auto's median error %.1f%% > 15%%", i, 100*ape)
 		}
 		t.Logf("run %d: %s %s; %s", i, text(t, p, "#notice"), v, text(t, p, "#device p.muted:last-child"))
+		t.Logf("run %d: verdict: %s", i, text(t, p, "#validation-summary"))
 		click(t, p, "#explore-run")
 		eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
 		t.Logf("run %d: %s", i, text(t, p, "#explore-time"))
