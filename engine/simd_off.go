@@ -1,0 +1,17 @@
+//go:build !goexperiment.simd
+
+package engine
+
+// The default build: no simd experiment, the portable kernels only (see
+// simd_on.go for the build that has it).
+
+// simdBuild reports that this is not the simd build.
+const simdBuild = false
+
+// vec4 reports whether simd vectors hold exactly 4 float32s: never here.
+func vec4() bool { return false }
+
+// gemmVec declines: the portable kernel computes the product.
+func gemmVec(c []float32, a packedA, b []float32, n int, bias []float32, add bool) bool {
+	return false
+}
