@@ -41,6 +41,9 @@ func hsigmoid32(x float32) float32 {
 
 // applyAct applies a in place and returns the sum of the results.
 func applyAct(x []float32, a act) float32 {
+	if s, ok := applyActVec(x, a); ok {
+		return s
+	}
 	var s0, s1 float32
 	switch a {
 	case actReLU:
@@ -121,6 +124,10 @@ func (d *dwConv) forward(dst, x, padded, means []float32) {
 		for oy := 0; oy < d.oh; oy++ {
 			orow := out[oy*d.ow : (oy+1)*d.ow]
 			in := padded[oy*d.stride*pw:]
+			if dwRowVec(orow, in, pw, wc, b, d.k, d.stride) {
+				sum += applyAct(orow, d.act)
+				continue
+			}
 			for i := range orow {
 				orow[i] = b
 			}

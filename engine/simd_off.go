@@ -15,3 +15,11 @@ func vec4() bool { return false }
 func gemmVec(c []float32, a packedA, b []float32, n int, bias []float32, add bool) bool {
 	return false
 }
+
+// dwRowVec declines: the portable row passes compute the row.
+func dwRowVec(out, in []float32, pw int, w []float32, bias float32, k, stride int) bool {
+	return false
+}
+
+// applyActVec declines: the portable loop applies the activation.
+func applyActVec(x []float32, a act) (float32, bool) { return 0, false }

@@ -21,88 +21,281 @@ const simdBuild = true
 // vec4 reports whether simd vectors hold exactly 4 float32s.
 func vec4() bool { return simd.VectorBitSize() == 128 }
 
-// gemmVec is gemm's product with 4-lane vectors: each row of the 4×4
-// tile is one vector accumulator, updated per K step by the row's A
-// value broadcast times the B panel's 4 columns. It reports false, doing
-// nothing, where vectors are not 4 lanes wide.
+// gemmVec is gemm's product with 4-lane vectors. A block is 4 rows of C
+// by two B panels (8 columns): 8 vector accumulators, each K step loading
+// the two panels' rows and broadcasting each of the 4 A values once for
+// both (under WASM a broadcast costs about what a load does). It reports
+// false, doing nothing, where vectors are not 4 lanes wide.
 func gemmVec(c []float32, a packedA, b []float32, n int, bias []float32, add bool) bool {
 	if !vec4() {
 		return false
 	}
 	m, k := a.m, a.k
-	for q := 0; q*nr < n; q++ {
-		bq := b[q*k*nr : (q+1)*k*nr]
-		j0 := q * nr
+	q := 0
+	for ; (q+1)*nr < n; q += 2 {
+		// Two panels: columns q*nr..q*nr+7 (the second may be ragged).
+		b0 := b[q*k*nr : (q+1)*k*nr]
+		b1 := b[(q+1)*k*nr : (q+2)*k*nr]
 		for p := 0; p*mr < m; p++ {
 			ap := a.data[p*k*mr : (p+1)*k*mr]
-			bp := bq[:len(ap)]
-			var c0, c1, c2, c3 simd.Float32s
-			kk := 0
-			for ; kk+15 < len(ap); kk += 16 {
-				au := ap[kk : kk+16 : kk+16]
-				bu := bp[kk : kk+16 : kk+16]
-				bv := simd.LoadFloat32s(bu[0:4])
-				c0 = simd.BroadcastFloat32s(au[0]).MulAdd(bv, c0)
-				c1 = simd.BroadcastFloat32s(au[1]).MulAdd(bv, c1)
-				c2 = simd.BroadcastFloat32s(au[2]).MulAdd(bv, c2)
-				c3 = simd.BroadcastFloat32s(au[3]).MulAdd(bv, c3)
-				bv = simd.LoadFloat32s(bu[4:8])
-				c0 = simd.BroadcastFloat32s(au[4]).MulAdd(bv, c0)
-				c1 = simd.BroadcastFloat32s(au[5]).MulAdd(bv, c1)
-				c2 = simd.BroadcastFloat32s(au[6]).MulAdd(bv, c2)
-				c3 = simd.BroadcastFloat32s(au[7]).MulAdd(bv, c3)
-				bv = simd.LoadFloat32s(bu[8:12])
-				c0 = simd.BroadcastFloat32s(au[8]).MulAdd(bv, c0)
-				c1 = simd.BroadcastFloat32s(au[9]).MulAdd(bv, c1)
-				c2 = simd.BroadcastFloat32s(au[10]).MulAdd(bv, c2)
-				c3 = simd.BroadcastFloat32s(au[11]).MulAdd(bv, c3)
-				bv = simd.LoadFloat32s(bu[12:16])
-				c0 = simd.BroadcastFloat32s(au[12]).MulAdd(bv, c0)
-				c1 = simd.BroadcastFloat32s(au[13]).MulAdd(bv, c1)
-				c2 = simd.BroadcastFloat32s(au[14]).MulAdd(bv, c2)
-				c3 = simd.BroadcastFloat32s(au[15]).MulAdd(bv, c3)
-			}
-			for ; kk+3 < len(ap); kk += 4 {
+			bp, bq := b0[:len(ap)], b1[:len(ap)]
+			var c0, c1, c2, c3, d0, d1, d2, d3 simd.Float32s
+			for kk := 0; kk+3 < len(ap); kk += 4 {
 				au := ap[kk : kk+4 : kk+4]
-				bv := simd.LoadFloat32s(bp[kk : kk+4 : kk+4])
-				c0 = simd.BroadcastFloat32s(au[0]).MulAdd(bv, c0)
-				c1 = simd.BroadcastFloat32s(au[1]).MulAdd(bv, c1)
-				c2 = simd.BroadcastFloat32s(au[2]).MulAdd(bv, c2)
-				c3 = simd.BroadcastFloat32s(au[3]).MulAdd(bv, c3)
+				u := simd.LoadFloat32s(bp[kk : kk+4 : kk+4])
+				v := simd.LoadFloat32s(bq[kk : kk+4 : kk+4])
+				x := simd.BroadcastFloat32s(au[0])
+				c0 = x.MulAdd(u, c0)
+				d0 = x.MulAdd(v, d0)
+				x = simd.BroadcastFloat32s(au[1])
+				c1 = x.MulAdd(u, c1)
+				d1 = x.MulAdd(v, d1)
+				x = simd.BroadcastFloat32s(au[2])
+				c2 = x.MulAdd(u, c2)
+				d2 = x.MulAdd(v, d2)
+				x = simd.BroadcastFloat32s(au[3])
+				c3 = x.MulAdd(u, c3)
+				d3 = x.MulAdd(v, d3)
 			}
-			i0 := p * mr
-			if i0+mr > m || j0+nr > n {
-				// Ragged edge: through a tile and the general store.
-				var tile [mr * nr]float32
-				c0.Store(tile[0:4])
-				c1.Store(tile[4:8])
-				c2.Store(tile[8:12])
-				c3.Store(tile[12:16])
-				storeTile(c, &tile, i0, j0, m, n, bias, add)
-				continue
+			storeVec(c, c0, c1, c2, c3, p*mr, q*nr, m, n, bias, add)
+			storeVec(c, d0, d1, d2, d3, p*mr, (q+1)*nr, m, n, bias, add)
+		}
+	}
+	if q*nr < n {
+		// The last, odd panel.
+		b0 := b[q*k*nr : (q+1)*k*nr]
+		for p := 0; p*mr < m; p++ {
+			ap := a.data[p*k*mr : (p+1)*k*mr]
+			bp := b0[:len(ap)]
+			var c0, c1, c2, c3 simd.Float32s
+			for kk := 0; kk+3 < len(ap); kk += 4 {
+				au := ap[kk : kk+4 : kk+4]
+				u := simd.LoadFloat32s(bp[kk : kk+4 : kk+4])
+				c0 = simd.BroadcastFloat32s(au[0]).MulAdd(u, c0)
+				c1 = simd.BroadcastFloat32s(au[1]).MulAdd(u, c1)
+				c2 = simd.BroadcastFloat32s(au[2]).MulAdd(u, c2)
+				c3 = simd.BroadcastFloat32s(au[3]).MulAdd(u, c3)
 			}
-			if bias != nil {
-				bb := bias[i0 : i0+mr : i0+mr]
-				c0 = c0.Add(simd.BroadcastFloat32s(bb[0]))
-				c1 = c1.Add(simd.BroadcastFloat32s(bb[1]))
-				c2 = c2.Add(simd.BroadcastFloat32s(bb[2]))
-				c3 = c3.Add(simd.BroadcastFloat32s(bb[3]))
-			}
-			r0 := c[i0*n+j0 : i0*n+j0+4]
-			r1 := c[(i0+1)*n+j0 : (i0+1)*n+j0+4]
-			r2 := c[(i0+2)*n+j0 : (i0+2)*n+j0+4]
-			r3 := c[(i0+3)*n+j0 : (i0+3)*n+j0+4]
-			if add {
-				c0 = c0.Add(simd.LoadFloat32s(r0))
-				c1 = c1.Add(simd.LoadFloat32s(r1))
-				c2 = c2.Add(simd.LoadFloat32s(r2))
-				c3 = c3.Add(simd.LoadFloat32s(r3))
-			}
-			c0.Store(r0)
-			c1.Store(r1)
-			c2.Store(r2)
-			c3.Store(r3)
+			storeVec(c, c0, c1, c2, c3, p*mr, q*nr, m, n, bias, add)
 		}
 	}
 	return true
+}
+
+// storeVec writes (or adds) the 4×4 tile whose rows are r0..r3, plus
+// bias, into C at rows i0.., columns j0.., clipped to m×n.
+func storeVec(c []float32, r0, r1, r2, r3 simd.Float32s, i0, j0, m, n int, bias []float32, add bool) {
+	if i0+mr > m || j0+nr > n {
+		// Ragged edge: through a tile and the general store.
+		var tile [mr * nr]float32
+		r0.Store(tile[0:4])
+		r1.Store(tile[4:8])
+		r2.Store(tile[8:12])
+		r3.Store(tile[12:16])
+		storeTile(c, &tile, i0, j0, m, n, bias, add)
+		return
+	}
+	if bias != nil {
+		bb := bias[i0 : i0+mr : i0+mr]
+		r0 = r0.Add(simd.BroadcastFloat32s(bb[0]))
+		r1 = r1.Add(simd.BroadcastFloat32s(bb[1]))
+		r2 = r2.Add(simd.BroadcastFloat32s(bb[2]))
+		r3 = r3.Add(simd.BroadcastFloat32s(bb[3]))
+	}
+	o0 := c[i0*n+j0 : i0*n+j0+4]
+	o1 := c[(i0+1)*n+j0 : (i0+1)*n+j0+4]
+	o2 := c[(i0+2)*n+j0 : (i0+2)*n+j0+4]
+	o3 := c[(i0+3)*n+j0 : (i0+3)*n+j0+4]
+	if add {
+		r0 = r0.Add(simd.LoadFloat32s(o0))
+		r1 = r1.Add(simd.LoadFloat32s(o1))
+		r2 = r2.Add(simd.LoadFloat32s(o2))
+		r3 = r3.Add(simd.LoadFloat32s(o3))
+	}
+	r0.Store(o0)
+	r1.Store(o1)
+	r2.Store(o2)
+	r3.Store(o3)
+}
+
+// dwRowVec computes one output row of a stride-1 depthwise convolution,
+// out[i] = bias + sum over ky, kx of w[ky*k+kx] * in[ky*pw+i+kx], with
+// vectors of any width. Rows of at least 4 vectors go by one pass per
+// kernel row, the row's k weights broadcast once and each pass a vector
+// load of the input per tap; shorter rows (the late stages' 7 and 14)
+// compute each vector of outputs whole, all k*k taps in one register,
+// since there the passes' calls and out reloads would dominate. Outputs
+// past the last full vector are covered by one more whole vector ending
+// at the row's end, which rewrites its overlap with the same values (the
+// same sums in the same order). Rows shorter than a vector are summed in
+// scalars. It reports false, doing nothing, at stride 2 (whose taps are
+// every other input: the portable kernel runs).
+func dwRowVec(out, in []float32, pw int, w []float32, bias float32, k, stride int) bool {
+	if stride != 1 {
+		return false
+	}
+	n := len(out)
+	bv := simd.BroadcastFloat32s(bias)
+	l := bv.Len()
+	if n < l {
+		for i := range out {
+			s := bias
+			for ky := 0; ky < k; ky++ {
+				row := in[ky*pw+i : ky*pw+i+k]
+				wr := w[ky*k : ky*k+k]
+				for kx, v := range row {
+					s += wr[kx] * v
+				}
+			}
+			out[i] = s
+		}
+		return true
+	}
+	nv := n - n%l
+	if n < 4*l {
+		for i := 0; i < nv; i += l {
+			dwWhole(out, in, pw, w, bv, k, i)
+		}
+	} else {
+		for ky := 0; ky < k; ky++ {
+			row := in[ky*pw : ky*pw+n+k-1]
+			wr := w[ky*k : ky*k+k]
+			switch k {
+			case 3:
+				dwPass3(out[:nv], row, (*[3]float32)(wr), bv, ky == 0)
+			case 5:
+				dwPass5(out[:nv], row, (*[5]float32)(wr), bv, ky == 0)
+			default:
+				dwPass7(out[:nv], row, (*[7]float32)(wr), bv, ky == 0)
+			}
+		}
+	}
+	if nv < n {
+		dwWhole(out, in, pw, w, bv, k, n-l)
+	}
+	return true
+}
+
+// dwWhole computes the vector of outputs starting at i with all k*k taps
+// in one accumulator, in the passes' order (kernel rows, then columns).
+func dwWhole(out, in []float32, pw int, w []float32, bias simd.Float32s, k, i int) {
+	acc := bias
+	l := bias.Len()
+	for ky := 0; ky < k; ky++ {
+		x := in[ky*pw+i : ky*pw+i+l+k-1]
+		wr := w[ky*k : ky*k+k]
+		for kx, v := range wr {
+			acc = simd.BroadcastFloat32s(v).MulAdd(simd.LoadFloat32s(x[kx:]), acc)
+		}
+	}
+	acc.Store(out[i:])
+}
+
+// dwPass3 adds one kernel row's 3 taps into out (a whole number of
+// vectors long); the first pass starts from the bias instead of out.
+func dwPass3(out, in []float32, w *[3]float32, bias simd.Float32s, first bool) {
+	w0, w1, w2 := simd.BroadcastFloat32s(w[0]), simd.BroadcastFloat32s(w[1]), simd.BroadcastFloat32s(w[2])
+	l := bias.Len()
+	for i := 0; i+l <= len(out); i += l {
+		acc := bias
+		if !first {
+			acc = simd.LoadFloat32s(out[i:])
+		}
+		x := in[i : i+l+2]
+		acc = w0.MulAdd(simd.LoadFloat32s(x), acc)
+		acc = w1.MulAdd(simd.LoadFloat32s(x[1:]), acc)
+		acc = w2.MulAdd(simd.LoadFloat32s(x[2:]), acc)
+		acc.Store(out[i:])
+	}
+}
+
+func dwPass5(out, in []float32, w *[5]float32, bias simd.Float32s, first bool) {
+	w0, w1, w2 := simd.BroadcastFloat32s(w[0]), simd.BroadcastFloat32s(w[1]), simd.BroadcastFloat32s(w[2])
+	w3, w4 := simd.BroadcastFloat32s(w[3]), simd.BroadcastFloat32s(w[4])
+	l := bias.Len()
+	for i := 0; i+l <= len(out); i += l {
+		acc := bias
+		if !first {
+			acc = simd.LoadFloat32s(out[i:])
+		}
+		x := in[i : i+l+4]
+		acc = w0.MulAdd(simd.LoadFloat32s(x), acc)
+		acc = w1.MulAdd(simd.LoadFloat32s(x[1:]), acc)
+		acc = w2.MulAdd(simd.LoadFloat32s(x[2:]), acc)
+		acc = w3.MulAdd(simd.LoadFloat32s(x[3:]), acc)
+		acc = w4.MulAdd(simd.LoadFloat32s(x[4:]), acc)
+		acc.Store(out[i:])
+	}
+}
+
+func dwPass7(out, in []float32, w *[7]float32, bias simd.Float32s, first bool) {
+	w0, w1, w2 := simd.BroadcastFloat32s(w[0]), simd.BroadcastFloat32s(w[1]), simd.BroadcastFloat32s(w[2])
+	w3, w4, w5 := simd.BroadcastFloat32s(w[3]), simd.BroadcastFloat32s(w[4]), simd.BroadcastFloat32s(w[5])
+	w6 := simd.BroadcastFloat32s(w[6])
+	l := bias.Len()
+	for i := 0; i+l <= len(out); i += l {
+		acc := bias
+		if !first {
+			acc = simd.LoadFloat32s(out[i:])
+		}
+		x := in[i : i+l+6]
+		acc = w0.MulAdd(simd.LoadFloat32s(x), acc)
+		acc = w1.MulAdd(simd.LoadFloat32s(x[1:]), acc)
+		acc = w2.MulAdd(simd.LoadFloat32s(x[2:]), acc)
+		acc = w3.MulAdd(simd.LoadFloat32s(x[3:]), acc)
+		acc = w4.MulAdd(simd.LoadFloat32s(x[4:]), acc)
+		acc = w5.MulAdd(simd.LoadFloat32s(x[5:]), acc)
+		acc = w6.MulAdd(simd.LoadFloat32s(x[6:]), acc)
+		acc.Store(out[i:])
+	}
+}
+
+// applyActVec is applyAct with vectors of any width up to 16 lanes:
+// ReLU is max(x, 0) and h-swish x * (min(max(x+3, 0), 6) * 1/6), exact
+// at both clamps as the scalar form is; the sum runs in one vector of
+// partial sums, added across lanes at the end (a different order than
+// the scalar sum, within float32 rounding). Elements past the last full
+// vector go through the scalar functions. It reports false, doing
+// nothing, for actNone or wider vectors.
+func applyActVec(x []float32, a act) (float32, bool) {
+	zero := simd.BroadcastFloat32s(0)
+	l := zero.Len()
+	if (a != actReLU && a != actHSwish) || l > 16 {
+		return 0, false
+	}
+	sum := zero
+	i := 0
+	if a == actReLU {
+		for ; i+l <= len(x); i += l {
+			v := simd.LoadFloat32s(x[i:]).Max(zero)
+			v.Store(x[i:])
+			sum = sum.Add(v)
+		}
+	} else {
+		three, six, sixth := simd.BroadcastFloat32s(3), simd.BroadcastFloat32s(6), simd.BroadcastFloat32s(1.0/6)
+		for ; i+l <= len(x); i += l {
+			v := simd.LoadFloat32s(x[i:])
+			t := v.Add(three).Max(zero).Min(six).Mul(sixth)
+			v = v.Mul(t)
+			v.Store(x[i:])
+			sum = sum.Add(v)
+		}
+	}
+	var lanes [16]float32
+	sum.Store(lanes[:])
+	var s float32
+	for _, v := range lanes[:l] {
+		s += v
+	}
+	for ; i < len(x); i++ {
+		v := x[i]
+		if a == actReLU {
+			v = relu32(v)
+		} else {
+			v = hswish32(v)
+		}
+		x[i] = v
+		s += v
+	}
+	return s, true
 }
