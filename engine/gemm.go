@@ -59,7 +59,8 @@ func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) 
 	if len(c) < m*n || len(b) < packedBLen(k, n) || (bias != nil && len(bias) < m) {
 		panic(fmt.Sprintf("engine: gemm: buffers too short for %d×%d×%d", m, k, n))
 	}
-	if gemmVec(c, a, b, n, bias, add) {
+	if gemmVecOK() {
+		gemmVec(c, a, b, n, bias, add)
 		return
 	}
 	// Under WASM short products (Winograd, 1×1, the stem) pay more for the

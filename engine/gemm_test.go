@@ -69,8 +69,8 @@ func TestSIMDPaths(t *testing.T) {
 	if !simdBuild {
 		t.Skip("portable build (no GOEXPERIMENT=simd): the simd kernels are not compiled in")
 	}
-	if runtime.GOARCH == "wasm" && !vec4() {
+	if runtime.GOARCH == "wasm" && !gemmVecOK() {
 		t.Fatal("simd build under WASM without 4-lane vectors: the GEMM would run the portable kernel")
 	}
-	t.Logf("simd build on %s: vector GEMM %v (natively only with GODEBUG=simd=128), vector depthwise and activations on", runtime.GOARCH, vec4())
+	t.Logf("simd build on %s: %d lanes, vector GEMM %v (natively only with GODEBUG=simd=128)", runtime.GOARCH, vecLanes(), gemmVecOK())
 }

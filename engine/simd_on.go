@@ -18,18 +18,21 @@ import "simd"
 // simdBuild reports that this is the simd build.
 const simdBuild = true
 
-// vec4 reports whether simd vectors hold exactly 4 float32s.
-func vec4() bool { return simd.VectorBitSize() == 128 }
+// vecLanes is the number of float32s in a simd vector: 4 under WASM,
+// natively 16 on AVX-512, 8 on AVX2 (4 with GODEBUG=simd=128), and 0
+// where the package only emulates vectors (slower than scalar code).
+func vecLanes() int {
+	if simd.Emulated() {
+		return 0
+	}
+	return simd.VectorBitSize() / 32
+}
 
 // gemmVec is gemm's product with 4-lane vectors. A block is 4 rows of C
 // by two B panels (8 columns): 8 vector accumulators, each K step loading
 // the two panels' rows and broadcasting each of the 4 A values once for
-// both (under WASM a broadcast costs about what a load does). It reports
-// false, doing nothing, where vectors are not 4 lanes wide.
-func gemmVec(c []float32, a packedA, b []float32, n int, bias []float32, add bool) bool {
-	if !vec4() {
-		return false
-	}
+// both. Callers check vecLanes() == 4.
+func gemmVec(c []float32, a packedA, b []float32, n int, bias []float32, add bool) {
 	m, k := a.m, a.k
 	q := 0
 	for ; (q+1)*nr < n; q += 2 {
@@ -79,7 +82,6 @@ func gemmVec(c []float32, a packedA, b []float32, n int, bias []float32, add boo
 			storeVec(c, c0, c1, c2, c3, p*mr, q*nr, m, n, bias, add)
 		}
 	}
-	return true
 }
 
 // storeVec writes (or adds) the 4×4 tile whose rows are r0..r3, plus
@@ -120,60 +122,32 @@ func storeVec(c []float32, r0, r1, r2, r3 simd.Float32s, i0, j0, m, n int, bias 
 
 // dwRowVec computes one output row of a stride-1 depthwise convolution,
 // out[i] = bias + sum over ky, kx of w[ky*k+kx] * in[ky*pw+i+kx], with
-// vectors of any width. Rows of at least 4 vectors go by one pass per
-// kernel row, the row's k weights broadcast once and each pass a vector
-// load of the input per tap; shorter rows (the late stages' 7 and 14)
-// compute each vector of outputs whole, all k*k taps in one register,
-// since there the passes' calls and out reloads would dominate. Outputs
-// past the last full vector are covered by one more whole vector ending
-// at the row's end, which rewrites its overlap with the same values (the
-// same sums in the same order). Rows shorter than a vector are summed in
-// scalars. It reports false, doing nothing, at stride 2 (whose taps are
-// every other input: the portable kernel runs).
-func dwRowVec(out, in []float32, pw int, w []float32, bias float32, k, stride int) bool {
-	if stride != 1 {
-		return false
-	}
+// vectors of any width: one pass per kernel row, the row's k weights
+// broadcast once and each pass a vector load of the input per tap.
+// Outputs past the last full vector are covered by one more vector ending
+// at the row's end, computed whole (all k*k taps in one register, in the
+// passes' order), which rewrites its overlap with the same values. Callers
+// check dwRowsVec.
+func dwRowVec(out, in []float32, pw int, w []float32, bias float32, k int) {
 	n := len(out)
 	bv := simd.BroadcastFloat32s(bias)
 	l := bv.Len()
-	if n < l {
-		for i := range out {
-			s := bias
-			for ky := 0; ky < k; ky++ {
-				row := in[ky*pw+i : ky*pw+i+k]
-				wr := w[ky*k : ky*k+k]
-				for kx, v := range row {
-					s += wr[kx] * v
-				}
-			}
-			out[i] = s
-		}
-		return true
-	}
 	nv := n - n%l
-	if n < 4*l {
-		for i := 0; i < nv; i += l {
-			dwWhole(out, in, pw, w, bv, k, i)
-		}
-	} else {
-		for ky := 0; ky < k; ky++ {
-			row := in[ky*pw : ky*pw+n+k-1]
-			wr := w[ky*k : ky*k+k]
-			switch k {
-			case 3:
-				dwPass3(out[:nv], row, (*[3]float32)(wr), bv, ky == 0)
-			case 5:
-				dwPass5(out[:nv], row, (*[5]float32)(wr), bv, ky == 0)
-			default:
-				dwPass7(out[:nv], row, (*[7]float32)(wr), bv, ky == 0)
-			}
+	for ky := 0; ky < k; ky++ {
+		row := in[ky*pw : ky*pw+n+k-1]
+		wr := w[ky*k : ky*k+k]
+		switch k {
+		case 3:
+			dwPass3(out[:nv], row, (*[3]float32)(wr), bv, ky == 0)
+		case 5:
+			dwPass5(out[:nv], row, (*[5]float32)(wr), bv, ky == 0)
+		default:
+			dwPass7(out[:nv], row, (*[7]float32)(wr), bv, ky == 0)
 		}
 	}
 	if nv < n {
 		dwWhole(out, in, pw, w, bv, k, n-l)
 	}
-	return true
 }
 
 // dwWhole computes the vector of outputs starting at i with all k*k taps
@@ -250,19 +224,16 @@ func dwPass7(out, in []float32, w *[7]float32, bias simd.Float32s, first bool) {
 	}
 }
 
-// applyActVec is applyAct with vectors of any width up to 16 lanes:
-// ReLU is max(x, 0) and h-swish x * (min(max(x+3, 0), 6) * 1/6), exact
-// at both clamps as the scalar form is; the sum runs in one vector of
-// partial sums, added across lanes at the end (a different order than
-// the scalar sum, within float32 rounding). Elements past the last full
-// vector go through the scalar functions. It reports false, doing
-// nothing, for actNone or wider vectors.
-func applyActVec(x []float32, a act) (float32, bool) {
+// applyActVec is applyAct (ReLU or h-swish) with vectors of any width up
+// to 16 lanes: ReLU is max(x, 0) and h-swish x * (min(max(x+3, 0), 6) *
+// 1/6), exact at both clamps as the scalar form is; the sum runs in one
+// vector of partial sums, added across lanes at the end (a different
+// order than the scalar sum, within float32 rounding). Elements past the
+// last full vector go through the scalar functions. Callers check
+// actVec.
+func applyActVec(x []float32, a act) float32 {
 	zero := simd.BroadcastFloat32s(0)
 	l := zero.Len()
-	if (a != actReLU && a != actHSwish) || l > 16 {
-		return 0, false
-	}
 	sum := zero
 	i := 0
 	if a == actReLU {
@@ -297,5 +268,5 @@ func applyActVec(x []float32, a act) (float32, bool) {
 		x[i] = v
 		s += v
 	}
-	return s, true
+	return s
 }
