@@ -13,7 +13,10 @@ import "simd"
 // The packed GEMM layout holds 4 columns per panel row, so the GEMM
 // kernel needs vectors of exactly 4 lanes: always so under WASM, natively
 // only with GODEBUG=simd=128 (AVX2 and AVX-512 machines give 8 or 16
-// lanes, and gemmVec then declines and the portable kernel runs).
+// lanes, and simd.go's gemmVecOK keeps the portable kernel). On this
+// project's AVX-512 machine that 4-lane mode ran the vector GEMM 60x
+// slower than portable Go (docs/RESULTS.md, "simd branch"): natively it
+// is a way to test the kernel, not to run it.
 
 // simdBuild reports that this is the simd build.
 const simdBuild = true
@@ -31,7 +34,7 @@ func vecLanes() int {
 // gemmVec is gemm's product with 4-lane vectors. A block is 4 rows of C
 // by two B panels (8 columns): 8 vector accumulators, each K step loading
 // the two panels' rows and broadcasting each of the 4 A values once for
-// both. Callers check vecLanes() == 4.
+// both. Callers check gemmVecOK.
 func gemmVec(c []float32, a packedA, b []float32, n int, bias []float32, add bool) {
 	m, k := a.m, a.k
 	q := 0
