@@ -85,6 +85,21 @@
 // with the kernel written into the GEMM loop for short products because a
 // Go call under WASM costs about as much as a 4×4×16 block.
 //
+// # The simd experiment
+//
+// Built with Go 1.27 and GOEXPERIMENT=simd (as the Makefile builds the
+// page), the hottest loops run in the portable simd package's vectors,
+// which compile to WebAssembly SIMD (4 float32 lanes): the packed GEMM
+// (simd_on.go, 4 rows by 8 columns in 8 vector accumulators), the stride-1
+// depthwise rows of at least 4 vectors and the ReLU and h-swish passes.
+// simd.go decides once per layer whether they apply; the default build
+// (simd_off.go) and everything the vectors do not cover keep the portable
+// kernels above, and the same tests check both builds against the same
+// float64 references. Natively the vectors are as wide as the CPU's (16
+// lanes with AVX-512): the depthwise and activation kernels work at any
+// width, the GEMM, whose packed panels are 4 wide, only at 4 lanes
+// (GODEBUG=simd=128).
+//
 // Cell nodes accumulate edge outputs in place: the first edge into a node
 // writes, later ones add, so there is no zero fill or separate sum pass.
 // Forward is single-threaded on purpose: it is a latency probe of one core.

@@ -59,6 +59,10 @@ func gemm(c []float32, a packedA, b []float32, n int, bias []float32, add bool) 
 	if len(c) < m*n || len(b) < packedBLen(k, n) || (bias != nil && len(bias) < m) {
 		panic(fmt.Sprintf("engine: gemm: buffers too short for %d×%d×%d", m, k, n))
 	}
+	if gemmVecOK() {
+		gemmVec(c, a, b, n, bias, add)
+		return
+	}
 	// Under WASM short products (Winograd, 1×1, the stem) pay more for the
 	// per-block call than for the work; long ones keep the call, whose
 	// smaller loop V8 register-allocates better (measured, see doc.go).

@@ -41,6 +41,9 @@ func hsigmoid32(x float32) float32 {
 
 // applyAct applies a in place and returns the sum of the results.
 func applyAct(x []float32, a act) float32 {
+	if actVec(len(x), a) {
+		return applyActVec(x, a)
+	}
 	var s0, s1 float32
 	switch a {
 	case actReLU:
@@ -112,6 +115,7 @@ func (d *dwConv) forward(dst, x, padded, means []float32) {
 	pw := d.w + 2*d.pad
 	padded = padded[:d.scratchLen()]
 	inv := 1 / float32(ohw)
+	vecRows := dwRowsVec(d.ow, d.stride)
 	for c := 0; c < d.ch; c++ {
 		padPlane(padded, x[c*hw:(c+1)*hw], d.h, d.w, d.pad)
 		wc := d.wt[c*kk : (c+1)*kk]
@@ -121,6 +125,11 @@ func (d *dwConv) forward(dst, x, padded, means []float32) {
 		for oy := 0; oy < d.oh; oy++ {
 			orow := out[oy*d.ow : (oy+1)*d.ow]
 			in := padded[oy*d.stride*pw:]
+			if vecRows {
+				dwRowVec(orow, in, pw, wc, b, d.k)
+				sum += applyAct(orow, d.act)
+				continue
+			}
 			for i := range orow {
 				orow[i] = b
 			}

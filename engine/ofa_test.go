@@ -125,6 +125,9 @@ func TestDWConvMatchesReference(t *testing.T) {
 		{1, 1, 7, 1}, {3, 2, 7, 2}, {2, 3, 7, 1}, {2, 5, 5, 2}, {2, 3, 3, 2}, // tiny planes: border only
 		{24, 64, 3, 1}, {144, 51, 7, 2}, {96, 26, 5, 2}, {40, 13, 7, 1}, {16, 7, 7, 1},
 		{8, 13, 3, 2}, {8, 26, 7, 2}, {5, 9, 5, 1}, {7, 56, 7, 2},
+		// Rows long and short against 4- and 16-lane vectors, with and
+		// without a ragged end.
+		{6, 18, 3, 1}, {6, 26, 5, 1}, {4, 51, 7, 1}, {3, 70, 3, 1}, {2, 64, 5, 1},
 	} {
 		for _, a := range []act{actReLU, actHSwish} {
 			t.Run(fmt.Sprintf("c%d_%dx%d_k%d_s%d_act%d", tc.ch, tc.size, tc.size, tc.k, tc.stride, a), func(t *testing.T) {

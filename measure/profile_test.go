@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,9 @@ func TestReadErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := buf.String()
+	// want is a regular expression: Go 1.27's encoding/json names the
+	// array index in a nested field's path (reference.1.ms), Go 1.26's
+	// does not (reference.ms).
 	tests := []struct {
 		name, json, want string
 	}{
@@ -135,7 +139,7 @@ func TestReadErrors(t *testing.T) {
 		{"truncated", good[:len(good)/2], "empty or truncated"},
 		{"syntax", "{\n  \"format\": \"helpwasm-profile\",\n  \"version\": 1,,\n}", "line 3, column 16"},
 		{"type", strings.Replace(good, `"version": 1`, `"version": "1"`, 1), "version: got JSON string"},
-		{"nested type", strings.Replace(good, `"ms": 3,`, `"ms": "3",`, 1), "reference.ms: got JSON string, want float64"},
+		{"nested type", strings.Replace(good, `"ms": 3,`, `"ms": "3",`, 1), `reference(\.1)?\.ms: got JSON string, want float64`},
 		{"unknown field", strings.Replace(good, `"space"`, `"spcae"`, 1), `unknown field "spcae"`},
 		{"trailing", good + "{}", "data after the profile"},
 		{"NaN literal", strings.Replace(good, `"ms": 3,`, `"ms": NaN,`, 1), "invalid character 'N'"},
@@ -144,8 +148,8 @@ func TestReadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Read(strings.NewReader(tt.json))
-			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalid) {
-				t.Errorf("err = %v, want ErrInvalid mentioning %q", err, tt.want)
+			if err == nil || !regexp.MustCompile(tt.want).MatchString(err.Error()) || !errors.Is(err, ErrInvalid) {
+				t.Errorf("err = %v, want ErrInvalid matching %q", err, tt.want)
 			}
 		})
 	}
