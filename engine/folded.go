@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/helpwasm/helpwasm/space/nasbench201"
+import (
+	"fmt"
+
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
 
 // FoldedConv is one convolution of a NAS-Bench-201 network with its batch
 // norm folded in exactly as New folds it (weights scaled per output channel
@@ -52,19 +56,26 @@ type FoldedNASBench201 struct {
 // FoldNASBench201 returns the folded parameters of New(arch, seed). It
 // panics on an invalid op, as New does.
 func FoldNASBench201(arch nasbench201.Arch, seed uint64) *FoldedNASBench201 {
-	n := New(arch, seed) // validates arch; gives Input and MACs
+	for e, op := range arch {
+		if op >= nasbench201.NumOps {
+			panic(fmt.Sprintf("engine: FoldNASBench201: edge %d has invalid op %d", e, op))
+		}
+	}
 	p := newParams(arch, seed)
 	f := &FoldedNASBench201{
 		Arch:          arch,
-		Input:         append([]float32(nil), n.input...),
+		Input:         newParamGen(^seed).uniform(inChannels*inSize*inSize, -1, 1), // as New
 		StageChannels: stageChannels,
 		StageSize:     stageSize,
-		MACs:          n.macs,
+		MACs:          numClasses * finalChannels,
 	}
 	fold := func(cp *convParams, h, stride, pad int, relu, pool bool) FoldedConv {
 		w, b := cp.folded()
-		return FoldedConv{Cin: cp.cin, Cout: cp.cout, K: cp.k, Stride: stride, Pad: pad,
+		c := FoldedConv{Cin: cp.cin, Cout: cp.cout, K: cp.k, Stride: stride, Pad: pad,
 			H: h, W: h, ReLUIn: relu, AvgPool2: pool, Weights: w, Bias: b}
+		oh, ow := c.OutSize()
+		f.MACs += int64(c.Cout) * int64(oh*ow) * int64(c.Cin*c.K*c.K)
+		return c
 	}
 	f.Stem = fold(&p.stem, inSize, 1, 1, false, false)
 	for s := 0; s < numStages; s++ {

@@ -134,7 +134,9 @@ func TestValidateCatches(t *testing.T) {
 		{"input written too", "bound twice", func(p *Plan) { d := conv(p); d.Buffers[3] = d.Buffers[0] }},
 		{"short output", "output buffer", func(p *Plan) { p.Buffers[conv(p).Buffers[3]].Len = 10 }},
 		{"wrong shape words", "inconsistent", func(p *Plan) { p.Buffers[conv(p).Buffers[4]].Words[6] = 9 }},
-		{"binding renamed in WGSL", "binding", func(p *Plan) { p.Kernels[0].WGSL = strings.Replace(p.Kernels[0].WGSL, "var<storage, read> wgt", "var<storage, read> wts", 1) }},
+		{"binding renamed in WGSL", "binding", func(p *Plan) {
+			p.Kernels[0].WGSL = strings.Replace(p.Kernels[0].WGSL, "var<storage, read> wgt", "var<storage, read> wts", 1)
+		}},
 		{"binding access", "var<", func(p *Plan) {
 			p.Kernels[0].WGSL = strings.Replace(p.Kernels[0].WGSL, "read_write> yout", "read> yout", 1)
 		}},
