@@ -183,8 +183,9 @@ func TestBrowserWebGPU(t *testing.T) {
 	if len(r.Kernels) == 0 || len(r.Nets) != 20 {
 		t.Fatalf("%d kernel checks, %d networks", len(r.Kernels), len(r.Nets))
 	}
-	worstK, worstN := 0.0, 0.0
+	worstK, worstN, kernelMs := 0.0, 0.0, 0.0
 	for _, k := range r.Kernels {
+		kernelMs += k.Ms
 		switch {
 		case k.Error != "":
 			t.Errorf("kernel %s: %s", k.Name, k.Error)
@@ -202,7 +203,7 @@ func TestBrowserWebGPU(t *testing.T) {
 		}
 		worstN = max(worstN, n.ScaledErr)
 	}
-	t.Logf("%d kernel checks, worst error %.3g; 20 networks, worst logit error %.3g of the largest logit (tolerance %g)", len(r.Kernels), worstK, worstN, gpuTol)
+	t.Logf("%d kernel checks in %.0f ms, worst error %.3g; 20 networks, worst logit error %.3g of the largest logit (tolerance %g)", len(r.Kernels), kernelMs, worstK, worstN, gpuTol)
 }
 
 // BenchmarkBrowserSwiftShader reports forward times on SwiftShader

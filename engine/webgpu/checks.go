@@ -66,14 +66,14 @@ func KernelChecks(seed uint64) []Check {
 		}
 	}
 	for _, acc := range []bool{false, true} {
-		for _, shape := range [][2]int{{16, 32}, {7, 5}} {
+		for _, shape := range [][2]int{{16, 32}, {7, 8}, {3, 4}} {
 			ch, size := shape[0], shape[1]
 			n := ch * size * size
 			b := newBuilder()
 			x := b.buffer(Buffer{Name: "x", Kind: Activation, Floats: uniform(n)})
 			y := b.buffer(Buffer{Name: "y", Kind: Activation, Floats: uniform(n)})
 			b.p.Input = x
-			b.dispatch(AvgPool3Kernel(acc), [3]int{ceilDiv(n, ewThreads), 1, 1}, []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, y)
+			b.dispatch(AvgPool3Kernel(acc), avgPoolGroups(n), []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, y)
 			add(fmt.Sprintf("avgpool3 %dx%dx%d acc=%v", ch, size, size, acc), b, y)
 		}
 		for _, alpha := range []float32{0, 1} {

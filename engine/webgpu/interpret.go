@@ -86,18 +86,20 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 				case ConvPixel:
 					ni, nj = pixelCB, 1
 				case ConvBlock:
-					if t >= blockThreads {
-						continue
-					}
 					ni = 8
 				}
+				// ConvBlock: invocation idx of the flattened dispatch owns
+				// channel block cb = idx / nq and pixel quad q = idx % nq.
+				qpr := ceilDiv(ow, 4)
+				nq := oh * qpr
+				idx := gx*blockThreads + t
 				for i := 0; i < ni; i++ {
 					m := gy*convTM + t/16*4 + i
 					switch k.Algo {
 					case ConvPixel:
 						m = gy*pixelCB + i
 					case ConvBlock:
-						m = gy*8 + i
+						m = idx/nq*8 + i
 					}
 					if m >= cout {
 						continue
@@ -110,9 +112,8 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 						case ConvPixel:
 							px = gx*convThreads + t
 						case ConvBlock:
-							qpr := ceilDiv(ow, 4)
-							q := gx*blockThreads + t
-							if q >= oh*qpr || q%qpr*4+j >= ow {
+							q := idx % nq
+							if q%qpr*4+j >= ow {
 								continue
 							}
 							px = q/qpr*ow + q%qpr*4 + j
@@ -159,10 +160,16 @@ func invocations(k *Kernel, groups [3]int, f func(i int)) {
 
 func refAvgPool3(k *Kernel, groups [3]int, u []uint32, x, y []float32) {
 	h, w, n := int(u[1]), int(u[2]), int(u[3])
-	invocations(k, groups, func(i int) {
-		if i >= n {
-			return
+	invocations(k, groups, func(q int) {
+		for i := 4 * q; i < 4*q+4 && q < n/4; i++ {
+			refPool3At(k, x, y, i, h, w)
 		}
+	})
+}
+
+// refPool3At computes output i of a 3×3 average pool over h×w planes.
+func refPool3At(k *Kernel, x, y []float32, i, h, w int) {
+	{
 		c, oy, ox := i/(h*w), i%(h*w)/w, i%w
 		var s float32
 		cnt := 0
@@ -175,7 +182,7 @@ func refAvgPool3(k *Kernel, groups [3]int, u []uint32, x, y []float32) {
 			}
 		}
 		put(y, i, s/float32(cnt), k.Accumulate)
-	})
+	}
 }
 
 func refScale(k *Kernel, groups [3]int, u []uint32, x, y []float32) {

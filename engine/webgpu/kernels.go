@@ -70,25 +70,25 @@ func store(acc bool, out, i, v string) string {
 type ConvAlgo uint8
 
 const (
-	// ConvDirect: each invocation computes 4 output channels × 4
-	// consecutive pixels straight from global memory (no workgroup memory,
-	// no barriers). The default: on SwiftShader, where workgroup barriers
-	// are very expensive, it is far faster (docs/RESULTS.md, webgpu branch).
-	ConvDirect ConvAlgo = iota
-	// ConvPixel: each invocation computes pixelCB output channels of one
-	// pixel; consecutive invocations take consecutive pixels (so the input
-	// loads of neighbouring lanes are neighbouring addresses), and the
-	// weights are stored transposed, [k][cout padded to pixelCB], so the
-	// channels of one tap are one contiguous run, the same for every lane.
-	ConvPixel
 	// ConvBlock: each invocation computes 8 output channels × 4
 	// consecutive pixels of one output row, the whole k×k window unrolled
 	// in the WGSL: per input channel and kernel row it loads the row
 	// segment all 4 pixels' taps need once, and the 8 channels' weights of
 	// a tap as two vec4 loads (the ConvPixel layout), so a load feeds 4-8
 	// multiply-adds instead of one. Fewest instructions per MAC, which is
-	// what SwiftShader's JIT rewards.
-	ConvBlock
+	// what SwiftShader's JIT rewards. The default: the fastest of the four on
+	// SwiftShader by 3-9× (docs/RESULTS.md, webgpu branch).
+	ConvBlock ConvAlgo = iota
+	// ConvDirect: each invocation computes 4 output channels × 4
+	// consecutive pixels straight from global memory (no workgroup memory,
+	// no barriers).
+	ConvDirect
+	// ConvPixel: each invocation computes pixelCB output channels of one
+	// pixel; consecutive invocations take consecutive pixels (so the input
+	// loads of neighbouring lanes are neighbouring addresses), and the
+	// weights are stored transposed, [k][cout padded to pixelCB], so the
+	// channels of one tap are one contiguous run, the same for every lane.
+	ConvPixel
 	// ConvTiled: implicit GEMM with weight and input tiles staged in
 	// workgroup memory between barriers, each invocation accumulating 4×4
 	// outputs.
@@ -256,9 +256,10 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) g: vec3<
 	return kn
 }
 
-// blockThreads is ConvBlock's workgroup size: small, because the
-// narrowest layers (8×8 outputs) have only 16 pixel quads.
-const blockThreads = 16
+// blockThreads is ConvBlock's workgroup size. Its dispatch is flattened
+// over (channel block, pixel quad), so even the narrowest layers (8×8
+// outputs: 16 quads × 8 blocks) fill whole workgroups.
+const blockThreads = 64
 
 // blockConvWGSL is the ConvBlock kernel's text, with the k×k window, the
 // row segments and the 4 pixels × 8 channels unrolled.
@@ -306,8 +307,9 @@ func blockConvWGSL(kn *Kernel) string {
 		st.WriteString("  }\n")
 	}
 	return fmt.Sprintf(`// %s: y (+)= conv(act(x)) + bias; invocation t of workgroup g computes
-// channels m0..m0+7 (m0 = g.y*8) at pixels ox0..ox0+3 of row oy, where
-// q = g.x*%d + t, oy = q / qpr, ox0 = (q %% qpr)*4, qpr = ceil(ow/4).
+// channels m0..m0+7 (m0 = cb*8) at pixels ox0..ox0+3 of row oy, where
+// idx = g.x*%d + t, cb = idx / nq, q = idx %% nq, nq = oh*qpr,
+// oy = q / qpr, ox0 = (q %% qpr)*4, qpr = ceil(ow/4).
 // Weights are vec4s [k][cp/4] with cp = cout rounded up to 8 (zero padded).
 struct Params { cin: u32, cout: u32, h: u32, w: u32, oh: u32, ow: u32, ktot: u32, n: u32 }
 %s
@@ -332,13 +334,16 @@ fn ld(rowok: bool, rb: u32, ix: i32) -> f32 {
 @compute @workgroup_size(%d)
 fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) g: vec3<u32>) {
   let qpr = (prm.ow + 3u) / 4u;
-  let q = g.x * %du + t;
-  if (q >= prm.oh * qpr) { return; }
+  let nq = prm.oh * qpr;
+  let idx = g.x * %du + t;
+  let cb = idx / nq;
+  if (cb >= (prm.cout + 7u) / 8u) { return; }
+  let q = idx %% nq;
   let oy = q / qpr;
   let ox0 = (q %% qpr) * 4u;
-  let m0 = g.y * 8u;
+  let m0 = cb * 8u;
   let cq = (prm.cout + 7u) / 8u * 2u;
-  var wi = g.y * 2u;
+  var wi = cb * 2u;
   let iy0 = i32(oy * STRIDE) - PAD;
   let ix0 = i32(ox0 * STRIDE) - PAD;
 %s  for (var ci = 0u; ci < prm.cin; ci = ci + 1u) {
@@ -516,7 +521,7 @@ func convWords(cin, cout, h, w, oh, ow, k int, algo ConvAlgo) ([]uint32, [3]int)
 	case ConvPixel:
 		return words, [3]int{ceilDiv(n, convThreads), ceilDiv(cout, pixelCB), 1}
 	case ConvBlock:
-		return words, [3]int{ceilDiv(oh*ceilDiv(ow, 4), blockThreads), ceilDiv(cout, 8), 1}
+		return words, [3]int{ceilDiv(oh*ceilDiv(ow, 4)*ceilDiv(cout, 8), blockThreads), 1, 1}
 	}
 	return words, [3]int{ceilDiv(n, convTN), ceilDiv(cout, convTM), 1}
 }
@@ -530,45 +535,61 @@ func convWeightsFor(w []float32, cout, ktot int, algo ConvAlgo) []float32 {
 }
 
 // AvgPool3Kernel is the 3×3 stride-1 pad-1 average pool dividing by the
-// in-bounds taps (count_include_pad=False). Uniform words: c, h, w, n.
+// in-bounds taps (count_include_pad=False). Each invocation computes 4
+// consecutive outputs of a row (w must be a multiple of 4): 3 rows × 6
+// columns of loads, clamped and selected rather than branched, column
+// sums, then the 4 windows. Uniform words: c, h, w, n.
 func AvgPool3Kernel(acc bool) Kernel {
 	kn := Kernel{
 		Name: "avgpool3", Kind: KindAvgPool3, Accumulate: acc,
-		Workgroup: [3]int{ewThreads, 1, 1},
-		Bindings:  []Binding{{Name: "xin", Access: Read}, {Name: "yout", Access: ReadWrite}, {Name: "prm", Access: UniformIn}},
+		Workgroup: [3]int{rowThreads, 1, 1},
+		Bindings:  []Binding{{Name: "xin", Access: Read}, {Name: "yout", Access: ReadWrite, Vec4: true}, {Name: "prm", Access: UniformIn}},
 	}
 	if acc {
 		kn.Name += "_acc"
 	}
-	kn.WGSL = fmt.Sprintf(`// %s: 3x3/1 pad-1 average pool over the in-bounds taps.
+	var body strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&body, format, args...) }
+	for c := 0; c < 6; c++ {
+		w("  let x%d = ox0 + %d;\n  let k%d = (x%d >= 0) & (x%d < wi);\n  let i%d = u32(clamp(x%d, 0, wi - 1));\n  var c%d = 0.0;\n", c, c-1, c, c, c, c, c, c)
+	}
+	w("  var rows = 0.0;\n")
+	for dy := -1; dy <= 1; dy++ {
+		w("  {\n    let iy = oy + %d;\n    let ok = (iy >= 0) & (iy < hi);\n    let rb = base + u32(clamp(iy, 0, hi - 1)) * prm.w;\n    rows = rows + select(0.0, 1.0, ok);\n", dy)
+		for c := 0; c < 6; c++ {
+			w("    c%d = c%d + select(0.0, xin[rb + i%d], ok & k%d);\n", c, c, c, c)
+		}
+		w("  }\n")
+	}
+	for j := 0; j < 4; j++ {
+		w("  let n%d = rows * (select(0.0, 1.0, k%d) + select(0.0, 1.0, k%d) + select(0.0, 1.0, k%d));\n", j, j, j+1, j+2)
+	}
+	w("  let v = vec4<f32>((c0 + c1 + c2) / n0, (c1 + c2 + c3) / n1, (c2 + c3 + c4) / n2, (c3 + c4 + c5) / n3);\n")
+	kn.WGSL = fmt.Sprintf(`// %s: 3x3/1 pad-1 average pool over the in-bounds taps; invocation
+// q computes outputs 4q..4q+3 (one row's 4 consecutive pixels).
 struct Params { c: u32, h: u32, w: u32, n: u32 }
 %s
 @compute @workgroup_size(%d)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
-  if (i >= prm.n) { return; }
+  let q = gid.x;
+  if (q >= prm.n / 4u) { return; }
+  let qpr = prm.w / 4u;
   let hw = prm.h * prm.w;
-  let c = i / hw;
-  let oy = i32((i %% hw) / prm.w);
-  let ox = i32(i %% prm.w);
-  var s = 0.0;
-  var cnt = 0.0;
-  for (var dy = -1; dy <= 1; dy = dy + 1) {
-    for (var dx = -1; dx <= 1; dx = dx + 1) {
-      let iy = oy + dy;
-      let ix = ox + dx;
-      if (iy >= 0 && ix >= 0 && iy < i32(prm.h) && ix < i32(prm.w)) {
-        s = s + xin[c * hw + u32(iy) * prm.w + u32(ix)];
-        cnt = cnt + 1.0;
-      }
-    }
-  }
-  let v = s / cnt;
-  %s
+  let c = q / (prm.h * qpr);
+  let r = q %% (prm.h * qpr);
+  let oy = i32(r / qpr);
+  let ox0 = i32((r %% qpr) * 4u);
+  let hi = i32(prm.h);
+  let wi = i32(prm.w);
+  let base = c * hw;
+%s  %s
 }
-`, kn.Name, bindingDecls(kn.Bindings, "Params"), ewThreads, store(acc, "yout", "i", "v"))
+`, kn.Name, bindingDecls(kn.Bindings, "Params"), rowThreads, body.String(), store(acc, "yout", "q", "v"))
 	return kn
 }
+
+// avgPoolGroups is an AvgPool3 dispatch's workgroup count for n outputs.
+func avgPoolGroups(n int) [3]int { return [3]int{ceilDiv(n/4, rowThreads), 1, 1} }
 
 // ScaleKernel is y (+)= x·alpha elementwise: skip_connect (alpha 1) and
 // none (alpha 0, still a pass over x). Each invocation does 4 elements as

@@ -65,7 +65,7 @@ func BuildNASBench201With(arch nasbench201.Arch, seed uint64, opt Options) (*Pla
 				case nasbench201.SkipConnect:
 					b.dispatch(ScaleKernel(1, acc), scaleGroups(n), []uint32{uint32(n), 0, 0, 0}, x, dst)
 				case nasbench201.AvgPool3x3:
-					b.dispatch(AvgPool3Kernel(acc), [3]int{ceilDiv(n, ewThreads), 1, 1}, []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, dst)
+					b.dispatch(AvgPool3Kernel(acc), avgPoolGroups(n), []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, dst)
 				default:
 					b.conv(name, f.Cells[s][i][e], x, dst, acc)
 				}

@@ -193,7 +193,7 @@ func validateDispatch(p *Plan, d *Dispatch) error {
 		}
 		if k.Algo == ConvBlock {
 			return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], ceilDiv(cout, 8)*8*ktot), size("bias", lens[2], cout),
-				size("output", lens[3], cout*n), short("pixel quads", d.Groups[0], blockThreads, oh*ceilDiv(ow, 4)), short("channels", d.Groups[1], 8, cout))
+				size("output", lens[3], cout*n), short("quads × channel blocks", d.Groups[0], blockThreads, oh*ceilDiv(ow, 4)*ceilDiv(cout, 8)))
 		}
 		if k.Algo == ConvPixel {
 			return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], ceilDiv(cout, pixelCB)*pixelCB*ktot), size("bias", lens[2], cout),
@@ -206,10 +206,10 @@ func validateDispatch(p *Plan, d *Dispatch) error {
 			return err
 		}
 		n := w(3)
-		if n != w(0)*w(1)*w(2) {
-			return fmt.Errorf("%s: inconsistent shape words %v", k.Name, u)
+		if n != w(0)*w(1)*w(2) || w(2)%4 != 0 {
+			return fmt.Errorf("%s: shape words %v inconsistent or width not a multiple of 4", k.Name, u)
 		}
-		return errors.Join(size("input", lens[0], n), size("output", lens[1], n), short("elements", d.Groups[0], k.Workgroup[0], n))
+		return errors.Join(size("input", lens[0], n), size("output", lens[1], n), short("quads", d.Groups[0], k.Workgroup[0], n/4))
 	case KindScale:
 		if err := need(4); err != nil {
 			return err
