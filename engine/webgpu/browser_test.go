@@ -209,7 +209,8 @@ func TestBrowserWebGPU(t *testing.T) {
 // BenchmarkBrowserSwiftShader reports forward times on SwiftShader
 // measured inside the page (must-show 2 of issue 11): per forward of the
 // smallest, median and largest cells by FLOPs, and of a noop plan of the
-// same dispatch count, medians of 7 interleaved samples. The benchmark's
+// same dispatch count, medians of 5 interleaved samples, for every
+// convolution algorithm, and the CPU engine in the same page ("cpu"). The benchmark's
 // own ns/op is the whole harness run and means nothing.
 func BenchmarkBrowserSwiftShader(b *testing.B) {
 	exe := chromium(b)
@@ -221,7 +222,7 @@ func BenchmarkBrowserSwiftShader(b *testing.B) {
 				b.Fatalf("%s %s: %s", x.Which, x.Arch, x.Error)
 			}
 			b.Logf("%s %s: %.1f MFLOPs, %d dispatches; build %.0f ms, readback %.2f ms", x.Which, x.Arch, x.MFLOPs, x.Dispatches, x.BuildMs, x.ReadMs)
-			for _, name := range []string{"noop", "direct", "pixel", "block", "tiled"} {
+			for _, name := range []string{"noop", "block", "direct", "pixel", "tiled", "cpu"} {
 				v := x.Ms[name]
 				if len(v) == 0 {
 					b.Fatalf("%s: no %s samples", x.Which, name)

@@ -165,7 +165,8 @@ const rounds = 5
 // index, as engine's BenchmarkForward) with each convolution algorithm
 // and a noop plan of the same dispatch count: after 3 warm-up forwards of
 // each, rounds rounds of one sample of each, a sample being enough
-// forwards to last about 30 ms (at least one).
+// forwards to last about 30 ms (at least one). Then the CPU engine
+// (engine.New, this WebAssembly program's thread) on the same network.
 func bench(dev *webgpu.Device) []benchResult {
 	all := nasbench201.Enumerate()
 	sort.SliceStable(all, func(i, j int) bool { return nasbench201.FLOPs(all[i]) < nasbench201.FLOPs(all[j]) })
@@ -227,7 +228,22 @@ func bench(dev *webgpu.Device) []benchResult {
 				res.Ms[names[i]] = append(res.Ms[names[i]], (now()-t0)/float64(reps))
 			}
 		}
+		// The CPU engine on the same network in the same page, for scale.
+		cpu := engine.New(p.a, 1)
+		cpu.Forward()
 		t0 := now()
+		cpu.Forward()
+		cpuReps := max(1, int(math.Ceil(30/max(now()-t0, 0.01))))
+		res.Reps["cpu"] = cpuReps
+		for range rounds {
+			t0 := now()
+			for range cpuReps {
+				cpu.Forward()
+			}
+			res.Ms["cpu"] = append(res.Ms["cpu"], (now()-t0)/float64(cpuReps))
+		}
+		slices.Sort(res.Ms["cpu"])
+		t0 = now()
 		if _, err := nets[1].ReadOutput(); err != nil {
 			res.Error = "read: " + err.Error()
 		}
