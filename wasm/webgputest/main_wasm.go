@@ -87,7 +87,7 @@ func main() {
 		res.Adapter = dev.Info()
 		switch q.Get("mode") {
 		case "bench":
-			res.Bench = bench(dev)
+			res.Bench = bench(dev, q.Get("algos"))
 		case "kernels":
 			res.Kernels = checkKernels(dev, seed, q.Get("filter"))
 		default:
@@ -167,14 +167,22 @@ const rounds = 5
 // each, rounds rounds of one sample of each, a sample being enough
 // forwards to last about 30 ms (at least one). Then the CPU engine
 // (engine.New, this WebAssembly program's thread) on the same network.
-func bench(dev *webgpu.Device) []benchResult {
+//
+// algos is a comma-separated list of convolution algorithms (ConvAlgo
+// names); empty means all.
+func bench(dev *webgpu.Device, algoList string) []benchResult {
 	all := nasbench201.Enumerate()
 	sort.SliceStable(all, func(i, j int) bool { return nasbench201.FLOPs(all[i]) < nasbench201.FLOPs(all[j]) })
 	picks := []struct {
 		which string
 		a     nasbench201.Arch
 	}{{"smallest", all[0]}, {"median", all[len(all)/2]}, {"largest", all[len(all)-1]}}
-	algos := []webgpu.ConvAlgo{webgpu.ConvDirect, webgpu.ConvPixel, webgpu.ConvBlock, webgpu.ConvTiled}
+	var algos []webgpu.ConvAlgo
+	for _, a := range webgpu.ConvAlgos() {
+		if algoList == "" || slices.Contains(strings.Split(algoList, ","), a.String()) {
+			algos = append(algos, a)
+		}
+	}
 	var out []benchResult
 	for _, p := range picks {
 		r := benchResult{Which: p.which, Arch: p.a.String(), MFLOPs: float64(nasbench201.FLOPs(p.a)) / 1e6,
