@@ -51,7 +51,7 @@
 //     default limit) between barriers, 4×4 outputs per invocation.
 //
 // On SwiftShader (Chromium's software Vulkan, what CI has) ConvBlock16 is
-// 4-5× faster than ConvDirect and about 10× faster than ConvTiled: a
+// 3-5× faster than ConvDirect and 7-14× faster than ConvTiled: a
 // software GPU pays per instruction, and workgroup barriers are very
 // expensive there, so the shared-memory tiling does not pay. The input of
 // every algorithm is gathered straight from the CHW tensor (zero padding,

@@ -72,9 +72,9 @@ type ConvAlgo uint8
 
 const (
 	// ConvBlock16 (the default) is ConvBlock with 16 output channels per
-	// invocation: on SwiftShader 10-35% faster than ConvBlock, 4-5× faster
-	// than ConvDirect and about 10× faster than ConvTiled
-	// (docs/RESULTS.md, webgpu branch).
+	// invocation: on SwiftShader as fast as ConvBlock on the largest cell
+	// and faster on the median one (1.1-1.9×), 3-5× faster than ConvDirect
+	// and 7-14× faster than ConvTiled (docs/RESULTS.md, webgpu branch).
 	ConvBlock16 ConvAlgo = iota
 	// ConvBlock: each invocation computes 8 output channels × 4
 	// consecutive pixels of one output row, the whole k×k window unrolled
