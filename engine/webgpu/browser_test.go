@@ -171,8 +171,11 @@ type result struct {
 	Error  string  `json:"error"`
 }
 
-// TestBrowserWebGPU: every kernel check and 20 random networks on
-// SwiftShader against the CPU (must-show 1 of issue 11).
+// TestBrowserWebGPU: every kernel kind and 20 random networks on
+// SwiftShader against the CPU (must-show 1 of issue 11). Convolutions are
+// checked in the default algorithm, the one networks use; the others are
+// checked natively, and on the GPU by TestBrowserWebGPUKernels
+// (HELPWASM_WEBGPU_FILTER=conv, all exact at the last run).
 func TestBrowserWebGPU(t *testing.T) {
 	exe := chromium(t)
 	start := time.Now()

@@ -71,9 +71,13 @@
 //
 // # The binding (js && wasm)
 //
-// Open requests an adapter and a device; Device.NewNASBench201 (or
-// Device.NewPlan) uploads the weights, compiles each distinct kernel once
-// and creates every bind group once. Net.Forward writes Input to the GPU,
+// Open requests an adapter and a device (its error wraps ErrNoWebGPU,
+// ErrNoAdapter or ErrDevice, saying why not); Device.Info is the adapter's
+// vendor, architecture, device and description. Device.NewNASBench201 (or
+// Device.NewPlan, for any plan, e.g. BuildNASBench201With's other kernel
+// Options or EmptyLike) uploads the weights, compiles each distinct kernel
+// once per device (pipelines are cached by WGSL text) and creates every
+// bind group once. Device.RunCheck runs one of KernelChecks on the GPU. Net.Forward writes Input to the GPU,
 // encodes all dispatches in one compute pass of one command buffer, submits
 // it and blocks until queue.onSubmittedWorkDone resolves; it does not read
 // the logits back, so a timing of Forward is GPU work plus submission.
