@@ -20,7 +20,7 @@ all: dist
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./engine
+	GOOS=js GOARCH=wasm $(GO) vet ./engine ./engine/webgpu/... ./wasm/webgputest/
 	GOEXPERIMENT= $(GO) vet ./engine
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 
