@@ -398,8 +398,12 @@ func (a *App) SetHidden(hidden bool) {
 // SetEdge sets slot i of the editor's architecture (an edge of a cell)
 // to the named choice (an operation).
 func (a *App) SetEdge(i int, op string) {
-	c := slices.IndexFunc(a.Space.Choices(), func(c space.Choice) bool { return c.Name == op })
-	if c < 0 || i < 0 || i >= len(a.Space.Slots()) {
+	if i < 0 || i >= len(a.Space.Slots()) {
+		a.ArchError = fmt.Sprintf("no slot %d", i)
+		return
+	}
+	c := slices.IndexFunc(space.SlotChoices(a.Space, i), func(c space.Choice) bool { return c.Name == op })
+	if c < 0 {
 		a.ArchError = fmt.Sprintf("unknown operation %q", op)
 		return
 	}
@@ -430,7 +434,9 @@ func (a *App) UseArch(s string) {
 }
 
 // EdgeOp returns the name of slot i's choice (edge i's operation).
-func (a *App) EdgeOp(i int) string { return a.Space.Choices()[a.Space.Choice(a.Arch, i)].Name }
+func (a *App) EdgeOp(i int) string {
+	return space.SlotChoices(a.Space, i)[a.Space.Choice(a.Arch, i)].Name
+}
 
 // FLOPs and Params of the editor's architecture, in millions; computed
 // here so they show before any profile exists.

@@ -7,6 +7,7 @@ import (
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // Editor builds a cell and predicts and measures it.
@@ -59,6 +60,10 @@ type EdgeView struct {
 	ID, Name, Op string
 	Short, Class string
 	Path, LX, LY string
+	Ops          []string // what the slot may hold
+	// Unused: the architecture leaves the slot out (an OFA block beyond
+	// its stage's depth); its select is disabled.
+	Unused bool
 }
 
 // Edges are the slots with their choices; Path is empty where the space
@@ -66,11 +71,16 @@ type EdgeView struct {
 func (c *Editor) Edges() []EdgeView {
 	sp := c.App.Space
 	n := c.numNodes()
-	choices := sp.Choices()
+	cond, _ := sp.(space.Conditional)
 	var out []EdgeView
 	for i, sl := range sp.Slots() {
+		choices := space.SlotChoices(sp, i)
 		ch := choices[sp.Choice(c.App.Arch, i)]
 		ev := EdgeView{Index: i, ID: fmt.Sprintf("edge-%d", i), Name: sl.Name, Op: ch.Name, Short: ch.Short, Class: "edge op-" + ch.Name}
+		for _, o := range choices {
+			ev.Ops = append(ev.Ops, o.Name)
+		}
+		ev.Unused = cond != nil && !cond.SlotUsed(c.App.Arch, i)
 		if n > 0 {
 			fx, tx := nodeX(sl.From, n), nodeX(sl.To, n)
 			mx := (fx + tx) / 2
@@ -91,14 +101,6 @@ func (c *Editor) Edges() []EdgeView {
 	return out
 }
 
-// Ops are the choice names, in the space's order.
-func (c *Editor) Ops() []string {
-	var out []string
-	for _, ch := range c.App.Space.Choices() {
-		out = append(out, ch.Name)
-	}
-	return out
-}
 
 // Predicted is the editor's predicted latency, or what is missing.
 func (c *Editor) Predicted() string {

@@ -70,8 +70,8 @@ type StageView struct{ X, Y1, Y2, Line1, Line2 string }
 // chainLayout places the layers of sp in rows (1, or 2 for a phone,
 // breaking between stages near the middle): x and row of each layer's
 // box, x and row of each stage's caption, and the widest row's width.
-func chainLayout(sp space.Chain, rows int) (xs []float64, row []int, stageX []float64, stageRow []int, width float64) {
-	stages := sp.Stages()
+func chainLayout(sp space.Chain, a space.Arch, rows int) (xs []float64, row []int, stageX []float64, stageRow []int, width float64) {
+	stages := sp.Stages(a)
 	total := 0
 	for _, st := range stages {
 		total += st.Layers
@@ -114,7 +114,7 @@ func (c *Editor) StripViewBox(rows int) string {
 	if !ok {
 		return "0 0 1 1"
 	}
-	_, _, _, _, w := chainLayout(ch, rows)
+	_, _, _, _, w := chainLayout(ch, c.App.Arch, rows)
 	return "0 0 " + chart.Num(w) + " " + chart.Num(stripH*float64(rows))
 }
 
@@ -124,14 +124,16 @@ func (c *Editor) Blocks(rows int) []BlockView {
 	if !ok {
 		return nil
 	}
-	xs, rs, _, _, _ := chainLayout(ch, rows)
-	choices := ch.Choices()
-	var out []BlockView
+	xs, rs, _, _, _ := chainLayout(ch, c.App.Arch, rows)
+	var views []BlockView
 	layer := 0
-	for _, st := range ch.Stages() {
+	for _, st := range ch.Stages(c.App.Arch) {
+		out := st.Size / st.Stride
+		if st.Stride > 1 {
+			out = (st.Size + st.Stride - 1) / st.Stride // same padding
+		}
 		for j := range st.Layers {
-			choice := ch.Choice(c.App.Arch, layer)
-			b := ch.Block(choice)
+			b := ch.Layer(c.App.Arch, layer)
 			x, dy := xs[layer], stripH*float64(rs[layer])
 			mid := boxMid + dy
 			v := BlockView{Index: layer, X: chart.Num(x), W: chart.Num(boxW), Mid: chart.Num(x + boxW/2),
@@ -142,7 +144,7 @@ func (c *Editor) Blocks(rows int) []BlockView {
 			}
 			where := fmt.Sprintf("layer %d: %d to %d channels at %dx%d, stride %d", layer+1, inOf(st, j), st.Out, st.Size, st.Size, stride)
 			if j > 0 {
-				where = fmt.Sprintf("layer %d: %d channels at %dx%d", layer+1, st.Out, st.Size/st.Stride, st.Size/st.Stride)
+				where = fmt.Sprintf("layer %d: %d channels at %dx%d", layer+1, st.Out, out, out)
 			}
 			if b.Skip() {
 				h := 4.0
@@ -163,13 +165,13 @@ func (c *Editor) Blocks(rows int) []BlockView {
 				v.Class = fmt.Sprintf("block k%d", b.Kernel)
 				v.Kernel, v.Exp = fmt.Sprintf("k%d", b.Kernel), fmt.Sprintf("e%d", b.Expansion)
 				v.Split = b.Groups > 1
-				v.Title = fmt.Sprintf("%s: %s (kernel %d, expansion %d, %d group(s))", where, choices[choice].Name, b.Kernel, b.Expansion, b.Groups)
+				v.Title = fmt.Sprintf("%s: kernel %d, expansion %d, %d group(s)", where, b.Kernel, b.Expansion, b.Groups)
 			}
-			out = append(out, v)
+			views = append(views, v)
 			layer++
 		}
 	}
-	return out
+	return views
 }
 
 func inOf(st space.Stage, j int) int {
@@ -185,15 +187,20 @@ func (c *Editor) Stages(rows int) []StageView {
 	if !ok {
 		return nil
 	}
-	_, _, sx, sr, _ := chainLayout(ch, rows)
+	_, _, sx, sr, _ := chainLayout(ch, c.App.Arch, rows)
 	var out []StageView
-	for s, st := range ch.Stages() {
-		l2 := fmt.Sprintf("%d×%d", st.Size/st.Stride, st.Size/st.Stride)
+	for s, st := range ch.Stages(c.App.Arch) {
+		size := (st.Size + st.Stride - 1) / st.Stride // same padding
+		l2 := fmt.Sprintf("%d×%d", size, size)
 		if st.Stride != 1 {
 			l2 = fmt.Sprintf("/%d→", st.Stride) + l2
 		}
+		l1 := fmt.Sprintf("%d ch", st.Out)
+		if st.Note != "" {
+			l1 += ", " + st.Note
+		}
 		dy := stripH * float64(sr[s])
-		out = append(out, StageView{X: chart.Num(sx[s]), Y1: chart.Num(154 + dy), Y2: chart.Num(168 + dy), Line1: fmt.Sprintf("%d ch", st.Out), Line2: l2})
+		out = append(out, StageView{X: chart.Num(sx[s]), Y1: chart.Num(154 + dy), Y2: chart.Num(168 + dy), Line1: l1, Line2: l2})
 	}
 	return out
 }
@@ -287,6 +294,32 @@ func (c *Explore) HasCandidates() bool {
 // NoCandidates explains the missing pick.
 func (c *Explore) NoCandidates() string {
 	return fmt.Sprintf("No latency-budget pick in %s: HELP's data has no accuracies for these networks (NAS-Bench-201 has MetaD2A's candidates with their CIFAR-100 accuracy). The fastest predicted networks are above.", textOf(c.App.Space.Name()).Title)
+}
+
+// UnusedClass marks the select of a slot the architecture leaves out.
+func (c *Editor) UnusedClass(e EdgeView) string {
+	if e.Unused {
+		return " unused"
+	}
+	return ""
+}
+
+// StripLabel describes the strip for screen readers.
+func (c *Editor) StripLabel() string {
+	ch, ok := c.Chain()
+	if !ok {
+		return ""
+	}
+	n, used := 0, 0
+	for _, st := range ch.Stages(c.App.Arch) {
+		for range st.Layers {
+			if !ch.Layer(c.App.Arch, n).Skip() {
+				used++
+			}
+			n++
+		}
+	}
+	return fmt.Sprintf("the network's %d layers (%d of them blocks), grouped by stage", n, used)
 }
 
 // SelectsClass lays out the editor's drawing and selects: side by side
