@@ -101,7 +101,6 @@ func (c *Editor) Edges() []EdgeView {
 	return out
 }
 
-
 // Predicted is the editor's predicted latency, or what is missing.
 func (c *Editor) Predicted() string {
 	switch {

@@ -435,16 +435,36 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 
 func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRequest) (protocol.Event, error) {
 	start := s.cfg.Clock.Now()
-	out, err := s.cur.sess.Profile(ctx, session.Request{
+	eff := req.Effort
+	if eff != nil {
+		if err := eff.Check(); err != nil {
+			return protocol.Event{}, err
+		}
+	}
+	sreq := session.Request{
 		Preset: req.Mode, Support: req.Support, Validation: req.Validation, Seed: req.Seed,
-		Options: func(phase string) measure.Options { return s.options(ctx, req.Mode, phase, id, 0) },
+		Options: func(phase string) measure.Options {
+			o := s.options(ctx, req.Mode, phase, id, 0)
+			if eff != nil {
+				o.Warmup, o.Rounds = eff.Warmup, eff.ValidationRounds
+				if phase == session.PhaseLabelled {
+					o.Rounds = eff.LabelledRounds
+				}
+				o.MinSamples = min(o.MinSamples, o.Rounds)
+			}
+			return o
+		},
 		Runtime: s.cfg.Runtime,
 		Created: s.cfg.Now(),
 		Adapting: func() {
 			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
 			s.cfg.Yield()
 		},
-	})
+	}
+	if eff != nil {
+		sreq.LabelledRounds, sreq.Instances = eff.LabelledRounds, eff.Instances
+	}
+	out, err := s.cur.sess.Profile(ctx, sreq)
 	if err != nil {
 		return protocol.Event{}, err
 	}
