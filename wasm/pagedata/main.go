@@ -3,7 +3,8 @@
 // predictor's format), the known-device atlas (<space>.atlas.json, atlas's
 // format) and, for a space too large to enumerate, the architectures
 // explore predicts (<space>.pool.txt, one per line). The worker loads
-// NAS-Bench-201's at start and FBNet's on the first switch to FBNet.
+// NAS-Bench-201's at start and FBNet's and OFA's on the first switch to
+// each.
 //
 // It ships what weights/ holds (the meta-trained weights, atlases and pool
 // committed there). When a file is missing there it derives a stand-in
@@ -33,7 +34,7 @@ import (
 var Spaces = []struct {
 	Name string
 	Pool bool
-}{{"nasbench201", false}, {"fbnet", true}}
+}{{"nasbench201", false}, {"fbnet", true}, {"ofa", true}}
 
 // Suffixes of the files in dist/ (the worker fetches <space><suffix>).
 const (
