@@ -186,6 +186,11 @@ func (s *Service) ready(sv *served, loadMS float64) protocol.Ready {
 	if len(at.Candidates) > 0 {
 		r.ExampleArchs = append(r.ExampleArchs, at.Candidates[0].Arch)
 	}
+	for _, c := range at.Candidates {
+		if c.Note != "" {
+			r.Presets = append(r.Presets, protocol.Candidate{Arch: c.Arch, Accuracy: c.Accuracy, Note: c.Note})
+		}
+	}
 	return r
 }
 
@@ -603,11 +608,20 @@ func (s *Service) runExplore(id int) (protocol.Event, error) {
 		if err != nil {
 			return protocol.Event{}, fmt.Errorf("atlas candidate %q: %w", c.Arch, err)
 		}
-		i, ok := s.cur.sess.Index(a)
-		if !ok {
-			return protocol.Event{}, fmt.Errorf("atlas candidate %q is not listed by the space", c.Arch)
+		var ms float64
+		if i, ok := s.cur.sess.Index(a); ok {
+			ms = all[i]
+		} else {
+			// Not among the listed networks (HELP's searched OFA
+			// networks are not in its 5,000): predicted alone, by the
+			// same method.
+			p, err := s.cur.dev.Predict(session.MethodAuto, []space.Arch{a})
+			if err != nil {
+				return protocol.Event{}, err
+			}
+			ms = p[0].MS
 		}
-		ex.Candidates = append(ex.Candidates, protocol.Candidate{Arch: c.Arch, Accuracy: c.Accuracy, PredictedMS: all[i]})
+		ex.Candidates = append(ex.Candidates, protocol.Candidate{Arch: c.Arch, Accuracy: c.Accuracy, PredictedMS: ms, Note: c.Note})
 	}
 	return protocol.Event{ID: id, Kind: protocol.KindExplored, Explored: ex}, nil
 }
