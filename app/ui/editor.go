@@ -151,3 +151,32 @@ func (c *Editor) ErrCell(pred, meas float64) string {
 	}
 	return fmt.Sprintf("%+.0f%%", 100*(pred-meas)/meas)
 }
+
+// Presets are the editor's named starting points (HELP's searched OFA
+// networks), if the space has any.
+func (c *Editor) Presets() []protocol.Candidate {
+	if r := c.App.Ready; r != nil && r.Space == c.App.Space.Name() {
+		return r.Presets
+	}
+	return nil
+}
+
+// PresetOf is the preset the editor's network is, "" if none.
+func (c *Editor) PresetOf() string {
+	if c.App.ArchError != "" {
+		return ""
+	}
+	for _, p := range c.Presets() {
+		if p.Arch == c.App.Arch.String() {
+			return p.Arch
+		}
+	}
+	return ""
+}
+
+// UsePreset loads a preset into the editor.
+func (c *Editor) UsePreset(arch string) {
+	if arch != "" {
+		c.App.SetArchText(arch)
+	}
+}

@@ -18,15 +18,20 @@ type spaceText struct {
 	Option string // the space switch's label
 	About  string // the editor's explanation
 	Listed string // what explore predicts, e.g. "all 15,625 networks"
+	// Candidates names the networks of the latency-budget pick and
+	// Accuracy their accuracy's kind, where the space has them.
+	Candidates, Accuracy string
 }
 
 var spaceTexts = map[string]spaceText{
 	"nasbench201": {
-		Title:  "NAS-Bench-201",
-		A:      "a",
-		Option: "NAS-Bench-201: 15,625 small cell networks",
-		About:  "A NAS-Bench-201 network stacks 15 copies of one cell. The cell has 4 nodes; each of its 6 edges applies one operation, and each node sums its incoming edges. Pick the operations, or paste an architecture string.",
-		Listed: "all 15,625 networks",
+		Title:      "NAS-Bench-201",
+		A:          "a",
+		Option:     "NAS-Bench-201: 15,625 small cell networks",
+		About:      "A NAS-Bench-201 network stacks 15 copies of one cell. The cell has 4 nodes; each of its 6 edges applies one operation, and each node sums its incoming edges. Pick the operations, or paste an architecture string.",
+		Listed:     "all 15,625 networks",
+		Candidates: "MetaD2A's candidate networks",
+		Accuracy:   "CIFAR-100 accuracy",
 	},
 	"fbnet": {
 		Title:  "FBNet",
@@ -34,6 +39,15 @@ var spaceTexts = map[string]spaceText{
 		Option: "FBNet: 22 MobileNet-style layers (9^22 networks)",
 		About:  "An FBNet network (the CIFAR-100 version HW-NAS-Bench measured) is a stem, 22 searchable layers in 7 stages, and a head. Each layer is an inverted-residual block: a 1x1 convolution widening the channels by the expansion e (1, 3 or 6, in 1 or 2 groups), a k x k depthwise convolution (k = 3 or 5), and a 1x1 convolution back; or a skip. Box height shows the expansion, colour the kernel; a split box has grouped 1x1 convolutions. Pick each layer's block, or paste an architecture string (22 choices joined by '-').",
 		Listed: "HELP's 5,000 networks",
+	},
+	"ofa": {
+		Title:      "OFA MobileNetV3",
+		A:          "an",
+		Option:     "OFA MobileNetV3: 5 stages of 2-4 blocks, 128-224 px (5×10^20 networks)",
+		About:      "An OFA MobileNetV3 network (Once-for-All, width 1.2, ImageNet's 1,000 classes) is a stem, five stages of 2 to 4 inverted-residual blocks, and a head. Each block widens its channels by the expansion e (3, 4 or 6) with a 1x1 convolution, applies a k x k depthwise convolution (k = 3, 5 or 7), squeeze-and-excitation in the stages marked SE, and a 1x1 convolution back. Box height shows the expansion, colour the kernel; a thin bar is a block the stage's depth leaves out. Pick the input resolution, each stage's depth and each block, start from a network HELP's search found, or paste an architecture string (r=..;d=..;ks=..;e=..).",
+		Listed:     "HELP's 5,000 networks",
+		Candidates: "The networks HELP's latency-constrained search found (HELP's Table 5)",
+		Accuracy:   "ImageNet top-1",
 	},
 }
 
@@ -247,7 +261,10 @@ func (c *Root) ThoroughLabel() string {
 // machine: NAS-Bench-201 quick 13-17 s idle, 6-14 s on a faster one;
 // thorough 40-132 s; FBNet quick 48-73 s).
 func quickDuration(space string) string {
-	if space == "fbnet" {
+	switch space {
+	case "fbnet":
+		return "about a minute"
+	case "ofa":
 		return "about a minute"
 	}
 	return "10-20 seconds"
@@ -264,8 +281,12 @@ func (c *Root) Lead() string {
 
 // durationNote says how long a quick profile takes in a space.
 func durationNote(name string) string {
-	if name == "fbnet" {
+	switch name {
+	case "fbnet":
 		return fmt.Sprintf("An FBNet network is 10-50x the work of a NAS-Bench-201 cell, so its quick profile validates on %d networks instead of %d and takes %s on a laptop.", state.FBNetQuickValidation, state.QuickValidation, quickDuration(name))
+	case "ofa":
+		e := state.OFAQuick.Effort
+		return fmt.Sprintf("An OFA network takes a tenth to half a second in this engine, so its quick profile times each network %d times (instead of 10) and validates on %d, and takes %s on a laptop; the page shows the time left.", e.LabelledRounds, state.OFAQuick.Validation, quickDuration(name))
 	}
 	return "A quick profile takes " + quickDuration(name) + " on a laptop (longer on a phone or a busy machine); the page shows the time left."
 }
@@ -276,8 +297,12 @@ func (c *Explore) Button() string { return "Predict " + textOf(c.App.Space.Name(
 
 // Intro explains explore.
 func (c *Explore) Intro() string {
-	if c.HasCandidates() {
+	t := textOf(c.App.Space.Name())
+	if c.HasCandidates() && c.App.Space.Name() == "nasbench201" {
 		return "Predict the latency of every network in the search space on this device, then pick the most accurate network that fits a latency budget from MetaD2A's proposals (CIFAR-100 accuracy from the HELP data)."
+	}
+	if c.HasCandidates() {
+		return fmt.Sprintf("Predict the latency on this device of %s that HELP's data lists for %s (the space itself is far too large to list) and see the fastest; then pick, under a latency budget, the most accurate of the networks HELP's own search found for other devices (%s from the HELP data; HELP's 5,000 have no accuracies).", t.Listed, t.Title, t.Accuracy)
 	}
 	return fmt.Sprintf("Predict the latency on this device of %s that HELP's data lists for %s (the space itself is far too large to list), and see the fastest.", textOf(c.App.Space.Name()).Listed, textOf(c.App.Space.Name()).Title)
 }
@@ -338,3 +363,12 @@ func (c *Editor) EdgeSelectsClass() string {
 	}
 	return "edge-selects"
 }
+
+// CandidatesCaption explains the budget plot.
+func (c *Explore) CandidatesCaption() string {
+	t := textOf(c.App.Space.Name())
+	return fmt.Sprintf("%s: %s against the latency predicted on this device. Left of the dashed budget line they fit; the ringed one is the pick, the most accurate that fits.", t.Candidates, t.Accuracy)
+}
+
+// AccuracyLabel is the budget plot's y axis label.
+func (c *Explore) AccuracyLabel() string { return textOf(c.App.Space.Name()).Accuracy + " (%)" }
