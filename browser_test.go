@@ -1027,14 +1027,14 @@ func TestBrowserOFA(t *testing.T) {
 
 	// The editor before any profile: FLOPs and parameters follow it.
 	mflops := number(t, "MFLOPs", text(t, p, "#mflops"))
-	setValue(t, p, "#edge-0", "224", "change") // resolution
-	setValue(t, p, "#edge-3", "4", "change")   // stage 3 depth
-	setValue(t, p, "#edge-14", "k7_e6", "change")
-	eval[float64](t, p, 5*time.Second, waitJS(`/^r=224;d=2,3,4,3,3;ks=(\d,){8}7,.*;e=(\d,){8}6,/.test(document.querySelector("#arch").value) && !document.querySelector("#edge-14").disabled`, "OFA edit", 4000))
+	setValue(t, p, "#edge-25", "224", "change")   // resolution
+	setValue(t, p, "#edge-10", "4", "change")     // stage 3 depth
+	setValue(t, p, "#edge-11", "k7_e6", "change") // stage 3 block 1
+	eval[float64](t, p, 5*time.Second, waitJS(`/^r=224;d=2,3,4,3,3;ks=(\d,){8}7,.*;e=(\d,){8}6,/.test(document.querySelector("#arch").value) && !document.querySelector("#edge-11").disabled`, "OFA edit", 4000))
 	if m := number(t, "MFLOPs", text(t, p, "#mflops")); m <= mflops {
 		t.Errorf("a larger network's MFLOPs %v <= %v", m, mflops)
 	}
-	if !eval[bool](t, p, 5*time.Second, `document.querySelector("#edge-25").disabled === true`) {
+	if !eval[bool](t, p, 5*time.Second, `document.querySelector("#edge-24").disabled === true`) {
 		t.Error("stage 5's fourth block is editable in a depth-3 stage")
 	}
 	preset := eval[string](t, p, 5*time.Second, `document.querySelectorAll("#preset option")[1].value`)

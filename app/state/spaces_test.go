@@ -190,7 +190,7 @@ func TestOFAPlanAndEditor(t *testing.T) {
 	for _, set := range []struct {
 		slot int
 		op   string
-	}{{ofa.ResolutionSlot, "224"}, {ofa.FirstDepthSlot + 2, "4"}, {ofa.FirstBlockSlot + 11, "k7_e6"}} {
+	}{{ofa.ResolutionSlot, "224"}, {ofa.DepthSlot(2), "4"}, {ofa.BlockSlot(11), "k7_e6"}} {
 		a.SetEdge(set.slot, set.op)
 		if a.ArchError != "" || a.EdgeOp(set.slot) != set.op {
 			t.Errorf("slot %d = %s: %q, reads %s", set.slot, set.op, a.ArchError, a.EdgeOp(set.slot))

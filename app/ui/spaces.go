@@ -356,8 +356,13 @@ func (c *Editor) SelectsClass() string {
 	return "grid2"
 }
 
-// EdgeSelectsClass is the selects' grid.
+// EdgeSelectsClass is the selects' grid: a chain's in a wide grid, and
+// by stage where slots can be unused (OFA's slots come a stage at a time,
+// its depth and 4 blocks: one row of 5 per stage on a wide screen).
 func (c *Editor) EdgeSelectsClass() string {
+	if _, ok := c.App.Space.(space.Conditional); ok && c.IsChain() {
+		return "edge-selects layers by-stage"
+	}
 	if c.IsChain() {
 		return "edge-selects layers"
 	}

@@ -244,10 +244,10 @@ func TestOFAEditorAndExplore(t *testing.T) {
 	presets := []protocol.Candidate{{Arch: searched, Accuracy: 76, Note: "HELP's search for titan_rtx_64: 20.3 ms there, 76.0% ImageNet top-1"}}
 	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "ofa", Archs: 5000, Devices: 12, Candidates: 1, Presets: presets}})
 	app.SetEdge(ofa.ResolutionSlot, "224")
-	app.SetEdge(ofa.FirstDepthSlot, "2") // stage 1: blocks 3 and 4 unused
+	app.SetEdge(ofa.DepthSlot(0), "2") // stage 1: blocks 3 and 4 unused
 	html := render(t, app)
 	for _, want := range []string{`id="chain-strip"`, `id="block-19"`, `id="edge-25"`, `id="preset"`, "Build an OFA MobileNetV3 network",
-		"136 ch, SE, h-swish", "/2→56×56", "/2→7×7", "20.3 ms there", `id="edge-0"`, "stage 5 block 4"} {
+		"136 ch, SE, h-swish", "/2→56×56", "/2→7×7", "20.3 ms there", `id="edge-0"`, "stage 5 block 4", "edge-selects layers by-stage"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("OFA page lacks %q", want)
 		}
@@ -255,7 +255,7 @@ func TestOFAEditorAndExplore(t *testing.T) {
 	if strings.Contains(html, `id="block-20"`) || strings.Contains(html, `id="edge-26"`) {
 		t.Error("OFA page draws a 21st block or a 27th slot")
 	}
-	// Stage 1 at depth 2 leaves blocks 3 and 4 (slots 8, 9) unused.
+	// Stage 1 at depth 2 leaves blocks 3 and 4 (slots 3, 4) unused.
 	selectTag := func(id string) string { // the <select ...> of id
 		i := strings.Index(html, `id="`+id+`"`)
 		if i < 0 {
@@ -263,12 +263,12 @@ func TestOFAEditorAndExplore(t *testing.T) {
 		}
 		return html[strings.LastIndex(html[:i], "<select"):i]
 	}
-	for _, id := range []string{"edge-8", "edge-9"} {
+	for _, id := range []string{"edge-3", "edge-4"} {
 		if !strings.Contains(selectTag(id), "disabled") {
 			t.Errorf("%s not disabled: %q", id, selectTag(id))
 		}
 	}
-	if s := selectTag("edge-7"); s == "" || strings.Contains(s, "disabled") {
+	if s := selectTag("edge-2"); s == "" || strings.Contains(s, "disabled") {
 		t.Errorf("an active block's select: %q", s)
 	}
 	if n := strings.Count(html, `class="block skip"`); n < 2*2 { // two strips

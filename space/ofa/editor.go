@@ -17,41 +17,53 @@ var (
 	_ space.Conditional = Space{}
 )
 
-// Slot indices: the resolution, then the depths of stages 1..5, then the
-// 20 blocks in ks/e order.
+// Slot indices, by stage so an editor can lay them out in rows: stage
+// s's depth at 5s, its blocks at 5s+1 .. 5s+4, then the resolution.
 const (
-	ResolutionSlot = 0
-	FirstDepthSlot = 1
-	FirstBlockSlot = FirstDepthSlot + NumStages // 6
-	NumSlots       = FirstBlockSlot + NumBlocks // 26
+	SlotsPerStage  = 1 + BlocksPerStage        // 5
+	ResolutionSlot = NumStages * SlotsPerStage // 25
+	NumSlots       = ResolutionSlot + 1        // 26
 )
+
+// DepthSlot is the slot of stage s's depth.
+func DepthSlot(s int) int { return s * SlotsPerStage }
+
+// BlockSlot is the slot of block i (0..19, ks/e order).
+func BlockSlot(i int) int { return i/BlocksPerStage*SlotsPerStage + 1 + i%BlocksPerStage }
+
+// slotBlock is the block of slot, or -1 for a depth or the resolution.
+func slotBlock(slot int) int {
+	if slot >= ResolutionSlot || slot%SlotsPerStage == 0 {
+		return -1
+	}
+	return slot/SlotsPerStage*BlocksPerStage + slot%SlotsPerStage - 1
+}
 
 // blockChoice is a block's kernel and expansion as one choice:
 // kernel-major, k3_e3 .. k7_e6 (HELP's orders of both).
 func blockChoice(k, e int) int { return choiceIndex(Kernels, k)*3 + choiceIndex(Expansions, e) }
 
-// Slots are "resolution", "stage s depth" and "stage s block j" (not a
-// graph). The resolution and depth slots carry their own choices; the
-// block slots hold Choices.
+// Slots are, per stage, "stage s depth" and "stage s block 1..4", then
+// "resolution" (not a graph). The depth and resolution slots carry their
+// own choices; the block slots hold Choices.
 func (Space) Slots() []space.Slot {
 	out := make([]space.Slot, 0, NumSlots)
-	res := make([]space.Choice, NumResolutions)
-	for i := range res {
-		r := strconv.Itoa(MinResolution + ResolutionStep*i)
-		res[i] = space.Choice{Name: r, Short: r}
-	}
-	out = append(out, space.Slot{Name: "resolution", From: -1, To: -1, Choices: res})
 	depths := make([]space.Choice, len(Depths))
 	for i, d := range Depths {
 		depths[i] = space.Choice{Name: strconv.Itoa(d), Short: strconv.Itoa(d)}
 	}
 	for s := range NumStages {
 		out = append(out, space.Slot{Name: fmt.Sprintf("stage %d depth", s+1), From: -1, To: -1, Choices: depths})
+		for j := range BlocksPerStage {
+			out = append(out, space.Slot{Name: fmt.Sprintf("stage %d block %d", s+1, j+1), From: -1, To: -1})
+		}
 	}
-	for i := range NumBlocks {
-		out = append(out, space.Slot{Name: fmt.Sprintf("stage %d block %d", i/BlocksPerStage+1, i%BlocksPerStage+1), From: -1, To: -1})
+	res := make([]space.Choice, NumResolutions)
+	for i := range res {
+		r := strconv.Itoa(MinResolution + ResolutionStep*i)
+		res[i] = space.Choice{Name: r, Short: r}
 	}
-	return out
+	return append(out, space.Slot{Name: "resolution", From: -1, To: -1, Choices: res})
 }
 
 // Choices are a block's nine kernel and expansion pairs, "k3_e3" to
@@ -69,14 +81,13 @@ func (Space) Choices() []space.Choice {
 // Choice is the index of what slot holds in a, in that slot's choices.
 func (Space) Choice(a space.Arch, slot int) int {
 	x := arch(a)
-	switch {
-	case slot == ResolutionSlot:
+	if slot == ResolutionSlot {
 		return (x.R - MinResolution) / ResolutionStep
-	case slot < FirstBlockSlot:
-		return choiceIndex(Depths, x.D[slot-FirstDepthSlot])
 	}
-	i := slot - FirstBlockSlot
-	return blockChoice(x.KS[i], x.E[i])
+	if i := slotBlock(slot); i >= 0 {
+		return blockChoice(x.KS[i], x.E[i])
+	}
+	return choiceIndex(Depths, x.D[slot/SlotsPerStage])
 }
 
 // WithChoice returns a with slot set to its choice-th choice. A block
@@ -84,14 +95,12 @@ func (Space) Choice(a space.Arch, slot int) int {
 // grows), as Arch does.
 func (Space) WithChoice(a space.Arch, slot, choice int) space.Arch {
 	x := arch(a)
-	switch {
-	case slot == ResolutionSlot:
+	if slot == ResolutionSlot {
 		x.R = MinResolution + ResolutionStep*choice
-	case slot < FirstBlockSlot:
-		x.D[slot-FirstDepthSlot] = Depths[choice]
-	default:
-		i := slot - FirstBlockSlot
+	} else if i := slotBlock(slot); i >= 0 {
 		x.KS[i], x.E[i] = Kernels[choice/3], Expansions[choice%3]
+	} else {
+		x.D[slot/SlotsPerStage] = Depths[choice]
 	}
 	return x
 }
@@ -99,7 +108,8 @@ func (Space) WithChoice(a space.Arch, slot, choice int) space.Arch {
 // SlotUsed reports whether slot is part of a's network: every slot but a
 // block beyond its stage's depth.
 func (Space) SlotUsed(a space.Arch, slot int) bool {
-	return slot < FirstBlockSlot || arch(a).Active(slot-FirstBlockSlot)
+	i := slotBlock(slot)
+	return i < 0 || arch(a).Active(i)
 }
 
 // Example is HELP's titan_rtx_64 search result of 76.0% ImageNet top-1

@@ -15,8 +15,8 @@ func TestEditorSlots(t *testing.T) {
 	sp := Space{}
 	slots := sp.Slots()
 	if len(slots) != NumSlots || len(space.SlotChoices(sp, ResolutionSlot)) != NumResolutions ||
-		len(space.SlotChoices(sp, FirstDepthSlot)) != 3 || len(space.SlotChoices(sp, FirstBlockSlot)) != 9 {
-		t.Fatalf("%d slots; choices %d, %d, %d", len(slots), len(space.SlotChoices(sp, 0)), len(space.SlotChoices(sp, 1)), len(space.SlotChoices(sp, 6)))
+		len(space.SlotChoices(sp, DepthSlot(4))) != 3 || len(space.SlotChoices(sp, BlockSlot(19))) != 9 {
+		t.Fatalf("%d slots", len(slots))
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 200 {
@@ -38,14 +38,14 @@ func TestEditorSlots(t *testing.T) {
 		}
 		// The names say what the slot holds.
 		x := b.(Arch)
-		if name := space.SlotChoices(sp, 0)[sp.Choice(b, 0)].Name; name != strconv.Itoa(x.R) {
+		if name := space.SlotChoices(sp, ResolutionSlot)[sp.Choice(b, ResolutionSlot)].Name; name != strconv.Itoa(x.R) {
 			t.Errorf("resolution %d named %s", x.R, name)
 		}
 		blocks := Blocks(nil, x)
 		k := 0
 		for i := range NumBlocks {
 			l := sp.Layer(b, i)
-			if used := sp.SlotUsed(b, FirstBlockSlot+i); used != x.Active(i) || l.Skip() == x.Active(i) {
+			if used := sp.SlotUsed(b, BlockSlot(i)); used != x.Active(i) || l.Skip() == x.Active(i) {
 				t.Fatalf("%v: block %d used %v, layer %+v, active %v", x, i, used, l, x.Active(i))
 			}
 			if !x.Active(i) {
@@ -54,7 +54,7 @@ func TestEditorSlots(t *testing.T) {
 			if bl := blocks[k]; l.Kernel != bl.K || l.Expansion != bl.E || bl.Slot != i {
 				t.Fatalf("%v: layer %d %+v, block %+v", x, i, l, bl)
 			}
-			if name := sp.Choices()[sp.Choice(b, FirstBlockSlot+i)].Name; name != "k"+strconv.Itoa(l.Kernel)+"_e"+strconv.Itoa(l.Expansion) {
+			if name := sp.Choices()[sp.Choice(b, BlockSlot(i))].Name; name != "k"+strconv.Itoa(l.Kernel)+"_e"+strconv.Itoa(l.Expansion) {
 				t.Errorf("block %d named %s, is %+v", i, name, l)
 			}
 			k++
@@ -70,6 +70,16 @@ func TestEditorSlots(t *testing.T) {
 			if st.Layers != BlocksPerStage || st.In != first.In || st.Out != first.Out || st.Stride != first.Stride || st.Size != first.Size {
 				t.Fatalf("%v: stage %d %+v, first block %+v", x, s, st, first)
 			}
+		}
+	}
+	for s := range NumStages {
+		if d := space.SlotChoices(sp, DepthSlot(s))[sp.Choice(sp.Example(), DepthSlot(s))].Name; d != strconv.Itoa(sp.Example().(Arch).D[s]) || slots[DepthSlot(s)].Name != "stage "+strconv.Itoa(s+1)+" depth" {
+			t.Errorf("stage %d depth slot %q reads %s", s, slots[DepthSlot(s)].Name, d)
+		}
+	}
+	for i := range NumBlocks {
+		if want := "stage " + strconv.Itoa(i/4+1) + " block " + strconv.Itoa(i%4+1); slots[BlockSlot(i)].Name != want || slotBlock(BlockSlot(i)) != i {
+			t.Errorf("block %d: slot %d %q", i, BlockSlot(i), slots[BlockSlot(i)].Name)
 		}
 	}
 	if err := sp.Example().(Arch).Validate(); err != nil {
