@@ -162,3 +162,15 @@ func (c *Root) TimeLeft() (left float64, ok bool) {
 
 // AtLastSlide says whether presenter mode shows its last slide.
 func (c *Root) AtLastSlide() bool { return c.App.Slide == len(state.Slides)-1 }
+
+// HowHELP and HowFits explain the running profile's adaptation, with its
+// plan's sizes.
+func (c *Root) HowHELP() string {
+	sup, _ := c.App.Sizes()
+	return fmt.Sprintf("HELP starts from a prior meta-learned on other devices and takes two gradient steps on the %d support networks' timings.", sup)
+}
+
+func (c *Root) HowFits() string {
+	sup, _ := c.App.Sizes()
+	return fmt.Sprintf("The op-cost model (a cost per operation) and FLOPs are fitted to the same %d timings; auto keeps the one that predicts them best when each is left out in turn.", 12+sup)
+}
