@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/helpwasm/helpwasm/app/chart"
@@ -38,9 +39,18 @@ func (c *Explore) Took() string {
 	return s + "."
 }
 
-// Min and Max bound the budget slider.
-func (c *Explore) Min() string { lo, _ := c.App.BudgetRange(); return fmt.Sprintf("%.3f", lo) }
-func (c *Explore) Max() string { _, hi := c.App.BudgetRange(); return fmt.Sprintf("%.3f", hi) }
+// Min and Max bound the budget slider, rounded outwards to 3 decimals:
+// rounded to nearest, the slider's far end could fall a hair below the
+// slowest candidate, which then never fits.
+func (c *Explore) Min() string {
+	lo, _ := c.App.BudgetRange()
+	return fmt.Sprintf("%.3f", math.Floor(lo*1000)/1000)
+}
+
+func (c *Explore) Max() string {
+	_, hi := c.App.BudgetRange()
+	return fmt.Sprintf("%.3f", math.Ceil(hi*1000)/1000)
+}
 
 // PickText names the pick under the budget.
 func (c *Explore) PickText() string {

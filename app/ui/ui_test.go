@@ -286,6 +286,12 @@ func TestOFAEditorAndExplore(t *testing.T) {
 		Histogram:  protocol.Histogram{Edges: []float64{1, 2, 3}, Counts: []int{2, 1}},
 		Fastest:    []protocol.ArchMS{{Arch: searched, MS: 1}},
 		Candidates: []protocol.Candidate{{Arch: searched, Accuracy: 76, PredictedMS: 150, Note: presets[0].Note}}}})
+	// The slider's ends round outwards, so its far end fits the slowest.
+	app.Explored.Candidates = append(app.Explored.Candidates, protocol.Candidate{Arch: "x", Accuracy: 70, PredictedMS: 512.3454})
+	if lo, hi := (&Explore{App: app}).Min(), (&Explore{App: app}).Max(); lo != "150.000" || hi != "512.346" {
+		t.Errorf("budget slider %s..%s", lo, hi)
+	}
+	app.Explored.Candidates = app.Explored.Candidates[:1]
 	app.SetBudget(200)
 	html = render(t, app)
 	for _, want := range []string{`id="budget"`, "ImageNet top-1 (%)", "HELP&#39;s latency-constrained search", "Pick: " + searched} {
