@@ -71,7 +71,13 @@ func runSpace(data, weights, out, space string, pool bool) error {
 	}
 	if w == nil {
 		fmt.Fprintf(os.Stderr, "pagedata: %s not in %s/: using the authors' HELP checkpoint from %s\n", name, weights, data)
-		m, err := predictor.LoadHELPCheckpoint(filepath.Join(data, space, "help_reference_checkpoint.json"))
+		// The JSON export where the data has one (NAS-Bench-201, FBNet),
+		// else the original PyTorch file (OFA's help_max_corr.pt).
+		ckpt := filepath.Join(data, space, "help_reference_checkpoint.json")
+		if _, err := os.Stat(ckpt); errors.Is(err, fs.ErrNotExist) {
+			ckpt = filepath.Join(data, "help-original", space, "checkpoint", "help_max_corr.pt")
+		}
+		m, err := predictor.LoadFile(ckpt)
 		if err != nil {
 			return err
 		}
@@ -112,7 +118,13 @@ func runSpace(data, weights, out, space string, pool bool) error {
 		if err != nil {
 			return err
 		}
-		at, err := atlas.FromTable(t, p, atlas.TableOptions{})
+		opts := atlas.TableOptions{}
+		if space == latency.OFA { // as weights/gen_atlas.go does
+			if opts.Candidates, err = atlas.ReadSearched(filepath.Join(data, atlas.SearchedDir)); err != nil {
+				return err
+			}
+		}
+		at, err := atlas.FromTable(t, p, opts)
 		if err != nil {
 			return err
 		}
