@@ -142,10 +142,7 @@ func (c *Editor) Blocks(rows int) []BlockView {
 	var views []BlockView
 	layer := 0
 	for _, st := range ch.Stages(c.App.Arch) {
-		out := st.Size / st.Stride
-		if st.Stride > 1 {
-			out = (st.Size + st.Stride - 1) / st.Stride // same padding
-		}
+		out := (st.Size + st.Stride - 1) / st.Stride // the layers' size, same padding
 		for j := range st.Layers {
 			b := ch.Layer(c.App.Arch, layer)
 			x, dy := xs[layer], stripH*float64(rs[layer])
