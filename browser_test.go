@@ -959,13 +959,13 @@ func TestBrowserFBNet(t *testing.T) {
 		t.Errorf("imported FBNet profile validates at %v, exported at %v", rho2, rho)
 	}
 	t.Logf("import: %s", text(t, p, "#notice"))
-	other := bytes.Replace(exported, []byte(`"space": "fbnet"`), []byte(`"space": "ofa"`), 1)
+	other := bytes.Replace(exported, []byte(`"space": "fbnet"`), []byte(`"space": "darts"`), 1)
 	if bytes.Equal(other, exported) {
-		other = bytes.Replace(exported, []byte(`"space":"fbnet"`), []byte(`"space":"ofa"`), 1)
+		other = bytes.Replace(exported, []byte(`"space":"fbnet"`), []byte(`"space":"darts"`), 1)
 	}
-	upload("ofa.json", other)
-	eval[float64](t, p, 10*time.Second, waitJS(`/"ofa" search space/.test(document.querySelector("#import-error")?.textContent)`, "import error", 8000))
-	t.Logf("ofa profile: %s", text(t, p, "#import-error"))
+	upload("darts.json", other)
+	eval[float64](t, p, 10*time.Second, waitJS(`/"darts" search space/.test(document.querySelector("#import-error")?.textContent)`, "import error", 8000))
+	t.Logf("darts profile: %s", text(t, p, "#import-error"))
 
 	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
 		t.Errorf("CSP violations:\n%s", strings.Join(csp, "\n"))
@@ -978,6 +978,114 @@ func TestBrowserFBNet(t *testing.T) {
 	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
 	if e := text(t, p, "#error"); !strings.Contains(e, "?space=bogus") || text(t, p, "#space") == "" {
 		t.Errorf("error banner %q for ?space=bogus", e)
+	}
+}
+
+// TestBrowserOFA drives the page in OFA MobileNetV3: ?space=ofa loads
+// OFA's files on the switch; the editor draws 5 stages of 4 block slots
+// and sets the resolution, a depth and a block; a preset loads one of
+// HELP's searched networks; a quick profile (ShortPlan through
+// ?test-hooks&test-plan=short, so CI's budget holds: the full quick
+// plan is TestBrowserProfileRuns with HELPWASM_PROFILE_SPACE=ofa)
+// reports progress with the time left, validates every method and
+// predicts the editor's network; explore predicts HELP's 5,000 and picks
+// among HELP's searched networks under a budget.
+func TestBrowserOFA(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingHandler{h: h, bytes: map[string]int64{}}
+	p := openPage(t, exe, counter)
+	inOFA := `document.querySelector("#space")?.value === "ofa" && document.querySelector("#chain-strip") && ` + profileReady
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa&test-hooks&test-plan=short"))
+	eval[float64](t, p, 60*time.Second, waitJS(inOFA, "OFA page", 55000))
+	sent, per := counter.total()
+	var files int64
+	for name, n := range per {
+		if strings.HasPrefix(name, "/ofa.") {
+			files += n
+		}
+	}
+	t.Logf("transferred %.2f MB, OFA's files %.2f MB; %s", float64(sent)/1e6, float64(files)/1e6, text(t, p, "#status"))
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#chain-strip rect.block").length`); n != 20 {
+		t.Errorf("strip draws %d block slots, want 20", n)
+	}
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#preset option").length`); n != 8 {
+		t.Errorf("%d preset options, want a prompt and HELP's 7 searched networks", n)
+	}
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"1400", 1400, 1000}, {"1280", 1280, 720}, {"390", 390, 844}} {
+		p.do(t, 5*time.Second, chromedp.EmulateViewport(vp.w, vp.h))
+		p.save(t, "ofa-1-start-"+vp.name, chromedp.CaptureScreenshot())
+		p.shot(t, "ofa-1-editor-"+vp.name, "#editor")
+	}
+	p.do(t, 5*time.Second, chromedp.EmulateViewport(1400, 1000))
+
+	// The editor before any profile: FLOPs and parameters follow it.
+	mflops := number(t, "MFLOPs", text(t, p, "#mflops"))
+	setValue(t, p, "#edge-25", "224", "change")   // resolution
+	setValue(t, p, "#edge-10", "4", "change")     // stage 3 depth
+	setValue(t, p, "#edge-11", "k7_e6", "change") // stage 3 block 1
+	eval[float64](t, p, 5*time.Second, waitJS(`/^r=224;d=2,3,4,3,3;ks=(\d,){8}7,.*;e=(\d,){8}6,/.test(document.querySelector("#arch").value) && !document.querySelector("#edge-11").disabled`, "OFA edit", 4000))
+	if m := number(t, "MFLOPs", text(t, p, "#mflops")); m <= mflops {
+		t.Errorf("a larger network's MFLOPs %v <= %v", m, mflops)
+	}
+	if !eval[bool](t, p, 5*time.Second, `document.querySelector("#edge-24").disabled === true`) {
+		t.Error("stage 5's fourth block is editable in a depth-3 stage")
+	}
+	preset := eval[string](t, p, 5*time.Second, `document.querySelectorAll("#preset option")[1].value`)
+	setValue(t, p, "#preset", preset, "change")
+	eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#arch").value === %q`, preset), "preset", 4000))
+
+	click(t, p, "#profile")
+	start := time.Now()
+	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
+	eval[float64](t, p, 2*time.Minute, waitJS(`/left/.test(document.querySelector("#status")?.textContent)`, "time left", 110000))
+	status := text(t, p, "#status")
+	p.save(t, "ofa-2-profiling", chromedp.CaptureScreenshot())
+	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "OFA profile", 290000))
+	took := time.Since(start)
+	v := validationOf(t, p)
+	t.Logf("OFA short profile in %.1f s (%s): %s; running: %q; validation %s", took.Seconds(), loadAvg(), text(t, p, "#notice"), status, v)
+	for _, m := range []string{"auto", "HELP", "the op-cost model", "FLOPs", "nearest"} {
+		if r := v.rho(t, m); r < -1 || r > 1 {
+			t.Errorf("%s Spearman %v", m, r)
+		}
+	}
+	if left := number(t, "time left", status[strings.Index(status, "about"):]); left <= 0 {
+		t.Errorf("time left %v in %q", left, status)
+	}
+	eval[float64](t, p, 10*time.Second, waitJS(`/±/.test(document.querySelector("#predicted-ms").textContent)`, "OFA prediction", 8000))
+	if ms := number(t, "predicted ms", text(t, p, "#predicted-ms")); ms <= 0 {
+		t.Errorf("predicted %v ms", ms)
+	}
+	t.Logf("editor: %s predicted %s, %s MFLOPs", eval[string](t, p, 5*time.Second, `document.querySelector("#arch").value`), text(t, p, "#predicted-ms"), text(t, p, "#mflops"))
+
+	click(t, p, "#explore-run")
+	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time") && document.querySelector("#pick")`, "explore", 55000))
+	t.Logf("explore: %s; %s", text(t, p, "#explore-time"), text(t, p, "#pick"))
+	if !strings.Contains(text(t, p, "#explore-time"), "5000 networks") {
+		t.Errorf("explore %q: want HELP's 5000", text(t, p, "#explore-time"))
+	}
+	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#nas-plot circle").length`); n != 7 {
+		t.Errorf("budget plot has %d networks, want HELP's 7 searched ones", n)
+	}
+	// The largest budget fits every searched network: the pick is the
+	// most accurate of them, 78.1% on gold6226.
+	setValue(t, p, "#budget", eval[string](t, p, 5*time.Second, `document.querySelector("#budget").max`), "input")
+	eval[float64](t, p, 5*time.Second, waitJS(`/78.10% ImageNet top-1/.test(document.querySelector("#pick")?.textContent)`, "the most accurate pick", 4000))
+	checkLayouts(t, p, "ofa")
+
+	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
+		t.Errorf("CSP violations:\n%s", strings.Join(csp, "\n"))
+	}
+	if ex := p.logged("exception"); len(ex) > 0 {
+		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
 	}
 }
 

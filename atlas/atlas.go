@@ -51,11 +51,16 @@ type Device struct {
 	PoolMS []float32 `json:"pool_ms"`
 }
 
-// Candidate is an architecture proposed by MetaD2A with its CIFAR-100
-// accuracy in percent (Build rounds it to 3 decimals).
+// Candidate is an architecture with a known accuracy in percent (Build
+// rounds it to 3 decimals): in NAS-Bench-201 one MetaD2A proposed, with
+// its CIFAR-100 accuracy; in OFA one HELP's latency-constrained search
+// found, with its ImageNet top-1. Note, optional, says where it comes
+// from ("HELP's search for titan_rtx_64: 20.3 ms there"); the page offers
+// noted candidates as presets.
 type Candidate struct {
 	Arch     string  `json:"arch"`
 	Accuracy float64 `json:"accuracy"`
+	Note     string  `json:"note,omitempty"`
 }
 
 // Map is a linear projection of embeddings to two dimensions: point_k =

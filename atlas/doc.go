@@ -17,8 +17,9 @@
 //   - Pool: a small, seeded sample of HELP's query pool with every device's
 //     latency on it (ms, float32), for the nearest-device baseline and for
 //     validation against known devices.
-//   - Candidates: MetaD2A's proposed architectures with CIFAR-100 accuracy, for
-//     latency-constrained picks.
+//   - Candidates: architectures with a known accuracy, for latency-constrained
+//     picks: MetaD2A's proposals with CIFAR-100 accuracy (NAS-Bench-201), the
+//     networks HELP's search found with ImageNet top-1 (OFA).
 //   - Map: a principal-component projection of the devices' embeddings to two
 //     dimensions, so a new device can be placed among the known ones.
 //

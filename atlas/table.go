@@ -15,6 +15,9 @@ type TableOptions struct {
 	PoolSize int
 	// Seed picks them (default 0: the same pool on every build).
 	Seed uint64
+	// Candidates are more candidates (OFA's searched networks, which
+	// HELP ships apart from its tables).
+	Candidates []Candidate
 }
 
 // DefaultPoolSize is TableOptions.PoolSize's default: enough for a stable
@@ -22,6 +25,7 @@ type TableOptions struct {
 const DefaultPoolSize = 300
 
 // FromTable collects an Input from HELP's latency table under protocol p
+// (with the table's candidates, and opts.Candidates after them)
 // (latency.Standard for the published split) and builds the atlas.
 //
 // Devices are those of p.Split, in split order (meta-train, then
@@ -93,5 +97,6 @@ func FromTable(t *latency.Table, p latency.Protocol, opts TableOptions) (*Atlas,
 	for _, c := range t.Candidates() {
 		in.Candidates = append(in.Candidates, Candidate{Arch: c.Arch, Accuracy: c.Accuracy})
 	}
+	in.Candidates = append(in.Candidates, opts.Candidates...)
 	return Build(in)
 }

@@ -103,7 +103,11 @@ func (w *Workspace) Kendall(x, y []float64) float64 {
 		return math.NaN()
 	}
 	concMinusDisc := total - tiedX - tiedY + tiedXY - 2*discordant
-	return float64(concMinusDisc) / math.Sqrt(float64(total-tiedX)) / math.Sqrt(float64(total-tiedY))
+	// One square root of the product: two divisions by sqrt(6) made 4
+	// concordant points 1.0000000000000002, which profile validation
+	// rejects; the clamp catches any other rounding past 1.
+	tau := float64(concMinusDisc) / math.Sqrt(float64(total-tiedX)*float64(total-tiedY))
+	return math.Max(-1, math.Min(1, tau))
 }
 
 // sortedIndex returns w.idx holding 0..len(x)-1 sorted by x (stable).

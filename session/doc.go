@@ -27,7 +27,10 @@
 //
 // Every network is timed as Instances separately built copies in turn
 // (protocol.instances): now and then one instance of a network runs slower
-// than another for its whole life, and two make that rare.
+// than another for its whole life, and two make that rare. A Request may
+// lower both LabelledRounds and Instances for a space of large networks
+// (the page's OFA plan: one instance of each 25-52 MB network, 8
+// labelled rounds), and the profile records what was used.
 //
 // # Methods
 //

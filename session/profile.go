@@ -61,6 +61,12 @@ type Request struct {
 	// Adapting, if not nil, is called when the labelled phase is timed
 	// and fitting begins.
 	Adapting func()
+	// LabelledRounds, if > 0, replaces the package's LabelledRounds as
+	// the fewest rounds of the labelled phase, and Instances, if > 0, the
+	// package's Instances: a space of large networks (OFA, 25-52 MB and
+	// 70-430 ms each in WASM) takes fewer, to fit a visitor's patience
+	// and a browser tab's memory.
+	LabelledRounds, Instances int
 }
 
 // Outcome is a finished profile.
@@ -87,7 +93,15 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 	opts.Seed, opts.Phase = req.Seed, PhaseLabelled
 	// Every method fits on these 22 timings, so their precision decides
 	// the ranking: see LabelledRounds.
-	opts.Rounds = max(opts.Rounds, LabelledRounds)
+	minRounds := LabelledRounds
+	if req.LabelledRounds > 0 {
+		minRounds = req.LabelledRounds
+	}
+	opts.Rounds = max(opts.Rounds, minRounds)
+	instances := Instances
+	if req.Instances > 0 {
+		instances = req.Instances
+	}
 	fixed := append(slices.Clone(s.reference), s.anchors[0], s.anchors[1])
 	labelled := slices.Concat(fixed, drawn.Support)
 	clock := opts.Clock
@@ -96,14 +110,14 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 		opts.Clock = clock
 	}
 	t0 := clock.Now()
-	timings, err := s.time(ctx, labelled, opts, out)
+	timings, err := s.time(ctx, labelled, instances, opts, out)
 	if err != nil {
 		return nil, err
 	}
 	out.PhaseTime[PhaseLabelled] = clock.Now() - t0
 	nref := len(s.reference)
 	prot := measure.ProtocolOf(req.Preset, opts)
-	prot.Instances, prot.Plan = Instances, Plan
+	prot.Instances, prot.Plan = instances, Plan
 	created := req.Created
 	if created.IsZero() {
 		created = time.Now()
@@ -150,7 +164,7 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 	opts = req.Options(PhaseValidation)
 	opts.Seed, opts.Phase, opts.Clock = req.Seed+1, PhaseValidation, clock
 	t0 = clock.Now()
-	vt, err := s.time(ctx, append(slices.Clone(drawn.Validation), s.reference[checks[0]], s.reference[checks[1]]), opts, out)
+	vt, err := s.time(ctx, append(slices.Clone(drawn.Validation), s.reference[checks[0]], s.reference[checks[1]]), instances, opts, out)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +209,11 @@ func (s *Session) TimeOne(ctx context.Context, d *Device, a space.Arch, opts mea
 		c, was = d.Checks()
 		archs = append(archs, c[0], c[1])
 	}
-	items := s.items(archs)
+	n := Instances
+	if d != nil && d.Profile.Protocol.Instances > 0 {
+		n = d.Profile.Protocol.Instances // as the profile timed its networks
+	}
+	items := s.items(archs, n)
 	rs, err := measure.Measure(ctx, items, opts)
 	if err != nil {
 		return Timed{}, err
@@ -211,7 +229,7 @@ func (s *Session) TimeOne(ctx context.Context, d *Device, a space.Arch, opts mea
 // time measures archs in one interleaved measurement and returns usable
 // timings (a finite positive latency; noisy ones are kept, marked
 // unstable, and listed in out.Unstable).
-func (s *Session) time(ctx context.Context, archs []space.Arch, opts measure.Options, out *Outcome) ([]measure.Timing, error) {
+func (s *Session) time(ctx context.Context, archs []space.Arch, instances int, opts measure.Options, out *Outcome) ([]measure.Timing, error) {
 	if report := opts.Progress; report != nil {
 		// Name each sample's network, so a progress line can say which
 		// one was just timed.
@@ -222,7 +240,7 @@ func (s *Session) time(ctx context.Context, archs []space.Arch, opts measure.Opt
 			report(p)
 		}
 	}
-	rs, err := measure.Measure(ctx, s.items(archs), opts)
+	rs, err := measure.Measure(ctx, s.items(archs, instances), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -239,12 +257,12 @@ func (s *Session) time(ctx context.Context, archs []space.Arch, opts measure.Opt
 	return ts, nil
 }
 
-// items builds Instances networks of each arch, timed in turn.
-func (s *Session) items(archs []space.Arch) []measure.Item {
+// items builds n networks of each arch, timed in turn.
+func (s *Session) items(archs []space.Arch, n int) []measure.Item {
 	items := make([]measure.Item, len(archs))
 	for i, a := range archs {
 		alt := &alternating{}
-		for range Instances {
+		for range n {
 			alt.items = append(alt.items, s.cfg.Build(a))
 		}
 		items[i] = alt

@@ -121,10 +121,31 @@ type Slotted interface {
 
 // Slot is one slot of a Slotted space. A cell space draws its slots as
 // edges of a graph from node From to node To (0-based); From = To = -1
-// where the space is not a graph.
+// where the space is not a graph. Choices, if not nil, are what this slot
+// holds instead of the space's Choices (OFA's resolution and depth slots
+// beside its block slots); Choice and WithChoice then index them.
 type Slot struct {
 	Name     string
 	From, To int
+	Choices  []Choice
+}
+
+// SlotChoices returns what slot i of sp may hold: the slot's own Choices,
+// or the space's.
+func SlotChoices(sp Slotted, i int) []Choice {
+	if c := sp.Slots()[i].Choices; c != nil {
+		return c
+	}
+	return sp.Choices()
+}
+
+// Conditional is a Slotted space in which an architecture may leave some
+// slots unused (an OFA block beyond its stage's depth): an editor shows
+// them disabled.
+type Conditional interface {
+	Slotted
+	// SlotUsed reports whether slot is part of a's network.
+	SlotUsed(a Arch, slot int) bool
 }
 
 // Choice is one option of a slot: Name as in architecture strings, Short
@@ -133,26 +154,31 @@ type Choice struct {
 	Name, Short string
 }
 
-// Chain is a Slotted space whose slots are the layers of one chain,
-// grouped in stages (FBNet's 22 searchable layers in 7 stages), each layer
-// a block of a few kinds: what an editor needs to draw it as a strip of
-// blocks. Slot From and To are -1 in such a space.
+// Chain is a Slotted space whose architectures are one chain of layers,
+// grouped in stages (FBNet's 22 searchable layers in 7 stages, OFA's room
+// for 4 blocks in each of 5), each layer a block of a few kinds: what an
+// editor needs to draw it as a strip of blocks. Slot From and To are -1
+// in such a space.
 type Chain interface {
 	Slotted
-	// Stages lists the stages in order; their Layers counts partition
-	// Slots in order.
-	Stages() []Stage
-	// Block describes Choices()[choice] as a block.
-	Block(choice int) Block
+	// Stages lists a's stages in order (their sizes may depend on a, as
+	// OFA's on its resolution); their Layers counts add up to the
+	// chain's layers.
+	Stages(a Arch) []Stage
+	// Layer describes what layer i (counted over all stages) computes in
+	// a: the zero Block where a skips it.
+	Layer(a Arch, i int) Block
 }
 
 // Stage is a run of consecutive layers of a Chain: In channels enter its
 // first layer at resolution Size x Size, which has stride Stride; every
-// layer puts out Out channels.
+// layer puts out Out channels. Note, optional, says what else its layers
+// do ("SE, h-swish").
 type Stage struct {
 	Layers       int
 	In, Out      int
 	Stride, Size int
+	Note         string
 }
 
 // Block is what one layer choice computes: an inverted-residual block

@@ -2,7 +2,11 @@
 
 // gen_atlas writes <space>.atlas.json from HELP's latency tables and, with
 // -pool FILE, the table's architectures one per line in index order (the
-// page's explore list for a space too large to enumerate):
+// page's explore list for a space too large to enumerate). OFA's atlas
+// also lists, as candidates, the networks HELP's latency-constrained
+// search found (help-original/ofa/architecture_config/<device>/
+// latency_<ms>ms_accuracy_<top-1>.json, HELP's Table 5), with their
+// ImageNet top-1 and a note naming the device and its latency there:
 //
 //	go generate ./weights   (runs it for nasbench201, fbnet and ofa)
 package main
@@ -52,7 +56,13 @@ func run(data, space, out, pool string) error {
 	if err != nil {
 		return err
 	}
-	a, err := atlas.FromTable(t, p, atlas.TableOptions{})
+	opts := atlas.TableOptions{}
+	if space == latency.OFA {
+		if opts.Candidates, err = atlas.ReadSearched(filepath.Join(data, atlas.SearchedDir)); err != nil {
+			return err
+		}
+	}
+	a, err := atlas.FromTable(t, p, opts)
 	if err != nil {
 		return err
 	}

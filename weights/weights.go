@@ -2,7 +2,7 @@
 // atlas, embedded in the binary so the CLI works without the data
 // directory. README.md beside this file records how each file was made.
 //
-// Files (the page's build copies the NAS-Bench-201 and FBNet ones into dist/):
+// Files (the page's build copies them into dist/):
 //
 //	nasbench201.helpw        HELP meta-trained by `helpwasm train` (predictor's format)
 //	nasbench201.atlas.json   atlas.FromTable on HELP's tables (go generate)
@@ -11,6 +11,7 @@
 //	fbnet.pool.txt           HELP's 5,000 FBNet architectures, one per line in index order (go generate)
 //	ofa.helpw                HELP meta-trained on OFA by `helpwasm train -space ofa`
 //	ofa.atlas.json           atlas.FromTable on HELP's OFA tables (go generate)
+//	ofa.pool.txt             HELP's 5,000 OFA architectures, one per line in index order (go generate)
 //
 // Every call decodes afresh and returns a value the caller owns.
 package weights
@@ -27,7 +28,7 @@ import (
 
 //go:generate go run gen_atlas.go -data ../../shared/data -space nasbench201
 //go:generate go run gen_atlas.go -data ../../shared/data -space fbnet -pool fbnet.pool.txt
-//go:generate go run gen_atlas.go -data ../../shared/data -space ofa
+//go:generate go run gen_atlas.go -data ../../shared/data -space ofa -pool ofa.pool.txt
 
 //go:embed nasbench201* fbnet* ofa*
 var files embed.FS

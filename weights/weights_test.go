@@ -56,6 +56,15 @@ func TestOFAAtlas(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// HELP's 7 searched networks (Table 5), as candidates with a note.
+	if len(a.Candidates) != 7 {
+		t.Errorf("ofa: %d candidates, want HELP's 7 searched networks", len(a.Candidates))
+	}
+	for _, c := range a.Candidates {
+		if _, err := ofa.Parse(c.Arch); err != nil || c.Note == "" || c.Accuracy < 70 || c.Accuracy > 80 {
+			t.Errorf("candidate %+v: %v", c, err)
+		}
+	}
 }
 
 // TestAtlasReproducible regenerates the atlas from the data and requires
@@ -77,7 +86,13 @@ func atlasReproducible(t *testing.T, space string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := atlas.FromTable(tab, p, atlas.TableOptions{})
+	opts := atlas.TableOptions{}
+	if space == latency.OFA {
+		if opts.Candidates, err = atlas.ReadSearched(filepath.Join(dir, atlas.SearchedDir)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := atlas.FromTable(tab, p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

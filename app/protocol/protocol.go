@@ -92,6 +92,32 @@ type ProfileRequest struct {
 	Support    int    `json:"support"`    // support samples for adaptation
 	Validation int    `json:"validation"` // held-out samples to validate on
 	Seed       uint64 `json:"seed"`       // picks the samples
+	// Effort, if not nil, replaces the mode's timing effort (a space of
+	// large networks, OFA, takes fewer rounds to stay within a visitor's
+	// patience).
+	Effort *Effort `json:"effort,omitempty"`
+}
+
+// Effort is how hard a profile times each network. Every field is used
+// as given (Warmup may be 0).
+type Effort struct {
+	LabelledRounds   int `json:"labelled_rounds"`   // timed samples per network, labelled phase
+	ValidationRounds int `json:"validation_rounds"` // the same in the validation phase
+	Warmup           int `json:"warmup"`            // untimed runs per network before its calibration run
+	Instances        int `json:"instances"`         // separately built copies of each network, timed in turn
+}
+
+// Check reports a field out of range.
+func (e *Effort) Check() error {
+	switch {
+	case e.LabelledRounds < 1 || e.ValidationRounds < 1:
+		return fmt.Errorf("effort: rounds %d and %d, want at least 1", e.LabelledRounds, e.ValidationRounds)
+	case e.Warmup < 0:
+		return fmt.Errorf("effort: warm-up %d < 0", e.Warmup)
+	case e.Instances < 1:
+		return fmt.Errorf("effort: %d instances, want at least 1", e.Instances)
+	}
+	return nil
 }
 
 // Event is a message from the worker to the UI.
@@ -121,6 +147,10 @@ type Ready struct {
 	LoadMS       float64  `json:"load_ms"`       // time to load weights and atlas
 	Reference    []string `json:"reference"`     // reference architectures
 	ExampleArchs []string `json:"example_archs"` // a few architectures to try
+	// Presets are the editor's named starting points: the atlas's
+	// candidates that say where they come from (HELP's searched OFA
+	// networks); no PredictedMS.
+	Presets []Candidate `json:"presets,omitempty"`
 }
 
 // Phases of a profile, in order (package session's plan; the names are
@@ -289,7 +319,7 @@ type Explored struct {
 	PlanMS     float64     `json:"plan_ms"` // one-time encoding and planning of the space, if done by this request
 	Histogram  Histogram   `json:"histogram"`
 	Fastest    []ArchMS    `json:"fastest"`
-	Candidates []Candidate `json:"candidates"` // MetaD2A candidates with predictions
+	Candidates []Candidate `json:"candidates"` // the atlas's candidates with predictions
 }
 
 // Histogram has len(Counts) bins; bin i spans [Edges[i], Edges[i+1]).
@@ -298,11 +328,14 @@ type Histogram struct {
 	Counts []int     `json:"counts"`
 }
 
-// Candidate is a MetaD2A architecture with its accuracy and predicted latency.
+// Candidate is an architecture with a known accuracy (a MetaD2A
+// proposal with its CIFAR-100 accuracy, a network HELP's OFA search found
+// with its ImageNet top-1) and its predicted latency.
 type Candidate struct {
 	Arch        string  `json:"arch"`
-	Accuracy    float64 `json:"accuracy"` // CIFAR-100 top-1, percent
+	Accuracy    float64 `json:"accuracy"` // top-1, percent
 	PredictedMS float64 `json:"predicted_ms"`
+	Note        string  `json:"note,omitempty"` // where it comes from (atlas.Candidate.Note)
 }
 
 // ErrMalformed is wrapped by Decode errors.

@@ -8,6 +8,7 @@ import (
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/ofa"
 )
 
 func twoSpaces(p Platform) *App { return New(p, nasbench201.Space{}, fbnet.Space{}) }
@@ -136,5 +137,71 @@ func TestImportSwitches(t *testing.T) {
 	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindError, Message: `this profile is for the "ofa" search space: ...`})
 	if a.Space.Name() != "fbnet" || a.Result == nil || !strings.Contains(a.ImportError, "ofa") {
 		t.Errorf("after a refused import: space %s, result %v, error %q", a.Space.Name(), a.Result, a.ImportError)
+	}
+}
+
+// In OFA the quick profile follows OFAQuick (its effort goes to the
+// worker, and the time-left weights count its runs); a page loaded with
+// ?test-hooks&test-plan=short follows ShortPlan instead; the editor sets
+// the resolution, a depth and a block by their own choices.
+func TestOFAPlanAndEditor(t *testing.T) {
+	p := &fakePlatform{}
+	a := New(p, nasbench201.Space{}, fbnet.Space{}, ofa.Space{})
+	ready(a)
+	a.SwitchSpace("ofa")
+	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "ofa", Archs: 5000}})
+	a.StartProfile()
+	r := p.last()
+	if r.Kind != protocol.KindProfile || r.Profile.Support != OFAQuick.Support || r.Profile.Validation != OFAQuick.Validation || r.Profile.Effort == nil || *r.Profile.Effort != *OFAQuick.Effort {
+		t.Fatalf("OFA quick profile request %+v", r.Profile)
+	}
+	e := OFAQuick.Effort
+	if l, v := a.PhaseRuns(); l != float64((12+10)*(e.Warmup+1+e.LabelledRounds)) || v != float64((10+2)*(e.Warmup+1+e.ValidationRounds)) {
+		t.Errorf("OFA phase runs %v, %v", l, v)
+	}
+	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindCancelled})
+
+	// NAS-Bench-201's quick profile sends no effort; its weights are the
+	// presets'.
+	b := New(&fakePlatform{}, nasbench201.Space{})
+	if pl := b.PlanOf(protocol.ModeQuick); pl.Effort != nil || pl.Validation != QuickValidation {
+		t.Errorf("NAS-Bench-201 quick plan %+v", pl)
+	}
+	if l, v := b.PhaseRuns(); l != 22*12 || v != 22*8 {
+		t.Errorf("NAS-Bench-201 phase runs %v, %v", l, v)
+	}
+
+	for _, q := range []struct {
+		query string
+		short bool
+	}{{"?test-hooks&test-plan=short", true}, {"?test-plan=short", false}, {"?test-hooks", false}} {
+		o, err := ParseURLOptions(q.query)
+		if err != nil || o.TestPlan != q.short {
+			t.Errorf("%s: %+v %v", q.query, o, err)
+		}
+	}
+	o, _ := ParseURLOptions("?test-hooks&test-plan=short")
+	a.ApplyURLOptions(o)
+	if pl := a.PlanOf(protocol.ModeQuick); pl.Effort != ShortPlan.Effort || a.PlanOf(protocol.ModeThorough).Effort != OFAThorough.Effort {
+		t.Errorf("short plan not followed: %+v", pl)
+	}
+
+	// The editor.
+	for _, set := range []struct {
+		slot int
+		op   string
+	}{{ofa.ResolutionSlot, "224"}, {ofa.DepthSlot(2), "4"}, {ofa.BlockSlot(11), "k7_e6"}} {
+		a.SetEdge(set.slot, set.op)
+		if a.ArchError != "" || a.EdgeOp(set.slot) != set.op {
+			t.Errorf("slot %d = %s: %q, reads %s", set.slot, set.op, a.ArchError, a.EdgeOp(set.slot))
+		}
+	}
+	x := a.Arch.(ofa.Arch)
+	if x.R != 224 || x.D[2] != 4 || x.KS[11] != 7 || x.E[11] != 6 || a.ArchText != x.String() {
+		t.Errorf("edited %v (%q)", x, a.ArchText)
+	}
+	a.SetEdge(ofa.ResolutionSlot, "k3_e3")
+	if a.ArchError == "" {
+		t.Error("a block's choice accepted as the resolution")
 	}
 }

@@ -74,13 +74,62 @@ const (
 	ThoroughValidation = 50
 )
 
-// quickValidation overrides QuickValidation by space: an FBNet network
-// takes 10-50x the time of a NAS-Bench-201 cell in WASM (issue 9), so its
-// quick profile validates on fewer networks.
-var quickValidation = map[string]int{"fbnet": FBNetQuickValidation}
+// Plan is a profile's sizes and, for a space of large networks, its
+// timing effort (nil: the mode's preset, as the worker and package
+// session apply it).
+type Plan struct {
+	Support, Validation int
+	Effort              *protocol.Effort
+}
 
-// FBNetQuickValidation is the FBNet quick profile's validation size.
+// FBNetQuickValidation is the FBNet quick profile's validation size: an
+// FBNet network takes 10-50x the time of a NAS-Bench-201 cell in WASM
+// (issue 9), so its quick profile validates on fewer networks.
 const FBNetQuickValidation = 12
+
+// The OFA plans. An OFA network is 25-52 MB of weights and takes 69, 179
+// and 427 ms (smallest, median and largest of HELP's 5,000) per forward
+// in WASM (BenchmarkOFAForward under Node, load average 0.3; docs/RESULTS.md
+// "ofa-page branch"); the 10 reference networks and 2 anchors alone are
+// 3.7 G MACs, about 2.5 s a round. With the default effort (10 labelled
+// rounds and a warm-up, 2 instances) the quick profile would take about
+// 90 s and hold 1.7 GB of networks, so:
+//   - 1 instance of each network: the second instance guards against one
+//     copy's unlucky memory placement, which matters for small networks;
+//     here it would double the tab's memory (22 networks, about 0.9 GB with one);
+//   - no warm-up run: the calibration run before the timed samples already
+//     touches every weight (each run is far above measure's 2 ms minimum
+//     sample, so calibration is one plain run), and the statistic is the
+//     lower quartile of the samples;
+//   - 8 labelled rounds (HELP's 10 support networks, as in the paper) and
+//     6 validation rounds (the quick preset's) on 10 validation networks.
+//
+// The thorough plan keeps 20 support networks and the thorough preset's
+// 15 rounds but validates on 20, with 1 instance: its 52 networks of the
+// other spaces would take 2 GB here.
+var (
+	OFAQuick    = Plan{Support: 10, Validation: 10, Effort: &protocol.Effort{LabelledRounds: 8, ValidationRounds: 6, Warmup: 0, Instances: 1}}
+	OFAThorough = Plan{Support: 20, Validation: 20, Effort: &protocol.Effort{LabelledRounds: 15, ValidationRounds: 15, Warmup: 1, Instances: 1}}
+	// ShortPlan is the quick plan of a page loaded with
+	// ?test-hooks&test-plan=short, for browser tests of large networks
+	// within CI's time.
+	ShortPlan = Plan{Support: 4, Validation: 4, Effort: &protocol.Effort{LabelledRounds: 3, ValidationRounds: 3, Warmup: 0, Instances: 1}}
+)
+
+// plans overrides the default plans by space and mode.
+var plans = map[string]map[string]Plan{
+	"fbnet": {protocol.ModeQuick: {Support: QuickSupport, Validation: FBNetQuickValidation}},
+	"ofa":   {protocol.ModeQuick: OFAQuick, protocol.ModeThorough: OFAThorough},
+}
+
+// Runs per network (warm-up + calibration + rounds) of the presets where
+// a Plan has no Effort: measure.Quick's warm-up and 6 rounds, raised to
+// session.LabelledRounds (10) in the labelled phase; measure.Thorough's 2
+// and 15.
+const (
+	quickLabelledRuns, quickValidationRuns       = 1 + 1 + 10, 1 + 1 + 6
+	thoroughLabelledRuns, thoroughValidationRuns = 2 + 1 + 15, 2 + 1 + 15
+)
 
 // App is the page state.
 type App struct {
@@ -101,6 +150,7 @@ type App struct {
 	restore    string
 	restoring  bool
 	AutoRun    bool // profile as soon as the worker is ready (?autorun)
+	testPlan   bool // quick profiles follow ShortPlan (?test-hooks&test-plan=short)
 
 	// Profiling.
 	Mode     string // protocol.ModeQuick or ModeThorough
@@ -168,6 +218,9 @@ type URLOptions struct {
 	Present bool   // ?present: presenter mode
 	Seed    uint64 // 0: not given
 	Space   string // "": the first space
+	// TestPlan: ?test-hooks&test-plan=short, quick profiles follow
+	// ShortPlan (browser tests only).
+	TestPlan bool
 }
 
 // ParseURLOptions reads the query part of the page's address (without the
@@ -182,6 +235,8 @@ func ParseURLOptions(rawQuery string, spaces ...string) (URLOptions, error) {
 	}
 	_, o.AutoRun = q["autorun"]
 	_, o.Present = q["present"]
+	_, hooks := q["test-hooks"]
+	o.TestPlan = hooks && q.Get("test-plan") == "short"
 	if vs, ok := q["seed"]; ok {
 		v := ""
 		if len(vs) > 0 {
@@ -221,6 +276,7 @@ func urlSpace(q url.Values, spaces []string) (string, error) {
 // yet).
 func (a *App) ApplyURLOptions(o URLOptions) {
 	a.Present = o.Present
+	a.testPlan = o.TestPlan
 	if o.Seed != 0 {
 		a.Seed = o.Seed
 	}
@@ -352,13 +408,38 @@ func (a *App) Sizes() (support, validation int) { return a.SizesOf(a.Mode) }
 
 // SizesOf returns them for mode.
 func (a *App) SizesOf(mode string) (support, validation int) {
+	p := a.PlanOf(mode)
+	return p.Support, p.Validation
+}
+
+// PlanOf is the plan of a profile in mode in the page's space.
+func (a *App) PlanOf(mode string) Plan {
+	if mode != protocol.ModeThorough && a.testPlan {
+		return ShortPlan
+	}
+	if p, ok := plans[a.Space.Name()][mode]; ok {
+		return p
+	}
 	if mode == protocol.ModeThorough {
-		return ThoroughSupport, ThoroughValidation
+		return Plan{Support: ThoroughSupport, Validation: ThoroughValidation}
 	}
-	if v, ok := quickValidation[a.Space.Name()]; ok {
-		return QuickSupport, v
+	return Plan{Support: QuickSupport, Validation: QuickValidation}
+}
+
+// PhaseRuns estimates the forward passes of the running mode's labelled
+// and validation phases (networks x runs per network, re-measurements
+// aside), the weights of the time-left estimate.
+func (a *App) PhaseRuns() (labelled, validation float64) {
+	p := a.PlanOf(a.Mode)
+	rl, rv := quickLabelledRuns, quickValidationRuns
+	if a.Mode == protocol.ModeThorough {
+		rl, rv = thoroughLabelledRuns, thoroughValidationRuns
 	}
-	return QuickSupport, QuickValidation
+	if e := p.Effort; e != nil {
+		rl, rv = e.Warmup+1+e.LabelledRounds, e.Warmup+1+e.ValidationRounds
+	}
+	// 10 reference networks and 2 anchors; 2 drift checks.
+	return float64((12 + p.Support) * rl), float64((p.Validation + 2) * rv)
 }
 
 // StartProfile asks the worker to profile this device.
@@ -366,9 +447,9 @@ func (a *App) StartProfile() {
 	if !a.CanStart() {
 		return
 	}
-	sup, val := a.Sizes()
+	p := a.PlanOf(a.Mode)
 	id := a.post(protocol.KindProfile, func(r *protocol.Request) {
-		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: a.Seed}
+		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: p.Support, Validation: p.Validation, Seed: a.Seed, Effort: p.Effort}
 	})
 	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 	a.CancelledAfterMS = 0
@@ -406,8 +487,12 @@ func (a *App) SetHidden(hidden bool) {
 // SetEdge sets slot i of the editor's architecture (an edge of a cell)
 // to the named choice (an operation).
 func (a *App) SetEdge(i int, op string) {
-	c := slices.IndexFunc(a.Space.Choices(), func(c space.Choice) bool { return c.Name == op })
-	if c < 0 || i < 0 || i >= len(a.Space.Slots()) {
+	if i < 0 || i >= len(a.Space.Slots()) {
+		a.ArchError = fmt.Sprintf("no slot %d", i)
+		return
+	}
+	c := slices.IndexFunc(space.SlotChoices(a.Space, i), func(c space.Choice) bool { return c.Name == op })
+	if c < 0 {
 		a.ArchError = fmt.Sprintf("unknown operation %q", op)
 		return
 	}
@@ -438,7 +523,9 @@ func (a *App) UseArch(s string) {
 }
 
 // EdgeOp returns the name of slot i's choice (edge i's operation).
-func (a *App) EdgeOp(i int) string { return a.Space.Choices()[a.Space.Choice(a.Arch, i)].Name }
+func (a *App) EdgeOp(i int) string {
+	return space.SlotChoices(a.Space, i)[a.Space.Choice(a.Arch, i)].Name
+}
 
 // FLOPs and Params of the editor's architecture, in millions; computed
 // here so they show before any profile exists.

@@ -7,6 +7,7 @@ import (
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
+	"github.com/helpwasm/helpwasm/space"
 )
 
 // Editor builds a cell and predicts and measures it.
@@ -59,6 +60,10 @@ type EdgeView struct {
 	ID, Name, Op string
 	Short, Class string
 	Path, LX, LY string
+	Ops          []string // what the slot may hold
+	// Unused: the architecture leaves the slot out (an OFA block beyond
+	// its stage's depth); its select is disabled.
+	Unused bool
 }
 
 // Edges are the slots with their choices; Path is empty where the space
@@ -66,11 +71,16 @@ type EdgeView struct {
 func (c *Editor) Edges() []EdgeView {
 	sp := c.App.Space
 	n := c.numNodes()
-	choices := sp.Choices()
+	cond, _ := sp.(space.Conditional)
 	var out []EdgeView
 	for i, sl := range sp.Slots() {
+		choices := space.SlotChoices(sp, i)
 		ch := choices[sp.Choice(c.App.Arch, i)]
 		ev := EdgeView{Index: i, ID: fmt.Sprintf("edge-%d", i), Name: sl.Name, Op: ch.Name, Short: ch.Short, Class: "edge op-" + ch.Name}
+		for _, o := range choices {
+			ev.Ops = append(ev.Ops, o.Name)
+		}
+		ev.Unused = cond != nil && !cond.SlotUsed(c.App.Arch, i)
 		if n > 0 {
 			fx, tx := nodeX(sl.From, n), nodeX(sl.To, n)
 			mx := (fx + tx) / 2
@@ -87,15 +97,6 @@ func (c *Editor) Edges() []EdgeView {
 			ev.LX, ev.LY = chart.Num(mx), chart.Num(ly)
 		}
 		out = append(out, ev)
-	}
-	return out
-}
-
-// Ops are the choice names, in the space's order.
-func (c *Editor) Ops() []string {
-	var out []string
-	for _, ch := range c.App.Space.Choices() {
-		out = append(out, ch.Name)
 	}
 	return out
 }
@@ -149,4 +150,33 @@ func (c *Editor) ErrCell(pred, meas float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%+.0f%%", 100*(pred-meas)/meas)
+}
+
+// Presets are the editor's named starting points (HELP's searched OFA
+// networks), if the space has any.
+func (c *Editor) Presets() []protocol.Candidate {
+	if r := c.App.Ready; r != nil && r.Space == c.App.Space.Name() {
+		return r.Presets
+	}
+	return nil
+}
+
+// PresetOf is the preset the editor's network is, "" if none.
+func (c *Editor) PresetOf() string {
+	if c.App.ArchError != "" {
+		return ""
+	}
+	for _, p := range c.Presets() {
+		if p.Arch == c.App.Arch.String() {
+			return p.Arch
+		}
+	}
+	return ""
+}
+
+// UsePreset loads a preset into the editor.
+func (c *Editor) UsePreset(arch string) {
+	if arch != "" {
+		c.App.SetArchText(arch)
+	}
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/state"
@@ -37,17 +39,31 @@ func (c *Explore) Took() string {
 	return s + "."
 }
 
-// Min and Max bound the budget slider.
-func (c *Explore) Min() string { lo, _ := c.App.BudgetRange(); return fmt.Sprintf("%.3f", lo) }
-func (c *Explore) Max() string { _, hi := c.App.BudgetRange(); return fmt.Sprintf("%.3f", hi) }
+// Min and Max bound the budget slider, rounded outwards to 3 decimals:
+// rounded to nearest, the slider's far end could fall a hair below the
+// slowest candidate, which then never fits.
+func (c *Explore) Min() string {
+	lo, _ := c.App.BudgetRange()
+	return fmt.Sprintf("%.3f", math.Floor(lo*1000)/1000)
+}
+
+func (c *Explore) Max() string {
+	_, hi := c.App.BudgetRange()
+	return fmt.Sprintf("%.3f", math.Ceil(hi*1000)/1000)
+}
 
 // PickText names the pick under the budget.
 func (c *Explore) PickText() string {
 	p, ok := c.App.Pick()
+	t := textOf(c.App.Space.Name())
 	if !ok {
-		return "No MetaD2A candidate is predicted to fit this budget."
+		return "None of " + strings.ToLower(t.Candidates[:1]) + t.Candidates[1:] + " is predicted to fit this budget."
 	}
-	return fmt.Sprintf("Pick: %s, %.2f%% CIFAR-100 accuracy, predicted %s. Press edit to load it into the editor, then measure it.", p.Arch, p.Accuracy, msText(p.PredictedMS))
+	s := fmt.Sprintf("Pick: %s, %.2f%% %s, predicted %s", p.Arch, p.Accuracy, t.Accuracy, msText(p.PredictedMS))
+	if p.Note != "" {
+		s += " (" + p.Note + ")"
+	}
+	return s + ". Press edit to load it into the editor, then measure it."
 }
 
 // nasFrame is the NAS plot's viewBox (0 0 640 300).
@@ -74,6 +90,9 @@ func (c *Explore) NASPlot() []NASView {
 	for i, k := range cands {
 		xs[i], ys[i] = k.PredictedMS, k.Accuracy
 		titles[i] = fmt.Sprintf("%s: %.2f%% accuracy, predicted %s", k.Arch, k.Accuracy, msText(k.PredictedMS))
+		if k.Note != "" {
+			titles[i] += " (" + k.Note + ")"
+		}
 	}
 	f := nasFrame
 	p := chart.Scatter(f, xs, ys, titles, false)

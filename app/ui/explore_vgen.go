@@ -321,7 +321,7 @@ func (c *Explore) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 									vgparent.AppendChild(vgn)
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figcaption", Attr: []vugu.VGAttribute(nil)}
 									vgparent.AppendChild(vgn)
-									vgn.SetInnerHTML(vugu.HTML("MetaD2A\x26#39;s candidate networks: accuracy against the latency predicted on this device. Left of the dashed budget line they fit; the ringed one is the pick, the most accurate that fits."))
+									vgn.SetInnerHTML(c.CandidatesCaption())
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 									vgparent.AppendChild(vgn)
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "svg", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "chart"}, vugu.VGAttribute{Namespace: "", Key: "viewBox", Val: "0 0 640 300"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "img"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "accuracy against predicted latency of the candidates"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "nas-plot"}}}
@@ -422,7 +422,7 @@ func (c *Explore) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										vgparent.AppendChild(vgn)
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "axis-label"}, vugu.VGAttribute{Namespace: "", Key: "x", Val: "12"}, vugu.VGAttribute{Namespace: "", Key: "y", Val: "139"}, vugu.VGAttribute{Namespace: "", Key: "transform", Val: "rotate(-90 12 139)"}, vugu.VGAttribute{Namespace: "", Key: "text-anchor", Val: "middle"}}}
 										vgparent.AppendChild(vgn)
-										vgn.SetInnerHTML(vugu.HTML("CIFAR-100 accuracy (%)"))
+										vgn.SetInnerHTML(c.AccuracyLabel())
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 										vgparent.AppendChild(vgn)
 									}
@@ -461,6 +461,7 @@ func (c *Explore) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 											_ = vgparent
 											vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "arch"}}}
 											vgparent.AppendChild(vgn)
+											vgn.AddAttrInterface("title", k.Note)
 											vgn.SetInnerHTML(k.Arch)
 											vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "num"}}}
 											vgparent.AppendChild(vgn)

@@ -145,13 +145,13 @@ func (c *Root) RuntimeInfo() string {
 }
 
 // TimeLeft estimates the running profile's remaining time, seconds, from
-// the elapsed time and the phases' progress weighted by their networks
-// (10 reference + 2 anchors + support; validation + 2 checks); ok is
-// false until a tenth is done.
+// the elapsed time and the phases' progress weighted by their forward
+// passes (state.App.PhaseRuns: networks x runs per network, so a plan
+// with fewer validation rounds, as OFA's, is weighted by what it runs);
+// ok is false until a tenth is done.
 func (c *Root) TimeLeft() (left float64, ok bool) {
 	a := c.App
-	sup, val := a.Sizes()
-	wl, wv := float64(12+sup), float64(val+2)
+	wl, wv := a.PhaseRuns()
 	f := (wl*a.PhaseFraction(protocol.PhaseLabelled) + wv*a.PhaseFraction(protocol.PhaseValidation)) / (wl + wv)
 	if f < 0.1 || f >= 1 {
 		return 0, false
@@ -162,3 +162,15 @@ func (c *Root) TimeLeft() (left float64, ok bool) {
 
 // AtLastSlide says whether presenter mode shows its last slide.
 func (c *Root) AtLastSlide() bool { return c.App.Slide == len(state.Slides)-1 }
+
+// HowHELP and HowFits explain the running profile's adaptation, with its
+// plan's sizes.
+func (c *Root) HowHELP() string {
+	sup, _ := c.App.Sizes()
+	return fmt.Sprintf("HELP starts from a prior meta-learned on other devices and takes two gradient steps on the %d support networks' timings.", sup)
+}
+
+func (c *Root) HowFits() string {
+	sup, _ := c.App.Sizes()
+	return fmt.Sprintf("The op-cost model (a cost per operation) and FLOPs are fitted to the same %d timings; auto keeps the one that predicts them best when each is left out in turn.", 12+sup)
+}

@@ -18,15 +18,20 @@ type spaceText struct {
 	Option string // the space switch's label
 	About  string // the editor's explanation
 	Listed string // what explore predicts, e.g. "all 15,625 networks"
+	// Candidates names the networks of the latency-budget pick and
+	// Accuracy their accuracy's kind, where the space has them.
+	Candidates, Accuracy string
 }
 
 var spaceTexts = map[string]spaceText{
 	"nasbench201": {
-		Title:  "NAS-Bench-201",
-		A:      "a",
-		Option: "NAS-Bench-201: 15,625 small cell networks",
-		About:  "A NAS-Bench-201 network stacks 15 copies of one cell. The cell has 4 nodes; each of its 6 edges applies one operation, and each node sums its incoming edges. Pick the operations, or paste an architecture string.",
-		Listed: "all 15,625 networks",
+		Title:      "NAS-Bench-201",
+		A:          "a",
+		Option:     "NAS-Bench-201: 15,625 small cell networks",
+		About:      "A NAS-Bench-201 network stacks 15 copies of one cell. The cell has 4 nodes; each of its 6 edges applies one operation, and each node sums its incoming edges. Pick the operations, or paste an architecture string.",
+		Listed:     "all 15,625 networks",
+		Candidates: "MetaD2A's candidate networks",
+		Accuracy:   "CIFAR-100 accuracy",
 	},
 	"fbnet": {
 		Title:  "FBNet",
@@ -34,6 +39,15 @@ var spaceTexts = map[string]spaceText{
 		Option: "FBNet: 22 MobileNet-style layers (9^22 networks)",
 		About:  "An FBNet network (the CIFAR-100 version HW-NAS-Bench measured) is a stem, 22 searchable layers in 7 stages, and a head. Each layer is an inverted-residual block: a 1x1 convolution widening the channels by the expansion e (1, 3 or 6, in 1 or 2 groups), a k x k depthwise convolution (k = 3 or 5), and a 1x1 convolution back; or a skip. Box height shows the expansion, colour the kernel; a split box has grouped 1x1 convolutions. Pick each layer's block, or paste an architecture string (22 choices joined by '-').",
 		Listed: "HELP's 5,000 networks",
+	},
+	"ofa": {
+		Title:      "OFA MobileNetV3",
+		A:          "an",
+		Option:     "OFA MobileNetV3: 5 stages of 2-4 blocks, 128-224 px (5×10^20 networks)",
+		About:      "An OFA MobileNetV3 network (Once-for-All, width 1.2, ImageNet's 1,000 classes) is a stem, five stages of 2 to 4 inverted-residual blocks, and a head. Each block widens its channels by the expansion e (3, 4 or 6) with a 1x1 convolution, applies a k x k depthwise convolution (k = 3, 5 or 7), squeeze-and-excitation in the stages marked SE, and a 1x1 convolution back. Box height shows the expansion, colour the kernel; a thin bar is a block the stage's depth leaves out. Pick the input resolution, each stage's depth and each block, start from a network HELP's search found, or paste an architecture string (r=..;d=..;ks=..;e=..).",
+		Listed:     "HELP's 5,000 networks",
+		Candidates: "The networks HELP's latency-constrained search found (HELP's Table 5)",
+		Accuracy:   "ImageNet top-1",
 	},
 }
 
@@ -70,8 +84,8 @@ type StageView struct{ X, Y1, Y2, Line1, Line2 string }
 // chainLayout places the layers of sp in rows (1, or 2 for a phone,
 // breaking between stages near the middle): x and row of each layer's
 // box, x and row of each stage's caption, and the widest row's width.
-func chainLayout(sp space.Chain, rows int) (xs []float64, row []int, stageX []float64, stageRow []int, width float64) {
-	stages := sp.Stages()
+func chainLayout(sp space.Chain, a space.Arch, rows int) (xs []float64, row []int, stageX []float64, stageRow []int, width float64) {
+	stages := sp.Stages(a)
 	total := 0
 	for _, st := range stages {
 		total += st.Layers
@@ -114,7 +128,7 @@ func (c *Editor) StripViewBox(rows int) string {
 	if !ok {
 		return "0 0 1 1"
 	}
-	_, _, _, _, w := chainLayout(ch, rows)
+	_, _, _, _, w := chainLayout(ch, c.App.Arch, rows)
 	return "0 0 " + chart.Num(w) + " " + chart.Num(stripH*float64(rows))
 }
 
@@ -124,14 +138,13 @@ func (c *Editor) Blocks(rows int) []BlockView {
 	if !ok {
 		return nil
 	}
-	xs, rs, _, _, _ := chainLayout(ch, rows)
-	choices := ch.Choices()
-	var out []BlockView
+	xs, rs, _, _, _ := chainLayout(ch, c.App.Arch, rows)
+	var views []BlockView
 	layer := 0
-	for _, st := range ch.Stages() {
+	for _, st := range ch.Stages(c.App.Arch) {
+		out := (st.Size + st.Stride - 1) / st.Stride // the layers' size, same padding
 		for j := range st.Layers {
-			choice := ch.Choice(c.App.Arch, layer)
-			b := ch.Block(choice)
+			b := ch.Layer(c.App.Arch, layer)
 			x, dy := xs[layer], stripH*float64(rs[layer])
 			mid := boxMid + dy
 			v := BlockView{Index: layer, X: chart.Num(x), W: chart.Num(boxW), Mid: chart.Num(x + boxW/2),
@@ -142,7 +155,7 @@ func (c *Editor) Blocks(rows int) []BlockView {
 			}
 			where := fmt.Sprintf("layer %d: %d to %d channels at %dx%d, stride %d", layer+1, inOf(st, j), st.Out, st.Size, st.Size, stride)
 			if j > 0 {
-				where = fmt.Sprintf("layer %d: %d channels at %dx%d", layer+1, st.Out, st.Size/st.Stride, st.Size/st.Stride)
+				where = fmt.Sprintf("layer %d: %d channels at %dx%d", layer+1, st.Out, out, out)
 			}
 			if b.Skip() {
 				h := 4.0
@@ -163,13 +176,13 @@ func (c *Editor) Blocks(rows int) []BlockView {
 				v.Class = fmt.Sprintf("block k%d", b.Kernel)
 				v.Kernel, v.Exp = fmt.Sprintf("k%d", b.Kernel), fmt.Sprintf("e%d", b.Expansion)
 				v.Split = b.Groups > 1
-				v.Title = fmt.Sprintf("%s: %s (kernel %d, expansion %d, %d group(s))", where, choices[choice].Name, b.Kernel, b.Expansion, b.Groups)
+				v.Title = fmt.Sprintf("%s: kernel %d, expansion %d, %d group(s)", where, b.Kernel, b.Expansion, b.Groups)
 			}
-			out = append(out, v)
+			views = append(views, v)
 			layer++
 		}
 	}
-	return out
+	return views
 }
 
 func inOf(st space.Stage, j int) int {
@@ -185,15 +198,20 @@ func (c *Editor) Stages(rows int) []StageView {
 	if !ok {
 		return nil
 	}
-	_, _, sx, sr, _ := chainLayout(ch, rows)
+	_, _, sx, sr, _ := chainLayout(ch, c.App.Arch, rows)
 	var out []StageView
-	for s, st := range ch.Stages() {
-		l2 := fmt.Sprintf("%d×%d", st.Size/st.Stride, st.Size/st.Stride)
+	for s, st := range ch.Stages(c.App.Arch) {
+		size := (st.Size + st.Stride - 1) / st.Stride // same padding
+		l2 := fmt.Sprintf("%d×%d", size, size)
 		if st.Stride != 1 {
 			l2 = fmt.Sprintf("/%d→", st.Stride) + l2
 		}
+		l1 := fmt.Sprintf("%d ch", st.Out)
+		if st.Note != "" {
+			l1 += ", " + st.Note
+		}
 		dy := stripH * float64(sr[s])
-		out = append(out, StageView{X: chart.Num(sx[s]), Y1: chart.Num(154 + dy), Y2: chart.Num(168 + dy), Line1: fmt.Sprintf("%d ch", st.Out), Line2: l2})
+		out = append(out, StageView{X: chart.Num(sx[s]), Y1: chart.Num(154 + dy), Y2: chart.Num(168 + dy), Line1: l1, Line2: l2})
 	}
 	return out
 }
@@ -223,7 +241,9 @@ func (c *Root) SpaceName() string { return c.App.Space.Name() }
 func (c *Root) QuickLabel() string {
 	sup, v := c.App.SizesOf(protocol.ModeQuick)
 	s := fmt.Sprintf("quick: 10 reference + %d support + %d validation networks", sup, v)
-	if v != state.QuickValidation {
+	if e := c.App.PlanOf(protocol.ModeQuick).Effort; e != nil {
+		s += fmt.Sprintf(", %d and %d timed rounds (fewer: these networks are larger)", e.LabelledRounds, e.ValidationRounds)
+	} else if v != state.QuickValidation {
 		s += " (fewer: these networks are larger)"
 	}
 	return s + ", " + quickDuration(c.App.Space.Name())
@@ -232,7 +252,7 @@ func (c *Root) QuickLabel() string {
 // ThoroughLabel is the thorough option's text.
 func (c *Root) ThoroughLabel() string {
 	sup, v := c.App.SizesOf(protocol.ModeThorough)
-	return fmt.Sprintf("thorough: 10 reference + %d support + %d validation networks, longer timings, %s", sup, v, thoroughDuration)
+	return fmt.Sprintf("thorough: 10 reference + %d support + %d validation networks, longer timings, %s", sup, v, thoroughDuration(c.App.Space.Name()))
 }
 
 // How long profiles take: the one statement the page and the README make,
@@ -240,13 +260,24 @@ func (c *Root) ThoroughLabel() string {
 // machine: NAS-Bench-201 quick 13-17 s idle, 6-14 s on a faster one;
 // thorough 40-132 s; FBNet quick 48-73 s).
 func quickDuration(space string) string {
-	if space == "fbnet" {
+	switch space {
+	case "fbnet":
+		return "about a minute"
+	case "ofa":
 		return "about a minute"
 	}
 	return "10-20 seconds"
 }
 
-const thoroughDuration = "1-2 minutes"
+// thoroughDuration: OFA's thorough plan (32 and 22 networks of 70-430
+// ms, 17 runs each) was not timed; by the forward times it is several
+// minutes.
+func thoroughDuration(space string) string {
+	if space == "ofa" {
+		return "several minutes"
+	}
+	return "1-2 minutes"
+}
 
 // Lead is the page's opening paragraph.
 func (c *Root) Lead() string {
@@ -257,8 +288,12 @@ func (c *Root) Lead() string {
 
 // durationNote says how long a quick profile takes in a space.
 func durationNote(name string) string {
-	if name == "fbnet" {
+	switch name {
+	case "fbnet":
 		return fmt.Sprintf("An FBNet network is 10-50x the work of a NAS-Bench-201 cell, so its quick profile validates on %d networks instead of %d and takes %s on a laptop.", state.FBNetQuickValidation, state.QuickValidation, quickDuration(name))
+	case "ofa":
+		e := state.OFAQuick.Effort
+		return fmt.Sprintf("An OFA network takes a tenth to half a second in this engine, so its quick profile times each network %d times (instead of 10) and validates on %d, and takes %s on a laptop; the page shows the time left.", e.LabelledRounds, state.OFAQuick.Validation, quickDuration(name))
 	}
 	return "A quick profile takes " + quickDuration(name) + " on a laptop (longer on a phone or a busy machine); the page shows the time left."
 }
@@ -269,8 +304,12 @@ func (c *Explore) Button() string { return "Predict " + textOf(c.App.Space.Name(
 
 // Intro explains explore.
 func (c *Explore) Intro() string {
-	if c.HasCandidates() {
+	t := textOf(c.App.Space.Name())
+	if c.HasCandidates() && c.App.Space.Name() == "nasbench201" {
 		return "Predict the latency of every network in the search space on this device, then pick the most accurate network that fits a latency budget from MetaD2A's proposals (CIFAR-100 accuracy from the HELP data)."
+	}
+	if c.HasCandidates() {
+		return fmt.Sprintf("Predict the latency on this device of %s that HELP's data lists for %s (the space itself is far too large to list) and see the fastest; then pick, under a latency budget, the most accurate of the networks HELP's own search found for other devices (%s from the HELP data; HELP's 5,000 have no accuracies).", t.Listed, t.Title, t.Accuracy)
 	}
 	return fmt.Sprintf("Predict the latency on this device of %s that HELP's data lists for %s (the space itself is far too large to list), and see the fastest.", textOf(c.App.Space.Name()).Listed, textOf(c.App.Space.Name()).Title)
 }
@@ -289,6 +328,32 @@ func (c *Explore) NoCandidates() string {
 	return fmt.Sprintf("No latency-budget pick in %s: HELP's data has no accuracies for these networks (NAS-Bench-201 has MetaD2A's candidates with their CIFAR-100 accuracy). The fastest predicted networks are above.", textOf(c.App.Space.Name()).Title)
 }
 
+// UnusedClass marks the select of a slot the architecture leaves out.
+func (c *Editor) UnusedClass(e EdgeView) string {
+	if e.Unused {
+		return " unused"
+	}
+	return ""
+}
+
+// StripLabel describes the strip for screen readers.
+func (c *Editor) StripLabel() string {
+	ch, ok := c.Chain()
+	if !ok {
+		return ""
+	}
+	n, used := 0, 0
+	for _, st := range ch.Stages(c.App.Arch) {
+		for range st.Layers {
+			if !ch.Layer(c.App.Arch, n).Skip() {
+				used++
+			}
+			n++
+		}
+	}
+	return fmt.Sprintf("the network's %d layers (%d of them blocks), grouped by stage", n, used)
+}
+
 // SelectsClass lays out the editor's drawing and selects: side by side
 // for a cell, the selects alone in a wide grid under a chain's strip.
 func (c *Editor) SelectsClass() string {
@@ -298,10 +363,24 @@ func (c *Editor) SelectsClass() string {
 	return "grid2"
 }
 
-// EdgeSelectsClass is the selects' grid.
+// EdgeSelectsClass is the selects' grid: a chain's in a wide grid, and
+// by stage where slots can be unused (OFA's slots come a stage at a time,
+// its depth and 4 blocks: one row of 5 per stage on a wide screen).
 func (c *Editor) EdgeSelectsClass() string {
+	if _, ok := c.App.Space.(space.Conditional); ok && c.IsChain() {
+		return "edge-selects layers by-stage"
+	}
 	if c.IsChain() {
 		return "edge-selects layers"
 	}
 	return "edge-selects"
 }
+
+// CandidatesCaption explains the budget plot.
+func (c *Explore) CandidatesCaption() string {
+	t := textOf(c.App.Space.Name())
+	return fmt.Sprintf("%s: %s against the latency predicted on this device. Left of the dashed budget line they fit; the ringed one is the pick, the most accurate that fits.", t.Candidates, t.Accuracy)
+}
+
+// AccuracyLabel is the budget plot's y axis label.
+func (c *Explore) AccuracyLabel() string { return textOf(c.App.Space.Name()).Accuracy + " (%)" }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
+	"github.com/helpwasm/helpwasm/space/ofa"
 )
 
 // defaultArch is the editor's starting architecture (the space's Example).
@@ -230,5 +231,75 @@ func TestNASPlot(t *testing.T) {
 	px, _ := strconv.ParseFloat(last.X, 64)
 	if px >= bx {
 		t.Errorf("the pick at x %v is not left of the budget line at %v", px, bx)
+	}
+}
+
+// In OFA the editor draws 5 stages of room for 4 blocks at the
+// network's resolution, blocks beyond a stage's depth as skipped and
+// their selects disabled, offers HELP's searched networks as presets,
+// and explore's budget pick names where its networks come from.
+func TestOFAEditorAndExplore(t *testing.T) {
+	app := state.New(nopPlatform{}, nasbench201.Space{}, fbnet.Space{}, ofa.Space{})
+	searched := ofa.Space{}.Example().String()
+	presets := []protocol.Candidate{{Arch: searched, Accuracy: 76, Note: "HELP's search for titan_rtx_64: 20.3 ms there, 76.0% ImageNet top-1"}}
+	app.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "ofa", Archs: 5000, Devices: 12, Candidates: 1, Presets: presets}})
+	app.SetEdge(ofa.ResolutionSlot, "224")
+	app.SetEdge(ofa.DepthSlot(0), "2") // stage 1: blocks 3 and 4 unused
+	html := render(t, app)
+	for _, want := range []string{`id="chain-strip"`, `id="block-19"`, `id="edge-25"`, `id="preset"`, "Build an OFA MobileNetV3 network",
+		"136 ch, SE, h-swish", "/2→56×56", "/2→7×7", "20.3 ms there", `id="edge-0"`, "stage 5 block 4", "edge-selects layers by-stage"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("OFA page lacks %q", want)
+		}
+	}
+	if strings.Contains(html, `id="block-20"`) || strings.Contains(html, `id="edge-26"`) {
+		t.Error("OFA page draws a 21st block or a 27th slot")
+	}
+	// Stage 1 at depth 2 leaves blocks 3 and 4 (slots 3, 4) unused.
+	selectTag := func(id string) string { // the <select ...> of id
+		i := strings.Index(html, `id="`+id+`"`)
+		if i < 0 {
+			return ""
+		}
+		return html[strings.LastIndex(html[:i], "<select"):i]
+	}
+	for _, id := range []string{"edge-3", "edge-4"} {
+		if !strings.Contains(selectTag(id), "disabled") {
+			t.Errorf("%s not disabled: %q", id, selectTag(id))
+		}
+	}
+	if s := selectTag("edge-2"); s == "" || strings.Contains(s, "disabled") {
+		t.Errorf("an active block's select: %q", s)
+	}
+	if n := strings.Count(html, `class="block skip"`); n < 2*2 { // two strips
+		t.Errorf("%d skipped blocks drawn", n)
+	}
+	// Choosing the preset loads it.
+	(&Editor{App: app}).UsePreset(searched)
+	if app.Arch.String() != searched || (&Editor{App: app}).PresetOf() != searched {
+		t.Errorf("preset not loaded: %s", app.Arch)
+	}
+
+	res := &protocol.Result{Space: "ofa", Mode: "quick", ScaleMS: [2]float64{60, 400}}
+	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: res})
+	app.Apply(protocol.Event{Kind: protocol.KindExplored, Explored: &protocol.Explored{Count: 5000, TookMS: 12,
+		Histogram:  protocol.Histogram{Edges: []float64{1, 2, 3}, Counts: []int{2, 1}},
+		Fastest:    []protocol.ArchMS{{Arch: searched, MS: 1}},
+		Candidates: []protocol.Candidate{{Arch: searched, Accuracy: 76, PredictedMS: 150, Note: presets[0].Note}}}})
+	// The slider's ends round outwards, so its far end fits the slowest.
+	app.Explored.Candidates = append(app.Explored.Candidates, protocol.Candidate{Arch: "x", Accuracy: 70, PredictedMS: 512.3454})
+	if lo, hi := (&Explore{App: app}).Min(), (&Explore{App: app}).Max(); lo != "150.000" || hi != "512.346" {
+		t.Errorf("budget slider %s..%s", lo, hi)
+	}
+	app.Explored.Candidates = app.Explored.Candidates[:1]
+	app.SetBudget(200)
+	html = render(t, app)
+	for _, want := range []string{`id="budget"`, "ImageNet top-1 (%)", "HELP&#39;s latency-constrained search", "Pick: " + searched} {
+		if !strings.Contains(html, want) {
+			t.Errorf("OFA explore lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "MetaD2A") || strings.Contains(html, "CIFAR") {
+		t.Error("OFA explore speaks of MetaD2A or CIFAR-100")
 	}
 }

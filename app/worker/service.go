@@ -186,6 +186,11 @@ func (s *Service) ready(sv *served, loadMS float64) protocol.Ready {
 	if len(at.Candidates) > 0 {
 		r.ExampleArchs = append(r.ExampleArchs, at.Candidates[0].Arch)
 	}
+	for _, c := range at.Candidates {
+		if c.Note != "" {
+			r.Presets = append(r.Presets, protocol.Candidate{Arch: c.Arch, Accuracy: c.Accuracy, Note: c.Note})
+		}
+	}
 	return r
 }
 
@@ -435,16 +440,36 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 
 func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRequest) (protocol.Event, error) {
 	start := s.cfg.Clock.Now()
-	out, err := s.cur.sess.Profile(ctx, session.Request{
+	eff := req.Effort
+	if eff != nil {
+		if err := eff.Check(); err != nil {
+			return protocol.Event{}, err
+		}
+	}
+	sreq := session.Request{
 		Preset: req.Mode, Support: req.Support, Validation: req.Validation, Seed: req.Seed,
-		Options: func(phase string) measure.Options { return s.options(ctx, req.Mode, phase, id, 0) },
+		Options: func(phase string) measure.Options {
+			o := s.options(ctx, req.Mode, phase, id, 0)
+			if eff != nil {
+				o.Warmup, o.Rounds = eff.Warmup, eff.ValidationRounds
+				if phase == session.PhaseLabelled {
+					o.Rounds = eff.LabelledRounds
+				}
+				o.MinSamples = min(o.MinSamples, o.Rounds)
+			}
+			return o
+		},
 		Runtime: s.cfg.Runtime,
 		Created: s.cfg.Now(),
 		Adapting: func() {
 			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
 			s.cfg.Yield()
 		},
-	})
+	}
+	if eff != nil {
+		sreq.LabelledRounds, sreq.Instances = eff.LabelledRounds, eff.Instances
+	}
+	out, err := s.cur.sess.Profile(ctx, sreq)
 	if err != nil {
 		return protocol.Event{}, err
 	}
@@ -583,11 +608,20 @@ func (s *Service) runExplore(id int) (protocol.Event, error) {
 		if err != nil {
 			return protocol.Event{}, fmt.Errorf("atlas candidate %q: %w", c.Arch, err)
 		}
-		i, ok := s.cur.sess.Index(a)
-		if !ok {
-			return protocol.Event{}, fmt.Errorf("atlas candidate %q is not listed by the space", c.Arch)
+		var ms float64
+		if i, ok := s.cur.sess.Index(a); ok {
+			ms = all[i]
+		} else {
+			// Not among the listed networks (HELP's searched OFA
+			// networks are not in its 5,000): predicted alone, by the
+			// same method.
+			p, err := s.cur.dev.Predict(session.MethodAuto, []space.Arch{a})
+			if err != nil {
+				return protocol.Event{}, err
+			}
+			ms = p[0].MS
 		}
-		ex.Candidates = append(ex.Candidates, protocol.Candidate{Arch: c.Arch, Accuracy: c.Accuracy, PredictedMS: all[i]})
+		ex.Candidates = append(ex.Candidates, protocol.Candidate{Arch: c.Arch, Accuracy: c.Accuracy, PredictedMS: ms, Note: c.Note})
 	}
 	return protocol.Event{ID: id, Kind: protocol.KindExplored, Explored: ex}, nil
 }

@@ -747,3 +747,58 @@ func TestProgressNamesTimedNetwork(t *testing.T) {
 	}
 	t.Logf("%d of %d progress events name the network just timed", named, len(progress))
 }
+
+// An Effort replaces the preset's rounds, warm-up and instances: the
+// progress totals count warm-up + calibration + rounds per network, each
+// network is built Instances times, and the profile records it; a bad
+// Effort is refused.
+func TestProfileEffort(t *testing.T) {
+	for _, eff := range []protocol.Effort{
+		{LabelledRounds: 4, ValidationRounds: 3, Warmup: 0, Instances: 1},
+		{LabelledRounds: 12, ValidationRounds: 5, Warmup: 2, Instances: 3},
+	} {
+		f := newFixture(t, "gold_6226")
+		var builds atomic.Int64
+		inner := f.build
+		f.build = func(a space.Arch) measure.Item { builds.Add(1); return inner(a) }
+		req := quick(1, 2)
+		req.Profile.Support, req.Profile.Validation, req.Profile.Effort = 4, 5, &eff
+		f.svc.Handle(req)
+		ev, progress := f.await(t, 1)
+		if ev.Kind != protocol.KindResult {
+			t.Fatalf("%+v: %s %s", eff, ev.Kind, ev.Message)
+		}
+		first := map[string]int{}
+		for _, p := range progress {
+			if _, ok := first[p.Phase]; !ok {
+				first[p.Phase] = p.Total
+			}
+		}
+		nl, nv := 10+2+4, 5+2
+		if got, want := first[protocol.PhaseLabelled], nl*(eff.Warmup+1+eff.LabelledRounds); got != want {
+			t.Errorf("%+v: labelled phase of %d runs, want %d", eff, got, want)
+		}
+		if got, want := first[protocol.PhaseValidation], nv*(eff.Warmup+1+eff.ValidationRounds); got != want {
+			t.Errorf("%+v: validation phase of %d runs, want %d", eff, got, want)
+		}
+		if got, want := builds.Load(), int64((nl+nv)*eff.Instances); got != want {
+			t.Errorf("%+v: %d networks built, want %d", eff, got, want)
+		}
+		var doc struct {
+			Protocol struct{ Rounds, Instances int } `json:"protocol"`
+		}
+		if err := json.Unmarshal([]byte(ev.Result.ProfileJSON), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Protocol.Rounds != eff.LabelledRounds || doc.Protocol.Instances != eff.Instances {
+			t.Errorf("%+v: profile records %+v", eff, doc.Protocol)
+		}
+	}
+	f := newFixture(t, "gold_6226")
+	req := quick(1, 2)
+	req.Profile.Effort = &protocol.Effort{LabelledRounds: 5, ValidationRounds: 5, Instances: 0}
+	f.svc.Handle(req)
+	if ev, _ := f.await(t, 1); ev.Kind != protocol.KindError || !strings.Contains(ev.Message, "instances") {
+		t.Errorf("0 instances: %s %q", ev.Kind, ev.Message)
+	}
+}

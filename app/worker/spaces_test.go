@@ -13,31 +13,39 @@ import (
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/fbnet"
+	"github.com/helpwasm/helpwasm/space/ofa"
 	"github.com/helpwasm/helpwasm/weights"
 )
 
 // withFBNet gives f's service FBNet as a second space, loaded on first
-// use, whose simulated device takes 0.3 ms plus 1 ms per 20 MFLOPs with
-// a fixed +-10% per architecture. It returns the pool and counts loads.
+// use (withSpace).
 func withFBNet(t *testing.T, f *fixture) (pool []space.Arch, loads *int) {
+	return withSpace(t, f, fbnet.Space{})
+}
+
+// withSpace gives f's service sp as a second space with its shipped
+// weights and atlas, loaded on first use, whose simulated device takes
+// 0.3 ms plus 1 ms per 20 MFLOPs with a fixed +-10% per architecture; its
+// pool is 300 random networks. It returns the pool and counts loads.
+func withSpace(t *testing.T, f *fixture, sp space.Space) (pool []space.Arch, loads *int) {
 	t.Helper()
-	m, err := weights.Model("fbnet")
+	name := sp.Name()
+	m, err := weights.Model(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at, err := weights.Atlas("fbnet")
+	at, err := weights.Atlas(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp := fbnet.Space{}
 	rng := rand.New(rand.NewPCG(9, 9))
 	for range 300 {
 		pool = append(pool, sp.Random(rng))
 	}
 	loads = new(int)
-	f.svc.cfg.Load = func(name string) (Data, error) {
-		if name != "fbnet" {
-			return Data{}, fmt.Errorf("no space %q here (there are nasbench201 and fbnet)", name)
+	f.svc.cfg.Load = func(got string) (Data, error) {
+		if got != name {
+			return Data{}, fmt.Errorf("no space %q here (there are nasbench201 and %s)", got, name)
 		}
 		*loads++
 		build := func(a space.Arch) measure.Item {
@@ -50,6 +58,43 @@ func withFBNet(t *testing.T, f *fixture) (pool []space.Arch, loads *int) {
 		return Data{Space: sp, Build: build, Model: m, Atlas: at, Pool: pool}, nil
 	}
 	return pool, loads
+}
+
+// In OFA the worker offers HELP's searched networks as presets, profiles
+// with an effort, and explore predicts those networks (not in the pool)
+// for the budget pick beside the pool.
+func TestOFASearchedNetworks(t *testing.T) {
+	f := newFixture(t, "gold_6226")
+	pool, _ := withSpace(t, f, ofa.Space{})
+	f.svc.Handle(protocol.Request{ID: 1, Kind: protocol.KindSpace, Space: "ofa"})
+	ev, _ := f.await(t, 1)
+	if ev.Kind != protocol.KindReady || ev.Ready.Space != "ofa" || len(ev.Ready.Presets) != 7 || ev.Ready.Candidates != 7 {
+		t.Fatalf("switch to ofa: %+v %+v", ev, ev.Ready)
+	}
+	for _, p := range ev.Ready.Presets {
+		if _, err := ofa.Parse(p.Arch); err != nil || !strings.Contains(p.Note, "HELP's search for") {
+			t.Errorf("preset %+v: %v", p, err)
+		}
+	}
+	f.svc.Handle(protocol.Request{ID: 2, Kind: protocol.KindProfile, Profile: &protocol.ProfileRequest{Mode: protocol.ModeQuick, Support: 10, Validation: 10, Seed: 1,
+		Effort: &protocol.Effort{LabelledRounds: 8, ValidationRounds: 6, Instances: 1}}})
+	if ev, _ = f.await(t, 2); ev.Kind != protocol.KindResult || len(ev.Result.Validation) == 0 {
+		t.Fatalf("ofa profile: %s %s", ev.Kind, ev.Message)
+	}
+	f.svc.Handle(protocol.Request{ID: 3, Kind: protocol.KindExplore})
+	ev, _ = f.await(t, 3)
+	if ev.Kind != protocol.KindExplored || ev.Explored.Count != len(pool) || len(ev.Explored.Candidates) != 7 {
+		t.Fatalf("ofa explore: %s %s %+v", ev.Kind, ev.Message, ev.Explored)
+	}
+	for _, c := range ev.Explored.Candidates {
+		a := ofa.MustParse(c.Arch)
+		// The simulated device is linear in FLOPs, so a calibrated
+		// prediction lands near it.
+		sim := 0.3 + float64(ofa.FLOPs(a))/20e6
+		if !(c.PredictedMS > 0.7*sim && c.PredictedMS < 1.3*sim) || c.Note == "" {
+			t.Errorf("candidate %s: predicted %.2f ms, the simulated device %.2f ms (note %q)", c.Arch, c.PredictedMS, sim, c.Note)
+		}
+	}
 }
 
 // The worker switches to FBNet, profiles, predicts, explores its pool and

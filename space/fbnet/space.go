@@ -114,8 +114,8 @@ func (Space) Example() space.Arch {
 	return MustParse("k3_e1-k3_e6-k5_e1_g2-skip-k3_e3-k5_e6-k3_e1_g2-k5_e3-k3_e6-k5_e1-skip-k3_e3-k5_e6-k3_e6-k3_e1-k5_e3-k5_e6-k3_e3-k3_e6-k5_e1_g2-k5_e6-k3_e6")
 }
 
-// Stages are the 7 stages of Skeleton.
-func (Space) Stages() []space.Stage {
+// Stages are the 7 stages of Skeleton (the same for every architecture).
+func (Space) Stages(space.Arch) []space.Stage {
 	ls := Skeleton()
 	out := make([]space.Stage, NumStages)
 	i := 0
@@ -132,3 +132,6 @@ func (Space) Block(choice int) space.Block {
 	c := Choice(choice)
 	return space.Block{Kernel: c.Kernel(), Expansion: c.Expansion(), Groups: c.Groups()}
 }
+
+// Layer is the block of a's layer i.
+func (sp Space) Layer(a space.Arch, i int) space.Block { return sp.Block(int(arch(a)[i])) }

@@ -48,7 +48,7 @@ func TestChain(t *testing.T) {
 	}
 	ls := Skeleton()
 	i := 0
-	for s, st := range sp.Stages() {
+	for s, st := range sp.Stages(sp.Example()) {
 		l := ls[i]
 		if st.In != l.In || st.Out != l.Out || st.Stride != l.Stride || st.Size != l.Size {
 			t.Errorf("stage %d %+v, first layer %+v", s, st, l)
@@ -70,6 +70,9 @@ func TestChain(t *testing.T) {
 			t.Errorf("Block(%v) = %+v", c, b)
 		}
 		w := sp.WithChoice(a, 5, int(c))
+		if sp.Layer(w, 5) != b {
+			t.Errorf("Layer(5) of %v = %+v, want %+v", w, sp.Layer(w, 5), b)
+		}
 		if sp.Choice(w, 5) != int(c) || sp.Choice(w, 4) != sp.Choice(a, 4) {
 			t.Errorf("WithChoice(5, %v) = %v", c, w)
 		}

@@ -18,7 +18,7 @@ import (
 // spaceNames are the search spaces the page serves, the first at start
 // (their weights, atlases and pools are wasm/pagedata's; worker.js loads
 // the first's, the worker the others' on first use).
-var spaceNames = []string{"nasbench201", "fbnet"}
+var spaceNames = []string{"nasbench201", "fbnet", "ofa"}
 
 // pageSpace is the registry's entry for the space called name, whose
 // space the editor can edit.

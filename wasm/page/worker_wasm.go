@@ -98,7 +98,7 @@ func loadSpace(name string) (worker.Data, error) {
 		known = known || n == name
 	}
 	if !known {
-		return worker.Data{}, fmt.Errorf("this page does not serve it (it serves %s)", strings.Join(spaceNames, " and "))
+		return worker.Data{}, fmt.Errorf("this page does not serve it (it serves %s)", strings.Join(spaceNames, ", "))
 	}
 	w, err := fetchBytes(name + ".helpw")
 	if err != nil {

@@ -3,7 +3,8 @@
 // predictor's format), the known-device atlas (<space>.atlas.json, atlas's
 // format) and, for a space too large to enumerate, the architectures
 // explore predicts (<space>.pool.txt, one per line). The worker loads
-// NAS-Bench-201's at start and FBNet's on the first switch to FBNet.
+// NAS-Bench-201's at start and FBNet's and OFA's on the first switch to
+// each.
 //
 // It ships what weights/ holds (the meta-trained weights, atlases and pool
 // committed there). When a file is missing there it derives a stand-in
@@ -33,7 +34,7 @@ import (
 var Spaces = []struct {
 	Name string
 	Pool bool
-}{{"nasbench201", false}, {"fbnet", true}}
+}{{"nasbench201", false}, {"fbnet", true}, {"ofa", true}}
 
 // Suffixes of the files in dist/ (the worker fetches <space><suffix>).
 const (
@@ -70,7 +71,13 @@ func runSpace(data, weights, out, space string, pool bool) error {
 	}
 	if w == nil {
 		fmt.Fprintf(os.Stderr, "pagedata: %s not in %s/: using the authors' HELP checkpoint from %s\n", name, weights, data)
-		m, err := predictor.LoadHELPCheckpoint(filepath.Join(data, space, "help_reference_checkpoint.json"))
+		// The JSON export where the data has one (NAS-Bench-201, FBNet),
+		// else the original PyTorch file (OFA's help_max_corr.pt).
+		ckpt := filepath.Join(data, space, "help_reference_checkpoint.json")
+		if _, err := os.Stat(ckpt); errors.Is(err, fs.ErrNotExist) {
+			ckpt = filepath.Join(data, "help-original", space, "checkpoint", "help_max_corr.pt")
+		}
+		m, err := predictor.LoadFile(ckpt)
 		if err != nil {
 			return err
 		}
@@ -111,7 +118,13 @@ func runSpace(data, weights, out, space string, pool bool) error {
 		if err != nil {
 			return err
 		}
-		at, err := atlas.FromTable(t, p, atlas.TableOptions{})
+		opts := atlas.TableOptions{}
+		if space == latency.OFA { // as weights/gen_atlas.go does
+			if opts.Candidates, err = atlas.ReadSearched(filepath.Join(data, atlas.SearchedDir)); err != nil {
+				return err
+			}
+		}
+		at, err := atlas.FromTable(t, p, opts)
 		if err != nil {
 			return err
 		}
