@@ -29,14 +29,14 @@ func TestLeadSentence(t *testing.T) {
 		auto, other  []float64
 		want         string
 	}{
-		{"auto ahead", "opcost", good, poor, "more than the choice of the 40 networks explains"},
-		{"auto behind", "opcost", poor, good, "ranked these 40 networks better than auto"},
-		{"too close to call", "opcost", good, near, "this check cannot tell them apart"},
-		{"auto is FLOPs", MethodFLOPs, good, good, "auto chose FLOPs"},
+		{"auto ahead", "opcost", good, poor, ": yes"},
+		{"auto behind", "opcost", poor, good, "no, FLOPs ranked better"},
+		{"too close to call", "opcost", good, near, "too close to call"},
+		{"auto is FLOPs", MethodFLOPs, good, good, "auto is FLOPs here"},
 	} {
 		v := &Validation{Archs: make([]string, n), Chosen: tc.chosen}
 		l := Lead{Method: MethodFLOPs, Label: "FLOPs", Difference: rank.SpearmanDifference(tc.auto, tc.other, y, leadResamples, leadLevel, 1)}
-		if got := v.leadSentence(l); !strings.Contains(got, tc.want) {
+		if got := v.leadFragment(l); !strings.Contains(got, tc.want) {
 			t.Errorf("%s: %q does not say %q (%+v)", tc.name, got, tc.want, l.Difference)
 		}
 	}

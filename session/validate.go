@@ -246,30 +246,36 @@ func (v *Validation) Summary() string {
 		sb.WriteString("; " + strings.Join(rest, ", "))
 	}
 	sb.WriteString(".")
+	var leads []string
 	for _, l := range v.Leads {
-		sb.WriteString(" " + v.leadSentence(l))
+		if f := v.leadFragment(l); f != "" {
+			leads = append(leads, f)
+		}
+	}
+	if len(leads) > 0 {
+		fmt.Fprintf(&sb, " Is auto's lead on these %d networks more than their choice explains (95%% bootstrap interval)? %s.", len(v.Archs), strings.Join(leads, "; "))
 	}
 	return sb.String()
 }
 
-// leadSentence says whether auto ranked the validation networks better
-// than l's method by more than the choice of networks would change.
-func (v *Validation) leadSentence(l Lead) string {
-	n := len(v.Archs)
+// leadFragment says whether auto ranked the validation networks better
+// than l's method by more than the choice of networks would change:
+// "over FLOPs +0.006 (+0.002 to +0.011): yes".
+func (v *Validation) leadFragment(l Lead) string {
 	if v.Chosen == l.Method {
-		return fmt.Sprintf("auto chose %s on the labelled networks, so the two rank alike.", l.Label)
+		return fmt.Sprintf("over %s: auto is %s here", l.Label, l.Label)
 	}
 	if math.IsNaN(l.Lo) {
 		return ""
 	}
-	iv := fmt.Sprintf("95%% interval %+.3f to %+.3f", l.Lo, l.Hi)
+	iv := fmt.Sprintf("(%+.3f to %+.3f)", l.Lo, l.Hi)
 	switch {
 	case l.Lo > 0:
-		return fmt.Sprintf("auto's lead over %s, %+.3f, is more than the choice of the %d networks explains (%s).", l.Label, l.Delta, n, iv)
+		return fmt.Sprintf("over %s %+.3f %s: yes", l.Label, l.Delta, iv)
 	case l.Hi < 0:
-		return fmt.Sprintf("%s ranked these %d networks better than auto by %.3f, more than the choice of networks explains (%s).", l.Label, n, -l.Delta, iv)
+		return fmt.Sprintf("over %s %+.3f %s: no, %s ranked better", l.Label, l.Delta, iv, l.Label)
 	default:
-		return fmt.Sprintf("auto and %s differ by %+.3f, within what the choice of the %d networks explains (%s): this check cannot tell them apart.", l.Label, l.Delta, n, iv)
+		return fmt.Sprintf("over %s %+.3f %s: too close to call", l.Label, l.Delta, iv)
 	}
 }
 

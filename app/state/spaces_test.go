@@ -167,7 +167,7 @@ func TestOFAPlanAndEditor(t *testing.T) {
 	if pl := b.PlanOf(protocol.ModeQuick); pl.Effort != nil || pl.Validation != QuickValidation {
 		t.Errorf("NAS-Bench-201 quick plan %+v", pl)
 	}
-	if l, v := b.PhaseRuns(); l != 22*12 || v != 22*8 {
+	if l, v := b.PhaseRuns(); l != 22*12 || v != (QuickValidation+2)*8 {
 		t.Errorf("NAS-Bench-201 phase runs %v, %v", l, v)
 	}
 
