@@ -42,6 +42,11 @@ type Session struct {
 	reference []space.Arch
 	anchors   [2]space.Arch // fastest, slowest
 
+	shared *shared // what sessions made by On share with this one
+}
+
+// shared is what a Session and the sessions On makes of it have in common.
+type shared struct {
 	all *bulk // the whole space, prepared on first use of PredictAll
 }
 
@@ -68,7 +73,7 @@ func New(cfg Config) (*Session, error) {
 	if enc.Len() != cfg.Model.Config.InputLen() {
 		return nil, fmt.Errorf("session: encoding of length %d, weights take %d", enc.Len(), cfg.Model.Config.InputLen())
 	}
-	s := &Session{cfg: cfg, enc: enc}
+	s := &Session{cfg: cfg, enc: enc, shared: &shared{}}
 	if s.reference, err = space.ParseAll(cfg.Space, cfg.Atlas.Reference); err != nil {
 		return nil, fmt.Errorf("session: atlas reference: %w", err)
 	}
@@ -78,6 +83,21 @@ func New(cfg Config) (*Session, error) {
 		}
 	}
 	return s, nil
+}
+
+// On returns a session that times networks built by build (another
+// engine's, such as the GPU's) and shares everything else with s: the
+// space, predictor, atlas and the plan of bulk prediction, prepared once
+// for both. Profiles and devices stay apart: a Device belongs to the
+// session that made or adopted it. Like s, the two are not safe for
+// concurrent use, also not with each other.
+func (s *Session) On(build func(a space.Arch) measure.Item) *Session {
+	if build == nil {
+		panic("session: On(nil)")
+	}
+	t := *s
+	t.cfg.Build = build
+	return &t
 }
 
 // Space is the session's search space.
