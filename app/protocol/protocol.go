@@ -224,6 +224,8 @@ type Result struct {
 	// words for a GPU profile.
 	Engine  string `json:"engine"`
 	Adapter string `json:"adapter,omitempty"`
+	// Seed drew the support and validation networks (ProfileRequest.Seed).
+	Seed uint64 `json:"seed,omitempty"`
 }
 
 // ProfileSource says where a profile was taken.

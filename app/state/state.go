@@ -147,6 +147,10 @@ type App struct {
 
 	// Import/export.
 	Exported string // last exported profile JSON
+
+	// held is the page's last profile in its space on each engine
+	// (engine.go), for the CPU-GPU comparison.
+	held map[string]*protocol.Result
 }
 
 // URLOptions are what the page's address can ask for: ?autorun profiles
@@ -263,6 +267,7 @@ func (a *App) enter(sp space.Slotted) {
 	a.Prediction, a.Measured, a.Explored, a.BudgetMS = nil, nil, nil, 0
 	a.Result, a.Step, a.Exported = nil, 0, ""
 	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
+	a.held = nil
 }
 
 // SwitchSpace asks the worker to serve the space called name (at once,
@@ -359,14 +364,17 @@ func (a *App) StartProfile() {
 		return
 	}
 	sup, val := a.Sizes()
+	seed, shared := a.seedFor(a.Mode)
 	id := a.post(protocol.KindProfile, func(r *protocol.Request) {
-		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: a.Seed}
+		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: seed}
 	})
 	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 	a.CancelledAfterMS = 0
 	a.start(Profiling, id)
-	a.runSeed = a.Seed
-	a.Seed++ // the next run draws new samples
+	a.runSeed = seed
+	if !shared {
+		a.Seed++ // the next run draws new samples
+	}
 }
 
 // CanCancel says whether Cancel does anything now: a profile, a
@@ -588,10 +596,14 @@ func (a *App) Apply(e protocol.Event) {
 		// The worker loaded (ID 0) or switched space (answering a
 		// KindSpace request, with the space's last profile if any).
 		finish()
+		engine := a.Engine()
 		a.Ready = e.Ready
 		if sp, ok := a.lookup(e.Ready.Space); ok && sp.Name() != a.Space.Name() {
 			a.enter(sp)
+		} else if a.Engine() != engine {
+			a.enterEngine()
 		}
+		a.hold(e.Result)
 		if e.Result != nil {
 			a.Result = e.Result
 			a.Step = len(e.Result.Steps) - 1
@@ -648,6 +660,7 @@ func (a *App) Apply(e protocol.Event) {
 			a.Notice = fmt.Sprintf("Profile imported. It was taken in the %s search space, so the page switched to it.", e.Result.Space)
 		}
 		a.Result = e.Result
+		a.hold(e.Result)
 		a.Step = len(e.Result.Steps) - 1
 		a.Explored = nil
 		a.Predict()

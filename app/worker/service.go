@@ -619,6 +619,7 @@ func (s *Service) describe(sv *served, d *session.Device, v *session.Validation,
 		Chosen:      session.MethodName(d.Chosen()),
 		LOOAPE:      d.LOO(),
 		Engine:      p.Runtime.EngineName(),
+		Seed:        p.Protocol.Seed,
 	}
 	if a := p.Runtime.Adapter; a != nil {
 		res.Adapter = a.String()
