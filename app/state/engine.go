@@ -52,6 +52,16 @@ func (a *App) SwitchEngine(engine string) {
 		return
 	}
 	a.start(Switching, a.post(protocol.KindEngine, func(r *protocol.Request) { r.Engine = engine }))
+	a.switchTo, a.engineTo = "", engine
+}
+
+// SwitchingEngine names the engine being switched to, "" when not
+// switching engine.
+func (a *App) SwitchingEngine() string {
+	if a.Busy == Switching && a.switchTo == "" {
+		return a.engineTo
+	}
+	return ""
 }
 
 // EngineLabel names an engine for the visitor.

@@ -151,6 +151,8 @@ type App struct {
 	// held is the page's last profile in its space on each engine
 	// (engine.go), for the CPU-GPU comparison.
 	held map[string]*protocol.Result
+	// engineTo is the engine a running switch goes to.
+	engineTo string
 }
 
 // URLOptions are what the page's address can ask for: ?autorun profiles
@@ -285,7 +287,7 @@ func (a *App) SwitchSpace(name string) {
 		return
 	}
 	a.start(Switching, a.post(protocol.KindSpace, func(r *protocol.Request) { r.Space = name }))
-	a.switchTo = name
+	a.switchTo, a.engineTo = name, ""
 }
 
 // SwitchingTo names the space being loaded, "" when not switching.
