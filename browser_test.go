@@ -104,15 +104,33 @@ func openPage(t *testing.T, exe string, h http.Handler) *page {
 // openPageAt starts Chromium on a fresh profile, for the page served at url.
 func openPageAt(t *testing.T, exe, url string) *page {
 	t.Helper()
+	return openPageOpts(t, exe, url, chromedp.DisableGPU)
+}
+
+// webGPUFlags give headless Chromium a WebGPU adapter on SwiftShader's
+// Vulkan driver (a software GPU, so CI machines have one); they replace
+// --disable-gpu.
+var webGPUFlags = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("enable-unsafe-webgpu", true),
+	chromedp.Flag("enable-features", "NetworkService,NetworkServiceInProcess,Vulkan"),
+	chromedp.Flag("use-vulkan", "swiftshader"),
+	chromedp.Flag("use-webgpu-adapter", "swiftshader"),
+}
+
+// openPageOpts is openPageAt with extra Chromium options (--disable-gpu,
+// or webGPUFlags instead).
+func openPageOpts(t *testing.T, exe, url string, extra ...chromedp.ExecAllocatorOption) *page {
+	t.Helper()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox,
-		chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 1600),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancelCtx := chromedp.NewContext(actx)
@@ -347,6 +365,18 @@ func TestBrowserPage(t *testing.T) {
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
 	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
 	p.screenshot(t, "1-loaded")
+	// Without WebGPU switches (and with --disable-gpu) there is no
+	// adapter: the page says why the GPU is not offered, in one line, and
+	// offers only the CPU, which the rest of this test profiles (issue
+	// 11, must-show 4).
+	if why := text(t, p, "#no-gpu"); !strings.HasPrefix(why, "No GPU profile here: ") || !strings.Contains(why, "The CPU works as before") {
+		t.Errorf("no-GPU line %q", why)
+	} else {
+		t.Logf("without WebGPU: %s", why)
+	}
+	if eval[bool](t, p, 5*time.Second, `!!document.querySelector("#engine")`) {
+		t.Error("the device choice is offered without a GPU")
+	}
 
 	// A malformed architecture string gets a clear message.
 	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|bogus~0|", "input")
