@@ -774,7 +774,10 @@ func (v validation) String() string {
 // and reports each run's wall time and validation Spearman and median
 // error of every method. It is opt-in: HELPWASM_PROFILE_RUNS=10 go test
 // -run TestBrowserProfileRuns -v . (add HELPWASM_PROFILE_MODE=thorough for
-// the thorough profile, HELPWASM_PROFILE_SPACE=fbnet for the FBNet space).
+// the thorough profile, HELPWASM_PROFILE_SPACE=fbnet for the FBNet space,
+// HELPWASM_PROFILE_DEVICE=gpu to profile the GPU on SwiftShader instead
+// of the CPU, =both for a GPU and then a CPU profile of the same networks
+// in each run, in a Chromium with WebGPU).
 // With 10 or more runs it checks issue 8's target:
 // auto ranks at least as well as FLOPs in 9 runs of 10, and its median
 // error is at most 15% in every run.
@@ -789,7 +792,24 @@ func TestBrowserProfileRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := openPage(t, exe, h)
+	devices := []string{"cpu"}
+	switch d := os.Getenv("HELPWASM_PROFILE_DEVICE"); d {
+	case "", "cpu":
+	case "gpu":
+		devices = []string{"gpu-webgpu"}
+	case "both":
+		devices = []string{"gpu-webgpu", "cpu"}
+	default:
+		t.Fatalf("HELPWASM_PROFILE_DEVICE=%s: want cpu, gpu or both", d)
+	}
+	var p *page
+	if devices[0] == "cpu" {
+		p = openPage(t, exe, h)
+	} else {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		p = openPageOpts(t, exe, srv.URL+"/", webGPUFlags...)
+	}
 	// HELPWASM_PROFILE_EXPORT=DIR keeps each run's exported profile as
 	// DIR/page-<space>-<run>.json, to compare with the CLI's
 	// (helpwasm profile -compare).
@@ -813,12 +833,17 @@ func TestBrowserProfileRuns(t *testing.T) {
 	}
 	atLeastFLOPs := 0
 	defer func() {
-		t.Logf("auto's Spearman >= FLOPs's in %d of %d runs", atLeastFLOPs, runs)
-		if runs >= 10 && atLeastFLOPs*10 < 9*runs {
+		t.Logf("auto's Spearman >= FLOPs's in %d of %d runs", atLeastFLOPs, runs*len(devices))
+		if runs >= 10 && devices[0] == "cpu" && atLeastFLOPs*10 < 9*runs {
 			t.Errorf("auto ranked at least as well as FLOPs in %d of %d runs, want 9 in 10", atLeastFLOPs, runs)
 		}
 	}()
-	for i := 1; i <= runs; i++ {
+	for i := 1; i <= runs*len(devices); i++ {
+		if dev := devices[(i-1)%len(devices)]; len(devices) > 1 || dev != "cpu" {
+			setValue(t, p, "#engine", dev, "change")
+			eval[float64](t, p, 30*time.Second, waitJS(onEngine(dev), "engine "+dev, 25000))
+			t.Logf("run %d on %s", i, dev)
+		}
 		click(t, p, "#profile")
 		eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
 		eval[float64](t, p, 10*time.Minute, waitJS(`/Profile finished/.test(document.querySelector("#notice")?.textContent) && !(`+profileBusy+`)`, "profile result", 590000))
@@ -830,7 +855,10 @@ func TestBrowserProfileRuns(t *testing.T) {
 		if ape > 0.15 {
 			t.Errorf("run %d: auto's median error %.1f%% > 15%%", i, 100*ape)
 		}
-		t.Logf("run %d: %s %s; %s", i, text(t, p, "#notice"), v, text(t, p, "#device p.muted:last-child"))
+		t.Logf("run %d: %s %s; %s; nearest %s", i, text(t, p, "#notice"), v, text(t, p, "#device p.muted:last-child"), strings.Join(strings.Fields(text(t, p, "#nearest")), " "))
+		if ep := text(t, p, "#engine-pair-summary"); ep != "" && i%len(devices) == 0 {
+			t.Logf("run %d: %s", i, ep)
+		}
 		click(t, p, "#explore-run")
 		eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
 		t.Logf("run %d: %s", i, text(t, p, "#explore-time"))
@@ -846,6 +874,9 @@ func TestBrowserProfileRuns(t *testing.T) {
 				t.Fatalf("run %d: exported profile: %v", i, err)
 			}
 			out := filepath.Join(exportDir, fmt.Sprintf("page-%s-%d.json", sp, i))
+			if len(devices) > 1 || devices[0] != "cpu" {
+				out = filepath.Join(exportDir, fmt.Sprintf("page-%s-%s-%d.json", sp, devices[(i-1)%len(devices)], i))
+			}
 			if err := os.WriteFile(out, b, 0o644); err != nil {
 				t.Fatal(err)
 			}

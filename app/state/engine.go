@@ -93,11 +93,13 @@ func (a *App) Held(engine string) *protocol.Result { return a.held[engine] }
 
 // seedFor is the seed the next profile draws its networks with: the
 // other engine's profile's, if one is held in this space with the same
-// mode, so both engines time the same networks and the comparison has
-// every one of them; otherwise the page's next seed.
+// mode and this engine has not yet timed its networks, so both engines
+// time the same networks and the comparison has every one of them;
+// otherwise the page's next seed.
 func (a *App) seedFor(mode string) (seed uint64, shared bool) {
+	mine := a.held[a.Engine()]
 	for e, r := range a.held {
-		if e != a.Engine() && r.Mode == mode && r.Seed != 0 && !r.Imported {
+		if e != a.Engine() && r.Mode == mode && r.Seed != 0 && !r.Imported && (mine == nil || mine.Seed != r.Seed) {
 			return r.Seed, true
 		}
 	}

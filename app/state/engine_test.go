@@ -123,10 +123,20 @@ func TestEngineSwitch(t *testing.T) {
 	if a.Result != cpu || a.EnginePair() == nil {
 		t.Errorf("back on the CPU: result %v, comparison %v", a.Result == cpu, a.EnginePair() != nil)
 	}
-	// A new CPU profile takes the GPU profile's seed.
+	// Both engines timed seed's networks: the next profile draws new ones.
 	a.StartProfile()
-	if got := p.posted[len(p.posted)-1].Profile.Seed; got != seed {
-		t.Errorf("second CPU profile seed %d, want the GPU profile's %d", got, seed)
+	next := p.posted[len(p.posted)-1].Profile.Seed
+	if next == seed {
+		t.Errorf("second CPU profile seed %d again", next)
+	}
+	a.Apply(protocol.Event{ID: a.busyID, Kind: protocol.KindResult, Result: result(protocol.EngineCPU, next, func(i int) float64 { return float64(2 + i) })})
+	// And the GPU follows the CPU's new networks.
+	a.SwitchEngine(protocol.EngineGPU)
+	req = p.posted[len(p.posted)-1]
+	a.Apply(protocol.Event{ID: req.ID, Kind: protocol.KindReady, Ready: gpuReady(protocol.EngineGPU), Result: gpu})
+	a.StartProfile()
+	if got := p.posted[len(p.posted)-1].Profile.Seed; got != next {
+		t.Errorf("second GPU profile seed %d, want the new CPU profile's %d", got, next)
 	}
 }
 
