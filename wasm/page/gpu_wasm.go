@@ -1,0 +1,66 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/helpwasm/helpwasm/app/worker"
+	"github.com/helpwasm/helpwasm/engine/webgpu"
+	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/session"
+	"github.com/helpwasm/helpwasm/space"
+	"github.com/helpwasm/helpwasm/space/nasbench201"
+)
+
+// openGPU opens the visitor's GPU as the worker's second engine, or says
+// in words why there is none (for the page's one line).
+func openGPU() (*worker.GPU, string) {
+	dev, err := webgpu.Open()
+	if err != nil {
+		return nil, strings.TrimPrefix(err.Error(), "webgpu: ")
+	}
+	info := dev.Info()
+	return &worker.GPU{
+		Adapter: measure.Adapter{Vendor: info.Vendor, Architecture: info.Architecture, Device: info.Device, Description: info.Description},
+		Spaces:  []string{"nasbench201"},
+		Build: func(name string, a space.Arch) measure.Item {
+			arch, ok := a.(nasbench201.Arch)
+			if !ok {
+				panic(fmt.Sprintf("the GPU engine runs NAS-Bench-201 networks, not %s ones", name))
+			}
+			net, err := dev.NewNASBench201(arch, networkSeed)
+			if err != nil {
+				panic(fmt.Sprintf("the GPU could not build %s: %v", a, err))
+			}
+			return gpuItem{net}
+		},
+		Options: gpuOptions,
+	}, ""
+}
+
+// gpuOptions adapts a preset to the GPU. Every network is built as
+// session.Instances copies timed in turn, and each copy's first forward
+// (its pipelines' first dispatch, its buffers' first use) is slow: two
+// untimed runs per copy before calibration. Everything else, clock, inner
+// repetitions, rounds, statistic and drift checks, is the CPU's protocol.
+func gpuOptions(o measure.Options) measure.Options {
+	o.Warmup = max(o.Warmup, 2) * session.Instances
+	return o
+}
+
+// gpuItem is a GPU network as a measure item: a Run is one forward, a
+// submit and a wait for the queue. A forward that failed (the device was
+// lost) stops the measurement rather than record how fast failing is.
+type gpuItem struct{ net *webgpu.Net }
+
+func (g gpuItem) Run() {
+	g.net.Forward()
+	if err := g.net.Err(); err != nil {
+		panic(fmt.Sprintf("the GPU failed: %v", err))
+	}
+}
+
+// Close frees the network's GPU buffers (session closes timed networks).
+func (g gpuItem) Close() { g.net.Close() }
