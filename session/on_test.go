@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/session"
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
@@ -28,7 +29,7 @@ func TestOn(t *testing.T) {
 		n := &gpuNet{}
 		built = append(built, n)
 		return n
-	})
+	}, 1)
 	opts := measure.Quick()
 	opts.Resolution = 1000 // ns: calibration stops at MaxInner for a run that costs nothing
 	opts.MaxInner = 3
@@ -36,8 +37,8 @@ func TestOn(t *testing.T) {
 	if _, err := gpu.TimeOne(context.Background(), nil, a, opts); err != nil {
 		t.Fatal(err)
 	}
-	if len(built) != 2 { // session.Instances
-		t.Fatalf("the GPU session built %d networks, want 2", len(built))
+	if len(built) != 1 {
+		t.Fatalf("the GPU session of one instance built %d networks, want 1", len(built))
 	}
 	for i, n := range built {
 		if n.runs == 0 || !n.closed {
@@ -51,6 +52,13 @@ func TestOn(t *testing.T) {
 	}
 	if len(built) != before {
 		t.Errorf("the CPU session built %d GPU networks", len(built)-before)
+	}
+	two := cpu.On(func(space.Arch) measure.Item { n := &gpuNet{}; built = append(built, n); return n }, 0)
+	if _, err := two.TimeOne(context.Background(), nil, a, opts); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(built) - before; n != session.Instances {
+		t.Errorf("On(build, 0) built %d copies, want session.Instances = %d", n, session.Instances)
 	}
 	if did, err := cpu.Prepare(); err != nil || !did {
 		t.Fatalf("cpu.Prepare() = %v, %v; want true, nil", did, err)

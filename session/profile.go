@@ -61,6 +61,10 @@ type Request struct {
 	// Adapting, if not nil, is called when the labelled phase is timed
 	// and fitting begins.
 	Adapting func()
+	// LabelledRounds, if positive, replaces the package's LabelledRounds
+	// as the fewest rounds of the labelled phase: an engine whose forward
+	// pass takes a second (WebGPU on a software GPU) cannot afford 10.
+	LabelledRounds int
 }
 
 // Outcome is a finished profile.
@@ -87,7 +91,11 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 	opts.Seed, opts.Phase = req.Seed, PhaseLabelled
 	// Every method fits on these 22 timings, so their precision decides
 	// the ranking: see LabelledRounds.
-	opts.Rounds = max(opts.Rounds, LabelledRounds)
+	floor := LabelledRounds
+	if req.LabelledRounds > 0 {
+		floor = req.LabelledRounds
+	}
+	opts.Rounds = max(opts.Rounds, floor)
 	fixed := append(slices.Clone(s.reference), s.anchors[0], s.anchors[1])
 	labelled := slices.Concat(fixed, drawn.Support)
 	clock := opts.Clock
@@ -103,7 +111,7 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 	out.PhaseTime[PhaseLabelled] = clock.Now() - t0
 	nref := len(s.reference)
 	prot := measure.ProtocolOf(req.Preset, opts)
-	prot.Instances, prot.Plan = Instances, Plan
+	prot.Instances, prot.Plan = s.instances(), Plan
 	created := req.Created
 	if created.IsZero() {
 		created = time.Now()
@@ -247,7 +255,7 @@ func (s *Session) items(archs []space.Arch) []measure.Item {
 	items := make([]measure.Item, len(archs))
 	for i, a := range archs {
 		alt := &alternating{}
-		for range Instances {
+		for range s.instances() {
 			alt.items = append(alt.items, s.cfg.Build(a))
 		}
 		items[i] = alt

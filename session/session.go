@@ -25,6 +25,9 @@ type Config struct {
 	// space that is not space.Enumerable (HELP's 5,000 for FBNet). An
 	// enumerable space ignores it.
 	Pool []space.Arch
+	// Instances, optional, is how many separately built copies of each
+	// network are timed in turn (0: the package's Instances).
+	Instances int
 	// Yield, optional, is called between the steps of long computations
 	// (each adaptation and fit of Adopt), just before their context is
 	// checked, so that a host which delivers messages only while Go is
@@ -91,13 +94,24 @@ func New(cfg Config) (*Session, error) {
 // for both. Profiles and devices stay apart: a Device belongs to the
 // session that made or adopted it. Like s, the two are not safe for
 // concurrent use, also not with each other.
-func (s *Session) On(build func(a space.Arch) measure.Item) *Session {
+//
+// instances is how many copies of each network it times in turn (0: the
+// package's Instances).
+func (s *Session) On(build func(a space.Arch) measure.Item, instances int) *Session {
 	if build == nil {
 		panic("session: On(nil)")
 	}
 	t := *s
-	t.cfg.Build = build
+	t.cfg.Build, t.cfg.Instances = build, instances
 	return &t
+}
+
+// instances is the number of copies of each network timed in turn.
+func (s *Session) instances() int {
+	if s.cfg.Instances > 0 {
+		return s.cfg.Instances
+	}
+	return Instances
 }
 
 // Space is the session's search space.

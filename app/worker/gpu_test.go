@@ -33,11 +33,14 @@ func withGPU(t *testing.T, f *fixture, gpuDevice string) (built, adjusted *int) 
 			d := time.Duration(lat[row] * float64(time.Millisecond))
 			return measure.ItemFunc(func() { f.clock.advance(d) })
 		},
-		Options: func(o measure.Options) measure.Options {
+		Options: func(mode string, o measure.Options) measure.Options {
 			*adjusted++
 			o.Warmup += 2
+			o.Rounds, o.MinSamples = 3, 3
 			return o
 		},
+		Instances:      1,
+		LabelledRounds: 3,
 	}
 	return built, adjusted
 }
@@ -91,8 +94,13 @@ func TestGPUEngine(t *testing.T) {
 	if !strings.Contains(gpu.ProfileJSON, `"engine": "gpu-webgpu"`) || !strings.Contains(gpu.ProfileJSON, `"architecture": "swiftshader"`) {
 		t.Errorf("GPU profile JSON lacks its engine or adapter:\n%s", gpu.ProfileJSON)
 	}
-	if !strings.Contains(gpu.ProfileJSON, `"warmup": 3`) {
-		t.Errorf("GPU profile does not record the GPU's warm-up (1 + 2)")
+	for _, want := range []string{`"warmup": 3`, `"rounds": 3`, `"instances": 1`} {
+		if !strings.Contains(gpu.ProfileJSON, want) {
+			t.Errorf("GPU profile does not record the GPU's plan: no %s", want)
+		}
+	}
+	if !strings.Contains(cpu.ProfileJSON, `"rounds": 10`) || !strings.Contains(cpu.ProfileJSON, `"instances": 2`) {
+		t.Errorf("the GPU's plan leaked into the CPU profile:\n%s", cpu.ProfileJSON)
 	}
 	// The simulated GPU's timings are 1080ti_1's, and the atlas sees a GPU.
 	lat := f.table.Latency("1080ti_1")

@@ -117,10 +117,12 @@ type GPU struct {
 	// the GPU. It panics if the GPU cannot build it (device lost, out of
 	// memory): the request fails with the panic's message.
 	Build func(spaceName string, a space.Arch) measure.Item
-	// Options adjusts a preset's measurement options for the GPU (more
-	// warm-up: pipeline creation and the first dispatch are slow); nil
-	// keeps them.
-	Options func(measure.Options) measure.Options
+	// Options adjusts mode's preset for the GPU; nil keeps it.
+	Options func(mode string, o measure.Options) measure.Options
+	// Instances and LabelledRounds, if positive, replace the session's
+	// (session.Config.Instances, session.Request.LabelledRounds): a GPU
+	// whose forward pass takes a second affords fewer timed forwards.
+	Instances, LabelledRounds int
 }
 
 // Service answers protocol requests; see the package comment.
@@ -277,10 +279,12 @@ func (s *Service) on(name, engine string) (*served, error) {
 	build := func(a space.Arch) measure.Item {
 		panic(fmt.Sprintf("cannot time %s on the GPU here: %s", a, s.noGPU(name)))
 	}
+	instances := 0
 	if g != nil && slices.Contains(g.Spaces, name) {
 		build = func(a space.Arch) measure.Item { return g.Build(name, a) }
+		instances = g.Instances
 	}
-	sv := &served{sess: cpu.sess.On(build), engine: engine, loadMS: cpu.loadMS}
+	sv := &served{sess: cpu.sess.On(build, instances), engine: engine, loadMS: cpu.loadMS}
 	s.spaces[key(name, engine)] = sv
 	return sv, nil
 }
@@ -344,6 +348,15 @@ func (s *Service) runEngine(id int, engine string) (protocol.Event, error) {
 	s.cur = sv
 	r := s.ready(sv, sv.loadMS)
 	return protocol.Event{ID: id, Kind: protocol.KindReady, Ready: &r, Result: sv.res}, nil
+}
+
+// labelledRounds is the labelled phase's fewest rounds on the current
+// engine (0: the session's).
+func (s *Service) labelledRounds() int {
+	if g := s.cfg.GPU; g != nil && s.cur.engine == protocol.EngineGPU {
+		return g.LabelledRounds
+	}
+	return 0
 }
 
 // runtime is what a profile taken on the current engine records.
@@ -536,7 +549,7 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 func (s *Service) options(ctx context.Context, mode, phase string, id int, seed uint64) measure.Options {
 	o := s.cfg.Options(mode)
 	if g := s.cfg.GPU; g != nil && g.Options != nil && s.cur.engine == protocol.EngineGPU {
-		o = g.Options(o)
+		o = g.Options(mode, o)
 	}
 	o.Seed = seed
 	o.Phase = phase
@@ -582,9 +595,10 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	start := s.cfg.Clock.Now()
 	out, err := s.cur.sess.Profile(ctx, session.Request{
 		Preset: req.Mode, Support: req.Support, Validation: req.Validation, Seed: req.Seed,
-		Options: func(phase string) measure.Options { return s.options(ctx, req.Mode, phase, id, 0) },
-		Runtime: s.runtime(),
-		Created: s.cfg.Now(),
+		Options:        func(phase string) measure.Options { return s.options(ctx, req.Mode, phase, id, 0) },
+		Runtime:        s.runtime(),
+		LabelledRounds: s.labelledRounds(),
+		Created:        s.cfg.Now(),
 		Adapting: func() {
 			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
 			s.cfg.Yield()
