@@ -97,19 +97,33 @@ func (a *App) hold(r *protocol.Result) {
 // Held is the page's profile on engine in this space (nil if none).
 func (a *App) Held(engine string) *protocol.Result { return a.held[engine] }
 
-// seedFor is the seed the next profile draws its networks with: the
-// other engine's profile's, if one is held in this space with the same
-// mode and this engine has not yet timed its networks, so both engines
-// time the same networks and the comparison has every one of them;
-// otherwise the page's next seed.
-func (a *App) seedFor(mode string) (seed uint64, shared bool) {
+// Following is the other engine's profile whose networks the next
+// profile times (its seed and sizes), so that both engines time the same
+// networks and the comparison has every one of them: one held in this
+// space, measured in the same mode, whose networks this engine has not
+// timed yet. nil: the next profile draws new networks.
+func (a *App) Following() *protocol.Result {
 	mine := a.held[a.Engine()]
 	for e, r := range a.held {
-		if e != a.Engine() && r.Mode == mode && r.Seed != 0 && !r.Imported && (mine == nil || mine.Seed != r.Seed) {
-			return r.Seed, true
+		if e != a.Engine() && r.Mode == a.Mode && r.Seed != 0 && !r.Imported && (mine == nil || mine.Seed != r.Seed) {
+			return r
 		}
 	}
-	return a.Seed, false
+	return nil
+}
+
+// plan is the next profile's seed and sizes, and whether it follows the
+// other engine's profile (Following).
+func (a *App) plan() (seed uint64, support, validation int, follows bool) {
+	if r := a.Following(); r != nil {
+		val := 0
+		if len(r.Validation) > 0 {
+			val = len(r.Validation[0].Points)
+		}
+		return r.Seed, len(r.Support), val, true
+	}
+	support, validation = a.Sizes()
+	return a.Seed, support, validation, false
 }
 
 // EnginePair is the same networks timed on the CPU and on the GPU.

@@ -22,6 +22,7 @@ func result(engine string, seed uint64, ms func(i int) float64) *protocol.Result
 		r.Reference = append(r.Reference, protocol.ArchMS{Arch: nasbench201.FromIndex(100 + i).String(), MS: ms(i)})
 	}
 	r.Validation = []protocol.Comparison{{Method: "auto", Points: []protocol.XYPair{{Arch: nasbench201.FromIndex(7).String(), Measured: ms(10)}}}}
+	r.Support = []protocol.ArchMS{{Arch: nasbench201.FromIndex(9).String(), MS: ms(11)}}
 	return r
 }
 
@@ -80,9 +81,12 @@ func TestEngineSwitch(t *testing.T) {
 	if a.Engine() != protocol.EngineGPU || a.Result != nil || a.Busy != Idle {
 		t.Fatalf("on the GPU: engine %q, result %v, busy %q", a.Engine(), a.Result != nil, a.Busy)
 	}
+	if a.Following() != cpu {
+		t.Error("the GPU profile does not follow the CPU's")
+	}
 	a.StartProfile()
-	if got := p.posted[len(p.posted)-1].Profile.Seed; got != seed {
-		t.Errorf("GPU profile seed %d, want the CPU profile's %d (same networks)", got, seed)
+	if got := p.posted[len(p.posted)-1].Profile; got.Seed != seed || got.Support != 1 || got.Validation != 1 {
+		t.Errorf("GPU profile %+v, want the CPU profile's seed %d, 1 support and 1 validation network (same networks)", got, seed)
 	}
 	// The GPU: 5 ms per reference network, but network 3 takes 1 ms
 	// and network 8 takes 100 ms.
@@ -100,8 +104,8 @@ func TestEngineSwitch(t *testing.T) {
 		t.Fatal("the GPU profile is not shown")
 	}
 	ep := a.EnginePair()
-	if ep == nil || len(ep.Points) != 11 {
-		t.Fatalf("comparison %+v, want 11 networks", ep)
+	if ep == nil || len(ep.Points) != 12 {
+		t.Fatalf("comparison %+v, want 12 networks", ep)
 	}
 	if ep.Points[0].Predicted != 1 || ep.Points[0].Measured != 5 {
 		t.Errorf("first point %+v, want the CPU's fastest (1 ms) at 5 ms on the GPU", ep.Points[0])
@@ -125,18 +129,18 @@ func TestEngineSwitch(t *testing.T) {
 	}
 	// Both engines timed seed's networks: the next profile draws new ones.
 	a.StartProfile()
-	next := p.posted[len(p.posted)-1].Profile.Seed
-	if next == seed {
-		t.Errorf("second CPU profile seed %d again", next)
+	next := p.posted[len(p.posted)-1].Profile
+	if next.Seed == seed || next.Validation != QuickValidation {
+		t.Errorf("second CPU profile %+v, want a new seed and %d validation networks", next, QuickValidation)
 	}
-	a.Apply(protocol.Event{ID: a.busyID, Kind: protocol.KindResult, Result: result(protocol.EngineCPU, next, func(i int) float64 { return float64(2 + i) })})
+	a.Apply(protocol.Event{ID: a.busyID, Kind: protocol.KindResult, Result: result(protocol.EngineCPU, next.Seed, func(i int) float64 { return float64(2 + i) })})
 	// And the GPU follows the CPU's new networks.
 	a.SwitchEngine(protocol.EngineGPU)
 	req = p.posted[len(p.posted)-1]
 	a.Apply(protocol.Event{ID: req.ID, Kind: protocol.KindReady, Ready: gpuReady(protocol.EngineGPU), Result: gpu})
 	a.StartProfile()
-	if got := p.posted[len(p.posted)-1].Profile.Seed; got != next {
-		t.Errorf("second GPU profile seed %d, want the new CPU profile's %d", got, next)
+	if got := p.posted[len(p.posted)-1].Profile.Seed; got != next.Seed {
+		t.Errorf("second GPU profile seed %d, want the new CPU profile's %d", got, next.Seed)
 	}
 }
 

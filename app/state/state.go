@@ -368,8 +368,7 @@ func (a *App) StartProfile() {
 	if !a.CanStart() {
 		return
 	}
-	sup, val := a.Sizes()
-	seed, shared := a.seedFor(a.Mode)
+	seed, sup, val, shared := a.plan()
 	id := a.post(protocol.KindProfile, func(r *protocol.Request) {
 		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: seed}
 	})

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
 )
@@ -31,4 +33,19 @@ func (c *Engines) Adapter() string {
 		s += ". Profile it too to compare the two devices on the same networks."
 	}
 	return s
+}
+
+// Follows says that the next profile times the other engine's profile's
+// networks ("" if it draws new ones).
+func (c *Engines) Follows() string {
+	r := c.App.Following()
+	if r == nil || c.App.Held(c.App.Engine()) != nil && c.App.Held(c.App.Engine()).Seed == r.Seed {
+		return ""
+	}
+	val := 0
+	if len(r.Validation) > 0 {
+		val = len(r.Validation[0].Points)
+	}
+	return fmt.Sprintf("The next profile times the %s profile's networks (seed %d: %d support, %d validation), so the two can be compared network by network.",
+		state.EngineLabel(r.Engine), r.Seed, len(r.Support), val)
 }
