@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,6 +145,7 @@ type result struct {
 		Name   string  `json:"name"`
 		N      int     `json:"n"`
 		MaxErr float64 `json:"max_err"`
+		Ms     float64 `json:"ms"`
 		Error  string  `json:"error"`
 	} `json:"kernels"`
 	Nets []struct {
@@ -155,15 +157,15 @@ type result struct {
 		Error     string    `json:"error"`
 	} `json:"nets"`
 	Bench []struct {
-		Which      string    `json:"which"`
-		Arch       string    `json:"arch"`
-		MFLOPs     float64   `json:"mflops"`
-		Dispatches int       `json:"dispatches"`
-		Reps       int       `json:"reps"`
-		ForwardMs  []float64 `json:"forward_ms"`
-		EmptyMs    []float64 `json:"empty_ms"`
-		BuildMs    float64   `json:"build_ms"`
-		ReadMs     float64   `json:"read_ms"`
+		Which      string               `json:"which"`
+		Arch       string               `json:"arch"`
+		MFLOPs     float64              `json:"mflops"`
+		Dispatches int                  `json:"dispatches"`
+		Reps       map[string]int       `json:"reps"`
+		Ms         map[string][]float64 `json:"ms"`
+		BuildMs    float64              `json:"build_ms"`
+		ReadMs     float64              `json:"read_ms"`
+		Error      string               `json:"error"`
 	} `json:"bench"`
 	Millis float64 `json:"ms"`
 	Error  string  `json:"error"`
@@ -181,8 +183,9 @@ func TestBrowserWebGPU(t *testing.T) {
 	if len(r.Kernels) == 0 || len(r.Nets) != 20 {
 		t.Fatalf("%d kernel checks, %d networks", len(r.Kernels), len(r.Nets))
 	}
-	worstK, worstN := 0.0, 0.0
+	worstK, worstN, kernelMs := 0.0, 0.0, 0.0
 	for _, k := range r.Kernels {
+		kernelMs += k.Ms
 		switch {
 		case k.Error != "":
 			t.Errorf("kernel %s: %s", k.Name, k.Error)
@@ -200,13 +203,14 @@ func TestBrowserWebGPU(t *testing.T) {
 		}
 		worstN = max(worstN, n.ScaledErr)
 	}
-	t.Logf("%d kernel checks, worst error %.3g; 20 networks, worst logit error %.3g of the largest logit (tolerance %g)", len(r.Kernels), worstK, worstN, gpuTol)
+	t.Logf("%d kernel checks in %.0f ms, worst error %.3g; 20 networks, worst logit error %.3g of the largest logit (tolerance %g)", len(r.Kernels), kernelMs, worstK, worstN, gpuTol)
 }
 
 // BenchmarkBrowserSwiftShader reports forward times on SwiftShader
 // measured inside the page (must-show 2 of issue 11): per forward of the
 // smallest, median and largest cells by FLOPs, and of a noop plan of the
-// same dispatch count, medians of 7 interleaved samples. The benchmark's
+// same dispatch count, medians of 5 interleaved samples, for every
+// convolution algorithm, and the CPU engine in the same page ("cpu"). The benchmark's
 // own ns/op is the whole harness run and means nothing.
 func BenchmarkBrowserSwiftShader(b *testing.B) {
 	exe := chromium(b)
@@ -214,17 +218,37 @@ func BenchmarkBrowserSwiftShader(b *testing.B) {
 	for b.Loop() {
 		r := runHarness(b, exe, base, "mode=bench", 5*time.Minute)
 		for _, x := range r.Bench {
-			med := func(v []float64) float64 {
-				if len(v) == 0 {
-					return 0
-				}
-				return v[len(v)/2]
+			if x.Error != "" {
+				b.Fatalf("%s %s: %s", x.Which, x.Arch, x.Error)
 			}
-			f, e := med(x.ForwardMs), med(x.EmptyMs)
-			b.Logf("%s %s: %.1f MFLOPs, %d dispatches, %d forwards/sample: forward %.2f ms (samples %v), noop plan %.2f ms (%v), compute %.2f ms; build %.0f ms, readback %.2f ms",
-				x.Which, x.Arch, x.MFLOPs, x.Dispatches, x.Reps, f, x.ForwardMs, e, x.EmptyMs, f-e, x.BuildMs, x.ReadMs)
-			b.ReportMetric(f, "ms/forward-"+strings.Fields(x.Which)[0])
-			b.ReportMetric(e, "ms/noop-"+strings.Fields(x.Which)[0])
+			b.Logf("%s %s: %.1f MFLOPs, %d dispatches; build %.0f ms, readback %.2f ms", x.Which, x.Arch, x.MFLOPs, x.Dispatches, x.BuildMs, x.ReadMs)
+			for _, name := range []string{"noop", "block", "direct", "pixel", "tiled", "cpu"} {
+				v := x.Ms[name]
+				if len(v) == 0 {
+					b.Fatalf("%s: no %s samples", x.Which, name)
+				}
+				med := v[len(v)/2]
+				b.Logf("  %-6s %8.2f ms/forward (median of %v, %d forwards each)", name, med, v, x.Reps[name])
+				b.ReportMetric(med, "ms/"+name+"-"+x.Which)
+			}
+		}
+	}
+}
+
+// TestBrowserWebGPUKernels runs the kernel checks whose names contain
+// $HELPWASM_WEBGPU_FILTER and logs each one's time: a development aid,
+// skipped unless that variable is set.
+func TestBrowserWebGPUKernels(t *testing.T) {
+	filter, ok := os.LookupEnv("HELPWASM_WEBGPU_FILTER")
+	if !ok {
+		t.Skip("set HELPWASM_WEBGPU_FILTER to run the matching kernel checks alone")
+	}
+	exe := chromium(t)
+	r := runHarness(t, exe, harness(t), "mode=kernels&filter="+url.QueryEscape(filter), 5*time.Minute)
+	for _, k := range r.Kernels {
+		t.Logf("%-50s %8.1f ms  max error %.3g %s", k.Name, k.Ms, k.MaxErr, k.Error)
+		if k.Error != "" || !(k.MaxErr <= gpuTol) {
+			t.Errorf("%s failed", k.Name)
 		}
 	}
 }

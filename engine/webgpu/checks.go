@@ -47,30 +47,33 @@ func KernelChecks(seed uint64) []Check {
 		{"odd shape conv3x3 5→20 7x7 relu acc", 5, 20, 7, 3, 1, 1, true, false, true},
 	}
 	for _, c := range convs {
-		b := newBuilder()
 		ih := c.size
 		if c.pool2 {
 			ih /= 2
 		}
 		oh := (ih+2*c.p-c.k)/c.stride + 1
-		x := b.buffer(Buffer{Name: "x", Kind: Activation, Floats: uniform(c.cin * c.size * c.size)})
-		y := b.buffer(Buffer{Name: "y", Kind: Activation, Floats: uniform(c.cout * oh * oh)})
-		w := b.weights("w", uniform(c.cout*c.cin*c.k*c.k))
-		bias := b.weights("bias", uniform(c.cout))
-		words, groups := convWords(c.cin, c.cout, c.size, c.size, oh, oh, c.k)
-		b.dispatch(ConvKernel(c.k, c.stride, c.p, c.relu, c.pool2, c.acc), groups, words, x, w, bias, y)
-		b.p.Input = x
-		add(c.name, b, y)
+		x, y0 := uniform(c.cin*c.size*c.size), uniform(c.cout*oh*oh)
+		w, bias := uniform(c.cout*c.cin*c.k*c.k), uniform(c.cout)
+		for _, algo := range []ConvAlgo{ConvDirect, ConvPixel, ConvBlock, ConvTiled} {
+			words, groups := convWords(c.cin, c.cout, c.size, c.size, oh, oh, c.k, algo)
+			b := newBuilder()
+			xb := b.buffer(Buffer{Name: "x", Kind: Activation, Floats: x})
+			yb := b.buffer(Buffer{Name: "y", Kind: Activation, Floats: y0})
+			spec := ConvSpec{K: c.k, Stride: c.stride, Pad: c.p, ReLUIn: c.relu, AvgPool2: c.pool2, Accumulate: c.acc, Algo: algo}
+			b.dispatch(ConvKernel(spec), groups, words, xb, b.weights("w", convWeightsFor(w, c.cout, c.cin*c.k*c.k, algo)), b.weights("bias", bias), yb)
+			b.p.Input = xb
+			add(c.name+" "+algo.String(), b, yb)
+		}
 	}
 	for _, acc := range []bool{false, true} {
-		for _, shape := range [][2]int{{16, 32}, {7, 5}} {
+		for _, shape := range [][2]int{{16, 32}, {7, 8}, {3, 4}} {
 			ch, size := shape[0], shape[1]
 			n := ch * size * size
 			b := newBuilder()
 			x := b.buffer(Buffer{Name: "x", Kind: Activation, Floats: uniform(n)})
 			y := b.buffer(Buffer{Name: "y", Kind: Activation, Floats: uniform(n)})
 			b.p.Input = x
-			b.dispatch(AvgPool3Kernel(acc), [3]int{ceilDiv(n, ewThreads), 1, 1}, []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, y)
+			b.dispatch(AvgPool3Kernel(acc), avgPoolGroups(n), []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, y)
 			add(fmt.Sprintf("avgpool3 %dx%dx%d acc=%v", ch, size, size, acc), b, y)
 		}
 		for _, alpha := range []float32{0, 1} {
@@ -79,7 +82,7 @@ func KernelChecks(seed uint64) []Check {
 			x := b.buffer(Buffer{Name: "x", Kind: Activation, Floats: uniform(n)})
 			y := b.buffer(Buffer{Name: "y", Kind: Activation, Floats: uniform(n)})
 			b.p.Input = x
-			b.dispatch(ScaleKernel(alpha, acc), [3]int{ceilDiv(n, ewThreads), 1, 1}, []uint32{uint32(n), 0, 0, 0}, x, y)
+			b.dispatch(ScaleKernel(alpha, acc), scaleGroups(n), []uint32{uint32(n), 0, 0, 0}, x, y)
 			add(fmt.Sprintf("scale %g (%s) acc=%v", alpha, map[float32]string{0: "none", 1: "skip"}[alpha], acc), b, y)
 		}
 	}

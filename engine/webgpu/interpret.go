@@ -60,11 +60,12 @@ func put(y []float32, i int, v float32, acc bool) {
 	}
 }
 
-// refConv: output (m, pixel) is invocation t of workgroup (gx, gy) with
-// m = gy·TM + (t/16)·4 + i and pixel = gx·TN + t%16 + 16·j, as in the WGSL;
-// the value is a direct convolution of the (ReLU'd, or pooled) input.
+// refConv: output (m, pixel) is invocation t of workgroup (gx, gy) with,
+// as in the WGSL, m = gy·TM + (t/16)·4 + i and pixel = gx·TN + t%16 + 16·j
+// (ConvTiled) or gx·TN + (t%16)·4 + j (ConvDirect); the value is a direct
+// convolution of the (ReLU'd, or pooled) input.
 func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
-	cin, cout, h, wd, _, ow, ktot, n := int(u[0]), int(u[1]), int(u[2]), int(u[3]), int(u[4]), int(u[5]), int(u[6]), int(u[7])
+	cin, cout, h, wd, oh, ow, ktot, n := int(u[0]), int(u[1]), int(u[2]), int(u[3]), int(u[4]), int(u[5]), int(u[6]), int(u[7])
 	in := func(ci, iy, ix int) float32 {
 		if iy < 0 || ix < 0 || iy >= h || ix >= wd {
 			return 0
@@ -80,13 +81,43 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 	for gy := 0; gy < groups[1]; gy++ {
 		for gx := 0; gx < groups[0]; gx++ {
 			for t := 0; t < convThreads; t++ {
-				for i := 0; i < 4; i++ {
+				ni, nj := 4, 4
+				switch k.Algo {
+				case ConvPixel:
+					ni, nj = pixelCB, 1
+				case ConvBlock:
+					ni = 8
+				}
+				// ConvBlock: invocation idx of the flattened dispatch owns
+				// channel block cb = idx / nq and pixel quad q = idx % nq.
+				qpr := ceilDiv(ow, 4)
+				nq := oh * qpr
+				idx := gx*blockThreads + t
+				for i := 0; i < ni; i++ {
 					m := gy*convTM + t/16*4 + i
+					switch k.Algo {
+					case ConvPixel:
+						m = gy*pixelCB + i
+					case ConvBlock:
+						m = idx/nq*8 + i
+					}
 					if m >= cout {
 						continue
 					}
-					for j := 0; j < 4; j++ {
+					for j := 0; j < nj; j++ {
 						px := gx*convTN + t%16 + 16*j
+						switch k.Algo {
+						case ConvDirect:
+							px = gx*convTN + t%16*4 + j
+						case ConvPixel:
+							px = gx*convThreads + t
+						case ConvBlock:
+							q := idx % nq
+							if q%qpr*4+j >= ow {
+								continue
+							}
+							px = q/qpr*ow + q%qpr*4 + j
+						}
 						if px >= n {
 							continue
 						}
@@ -102,7 +133,12 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 									} else {
 										v = in(ci, oy*k.Stride+ky-k.Pad, ox*k.Stride+kx-k.Pad)
 									}
-									s += w[m*ktot+(ci*k.K+ky)*k.K+kx] * act(v)
+									kk := (ci*k.K+ky)*k.K + kx
+									if k.Algo == ConvPixel || k.Algo == ConvBlock {
+										s += w[kk*ceilDiv(cout, pixelCB)*pixelCB+m] * act(v)
+									} else {
+										s += w[m*ktot+kk] * act(v)
+									}
 								}
 							}
 						}
@@ -124,10 +160,16 @@ func invocations(k *Kernel, groups [3]int, f func(i int)) {
 
 func refAvgPool3(k *Kernel, groups [3]int, u []uint32, x, y []float32) {
 	h, w, n := int(u[1]), int(u[2]), int(u[3])
-	invocations(k, groups, func(i int) {
-		if i >= n {
-			return
+	invocations(k, groups, func(q int) {
+		for i := 4 * q; i < 4*q+4 && q < n/4; i++ {
+			refPool3At(k, x, y, i, h, w)
 		}
+	})
+}
+
+// refPool3At computes output i of a 3×3 average pool over h×w planes.
+func refPool3At(k *Kernel, x, y []float32, i, h, w int) {
+	{
 		c, oy, ox := i/(h*w), i%(h*w)/w, i%w
 		var s float32
 		cnt := 0
@@ -140,14 +182,16 @@ func refAvgPool3(k *Kernel, groups [3]int, u []uint32, x, y []float32) {
 			}
 		}
 		put(y, i, s/float32(cnt), k.Accumulate)
-	})
+	}
 }
 
 func refScale(k *Kernel, groups [3]int, u []uint32, x, y []float32) {
 	n := int(u[0])
 	invocations(k, groups, func(i int) {
-		if i < n {
-			put(y, i, x[i]*k.Alpha, k.Accumulate)
+		if i < n/4 {
+			for e := 4 * i; e < 4*i+4; e++ {
+				put(y, e, x[e]*k.Alpha, k.Accumulate)
+			}
 		}
 	})
 }

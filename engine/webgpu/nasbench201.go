@@ -7,9 +7,19 @@ import (
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
 
+// Options choose among equivalent kernels; the zero value is the default.
+type Options struct {
+	Conv ConvAlgo
+}
+
 // BuildNASBench201 returns the plan of engine.New(arch, seed)'s forward
 // pass: the same weights, folded the same way, and the same input.
 func BuildNASBench201(arch nasbench201.Arch, seed uint64) (*Plan, error) {
+	return BuildNASBench201With(arch, seed, Options{})
+}
+
+// BuildNASBench201With is BuildNASBench201 with kernel options.
+func BuildNASBench201With(arch nasbench201.Arch, seed uint64, opt Options) (*Plan, error) {
 	for e, op := range arch {
 		if op >= nasbench201.NumOps {
 			return nil, fmt.Errorf("webgpu: NAS-Bench-201 plan: edge %d has invalid op %d", e, op)
@@ -17,6 +27,7 @@ func BuildNASBench201(arch nasbench201.Arch, seed uint64) (*Plan, error) {
 	}
 	f := engine.FoldNASBench201(arch, seed)
 	b := newBuilder()
+	b.opt = opt
 	b.p.MACs = f.MACs
 	in := b.buffer(Buffer{Name: "input", Kind: Activation, Floats: f.Input})
 	b.p.Input = in
@@ -50,11 +61,11 @@ func BuildNASBench201(arch nasbench201.Arch, seed uint64) (*Plan, error) {
 				name := fmt.Sprintf("stage %d cell %d edge %d", s, i, e)
 				switch arch[e] {
 				case nasbench201.None:
-					b.dispatch(ScaleKernel(0, acc), [3]int{ceilDiv(n, ewThreads), 1, 1}, []uint32{uint32(n), 0, 0, 0}, x, dst)
+					b.dispatch(ScaleKernel(0, acc), scaleGroups(n), []uint32{uint32(n), 0, 0, 0}, x, dst)
 				case nasbench201.SkipConnect:
-					b.dispatch(ScaleKernel(1, acc), [3]int{ceilDiv(n, ewThreads), 1, 1}, []uint32{uint32(n), 0, 0, 0}, x, dst)
+					b.dispatch(ScaleKernel(1, acc), scaleGroups(n), []uint32{uint32(n), 0, 0, 0}, x, dst)
 				case nasbench201.AvgPool3x3:
-					b.dispatch(AvgPool3Kernel(acc), [3]int{ceilDiv(n, ewThreads), 1, 1}, []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, dst)
+					b.dispatch(AvgPool3Kernel(acc), avgPoolGroups(n), []uint32{uint32(ch), uint32(size), uint32(size), uint32(n)}, x, dst)
 				default:
 					b.conv(name, f.Cells[s][i][e], x, dst, acc)
 				}
@@ -84,9 +95,10 @@ func (b *builder) conv(name string, c *engine.FoldedConv, x, y int, acc bool) {
 		bias = make([]float32, c.Cout)
 	}
 	oh, ow := c.OutSize()
-	words, groups := convWords(c.Cin, c.Cout, c.H, c.W, oh, ow, c.K)
-	b.dispatch(ConvKernel(c.K, c.Stride, c.Pad, c.ReLUIn, c.AvgPool2, acc), groups, words,
-		x, b.weights(name+" weights", c.Weights), b.weights(name+" bias", bias), y)
+	words, groups := convWords(c.Cin, c.Cout, c.H, c.W, oh, ow, c.K, b.opt.Conv)
+	spec := ConvSpec{K: c.K, Stride: c.Stride, Pad: c.Pad, ReLUIn: c.ReLUIn, AvgPool2: c.AvgPool2, Accumulate: acc, Algo: b.opt.Conv}
+	b.dispatch(ConvKernel(spec), groups, words,
+		x, b.weights(name+" weights", convWeightsFor(c.Weights, c.Cout, c.Cin*c.K*c.K, b.opt.Conv)), b.weights(name+" bias", bias), y)
 }
 
 // EmptyLike returns a plan with p's dispatch count in which every dispatch

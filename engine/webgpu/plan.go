@@ -69,6 +69,14 @@ const (
 type Binding struct {
 	Name   string
 	Access Access
+	Vec4   bool // storage declared array<vec4<f32>> (its buffer's length a multiple of 4)
+}
+
+func (b Binding) arrayType() string {
+	if b.Vec4 {
+		return "array<vec4<f32>>"
+	}
+	return "array<f32>"
 }
 
 // Kernel is one compiled compute shader: a kind with its specialisation
@@ -85,6 +93,7 @@ type Kernel struct {
 	// (Conv, AvgPool3, Scale).
 	Accumulate bool
 	Alpha      float32 // Scale
+	Algo       ConvAlgo
 
 	Workgroup [3]int // @workgroup_size
 	Bindings  []Binding
@@ -114,6 +123,7 @@ type Plan struct {
 type builder struct {
 	p      Plan
 	byName map[string]int
+	opt    Options
 }
 
 func newBuilder() *builder { return &builder{byName: map[string]int{}} }

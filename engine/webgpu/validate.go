@@ -148,6 +148,9 @@ func validateDispatch(p *Plan, d *Dispatch) error {
 		}
 		seen[bi] = acc
 		lens[i] = b.Len
+		if k.Bindings[i].Vec4 && b.Len%4 != 0 {
+			return fmt.Errorf("%s: binding %d (%s) is vec4 but buffer %s has %d elements", k.Name, i, k.Bindings[i].Name, b.Name, b.Len)
+		}
 	}
 	for i, g := range d.Groups {
 		if g < 1 || g > maxWorkgroupsPerDim {
@@ -188,6 +191,14 @@ func validateDispatch(p *Plan, d *Dispatch) error {
 		if oh != (ih+2*k.Pad-k.K)/k.Stride+1 || ow != (iw+2*k.Pad-k.K)/k.Stride+1 || n != oh*ow || ktot != cin*k.K*k.K {
 			return fmt.Errorf("%s: inconsistent shape words %v", k.Name, u)
 		}
+		if k.Algo == ConvBlock {
+			return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], ceilDiv(cout, 8)*8*ktot), size("bias", lens[2], cout),
+				size("output", lens[3], cout*n), short("quads × channel blocks", d.Groups[0], blockThreads, oh*ceilDiv(ow, 4)*ceilDiv(cout, 8)))
+		}
+		if k.Algo == ConvPixel {
+			return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], ceilDiv(cout, pixelCB)*pixelCB*ktot), size("bias", lens[2], cout),
+				size("output", lens[3], cout*n), short("pixels", d.Groups[0], convThreads, n), short("channels", d.Groups[1], pixelCB, cout))
+		}
 		return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], cout*ktot), size("bias", lens[2], cout),
 			size("output", lens[3], cout*n), short("pixels", d.Groups[0], convTN, n), short("channels", d.Groups[1], convTM, cout))
 	case KindAvgPool3:
@@ -195,15 +206,18 @@ func validateDispatch(p *Plan, d *Dispatch) error {
 			return err
 		}
 		n := w(3)
-		if n != w(0)*w(1)*w(2) {
-			return fmt.Errorf("%s: inconsistent shape words %v", k.Name, u)
+		if n != w(0)*w(1)*w(2) || w(2)%4 != 0 {
+			return fmt.Errorf("%s: shape words %v inconsistent or width not a multiple of 4", k.Name, u)
 		}
-		return errors.Join(size("input", lens[0], n), size("output", lens[1], n), short("elements", d.Groups[0], k.Workgroup[0], n))
+		return errors.Join(size("input", lens[0], n), size("output", lens[1], n), short("quads", d.Groups[0], k.Workgroup[0], n/4))
 	case KindScale:
 		if err := need(4); err != nil {
 			return err
 		}
-		return errors.Join(size("input", lens[0], w(0)), size("output", lens[1], w(0)), short("elements", d.Groups[0], k.Workgroup[0], w(0)))
+		if w(0)%4 != 0 {
+			return fmt.Errorf("%s: %d elements, not a multiple of 4", k.Name, w(0))
+		}
+		return errors.Join(size("input", lens[0], w(0)), size("output", lens[1], w(0)), short("vec4s", d.Groups[0], k.Workgroup[0], w(0)/4))
 	case KindGlobalPool:
 		if err := need(4); err != nil {
 			return err

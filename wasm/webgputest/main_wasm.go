@@ -34,6 +34,7 @@ type kernelResult struct {
 	Name   string  `json:"name"`
 	N      int     `json:"n"`
 	MaxErr float64 `json:"max_err"` // max |gpu-want|/max(1,|want|)
+	Ms     float64 `json:"ms"`      // building, running and reading the check
 	Error  string  `json:"error,omitempty"`
 }
 
@@ -47,15 +48,15 @@ type netResult struct {
 }
 
 type benchResult struct {
-	Which      string    `json:"which"`
-	Arch       string    `json:"arch"`
-	MFLOPs     float64   `json:"mflops"`
-	Dispatches int       `json:"dispatches"`
-	Reps       int       `json:"reps"`       // forwards per sample
-	ForwardMs  []float64 `json:"forward_ms"` // per forward, one per sample
-	EmptyMs    []float64 `json:"empty_ms"`   // the noop plan, interleaved
-	BuildMs    float64   `json:"build_ms"`   // NewNASBench201 (pipelines cached after the first)
-	ReadMs     float64   `json:"read_ms"`    // one ReadOutput
+	Which      string               `json:"which"`
+	Arch       string               `json:"arch"`
+	MFLOPs     float64              `json:"mflops"`
+	Dispatches int                  `json:"dispatches"`
+	Reps       map[string]int       `json:"reps"`     // forwards per sample
+	Ms         map[string][]float64 `json:"ms"`       // per forward, one per sample, sorted; by convolution algorithm, and "noop"
+	BuildMs    float64              `json:"build_ms"` // NewNASBench201 (pipelines cached after the first network)
+	ReadMs     float64              `json:"read_ms"`  // one ReadOutput
+	Error      string               `json:"error,omitempty"`
 }
 
 type result struct {
@@ -84,9 +85,12 @@ func main() {
 		res.Error, state = err.Error(), "error"
 	} else {
 		res.Adapter = dev.Info()
-		if q.Get("mode") == "bench" {
+		switch q.Get("mode") {
+		case "bench":
 			res.Bench = bench(dev)
-		} else {
+		case "kernels":
+			res.Kernels = checkKernels(dev, seed, q.Get("filter"))
+		default:
 			res.Kernels, res.Nets = check(dev, seed)
 		}
 	}
@@ -97,17 +101,28 @@ func main() {
 	doc.Get("body").Get("dataset").Set("state", state)
 }
 
-func check(dev *webgpu.Device, seed uint64) ([]kernelResult, []netResult) {
+// checkKernels runs the kernel checks whose names contain filter.
+func checkKernels(dev *webgpu.Device, seed uint64, filter string) []kernelResult {
 	var ks []kernelResult
 	for _, c := range webgpu.KernelChecks(seed) {
+		if !strings.Contains(c.Name, filter) {
+			continue
+		}
+		t0 := now()
 		r := kernelResult{Name: c.Name, N: len(c.Want)}
 		if got, err := dev.RunCheck(c); err != nil {
 			r.Error = err.Error()
 		} else {
 			r.MaxErr = approx.MaxRelErr(got, c.Want)
 		}
+		r.Ms = now() - t0
 		ks = append(ks, r)
 	}
+	return ks
+}
+
+func check(dev *webgpu.Device, seed uint64) ([]kernelResult, []netResult) {
+	ks := checkKernels(dev, seed, "")
 	rng := rand.New(rand.NewPCG(seed, 20))
 	var ns []netResult
 	for i := range 20 {
@@ -143,10 +158,15 @@ func check(dev *webgpu.Device, seed uint64) ([]kernelResult, []netResult) {
 	return ks, ns
 }
 
+// rounds is the number of interleaved samples per network.
+const rounds = 5
+
 // bench times the smallest, median and largest cells by FLOPs (ties by
-// index, as engine's BenchmarkForward): after 5 warm-up forwards, 7 rounds,
-// each one sample of the network then one of a noop plan with its
-// dispatch count, each sample enough forwards to last about 30 ms.
+// index, as engine's BenchmarkForward) with each convolution algorithm
+// and a noop plan of the same dispatch count: after 3 warm-up forwards of
+// each, rounds rounds of one sample of each, a sample being enough
+// forwards to last about 30 ms (at least one). Then the CPU engine
+// (engine.New, this WebAssembly program's thread) on the same network.
 func bench(dev *webgpu.Device) []benchResult {
 	all := nasbench201.Enumerate()
 	sort.SliceStable(all, func(i, j int) bool { return nasbench201.FLOPs(all[i]) < nasbench201.FLOPs(all[j]) })
@@ -154,56 +174,87 @@ func bench(dev *webgpu.Device) []benchResult {
 		which string
 		a     nasbench201.Arch
 	}{{"smallest", all[0]}, {"median", all[len(all)/2]}, {"largest", all[len(all)-1]}}
+	algos := []webgpu.ConvAlgo{webgpu.ConvDirect, webgpu.ConvPixel, webgpu.ConvBlock, webgpu.ConvTiled}
 	var out []benchResult
 	for _, p := range picks {
-		r := benchResult{Which: p.which, Arch: p.a.String(), MFLOPs: float64(nasbench201.FLOPs(p.a)) / 1e6}
-		t0 := now()
-		n, err := dev.NewNASBench201(p.a, 1)
-		if err != nil {
-			r.Which += " error: " + err.Error()
-			out = append(out, r)
-			continue
-		}
-		r.BuildMs = now() - t0
-		e, err := dev.NewPlan(webgpu.EmptyLike(n.Plan()))
-		if err != nil {
-			r.Which += " error: " + err.Error()
-			out = append(out, r)
-			continue
-		}
-		r.Dispatches = len(n.Plan().Dispatches)
-		for range 5 {
-			n.Forward()
-			e.Forward()
-		}
-		t0 = now()
-		n.Forward()
-		one := now() - t0
-		r.Reps = max(1, int(math.Ceil(30/max(one, 0.01))))
-		sample := func(net *webgpu.Net) float64 {
-			t0 := now()
-			for range r.Reps {
-				net.Forward()
-			}
-			return (now() - t0) / float64(r.Reps)
-		}
-		for range 7 {
-			r.ForwardMs = append(r.ForwardMs, sample(n))
-			r.EmptyMs = append(r.EmptyMs, sample(e))
-		}
-		t0 = now()
-		if _, err := n.ReadOutput(); err != nil {
-			r.Which += " read error: " + err.Error()
-		}
-		r.ReadMs = now() - t0
-		if err := n.Err(); err != nil {
-			r.Which += " forward error: " + err.Error()
-		}
-		slices.Sort(r.ForwardMs)
-		slices.Sort(r.EmptyMs)
-		n.Close()
-		e.Close()
+		r := benchResult{Which: p.which, Arch: p.a.String(), MFLOPs: float64(nasbench201.FLOPs(p.a)) / 1e6,
+			Reps: map[string]int{}, Ms: map[string][]float64{}}
 		out = append(out, r)
+		res := &out[len(out)-1]
+		names := []string{}
+		nets := []*webgpu.Net{}
+		for i, algo := range algos {
+			t0 := now()
+			pl, err := webgpu.BuildNASBench201With(p.a, 1, webgpu.Options{Conv: algo})
+			if err != nil {
+				res.Error = err.Error()
+				break
+			}
+			n, err := dev.NewPlan(pl)
+			if err != nil {
+				res.Error = err.Error()
+				break
+			}
+			if i == 0 {
+				res.BuildMs = now() - t0
+				e, err := dev.NewPlan(webgpu.EmptyLike(pl))
+				if err != nil {
+					res.Error = err.Error()
+					break
+				}
+				names, nets = append(names, "noop"), append(nets, e)
+				res.Dispatches = len(pl.Dispatches)
+			}
+			names, nets = append(names, algo.String()), append(nets, n)
+		}
+		if res.Error != "" {
+			continue
+		}
+		for i, n := range nets {
+			for range 3 {
+				n.Forward()
+			}
+			t0 := now()
+			n.Forward()
+			res.Reps[names[i]] = max(1, int(math.Ceil(30/max(now()-t0, 0.01))))
+		}
+		for range rounds {
+			for i, n := range nets {
+				reps := res.Reps[names[i]]
+				t0 := now()
+				for range reps {
+					n.Forward()
+				}
+				res.Ms[names[i]] = append(res.Ms[names[i]], (now()-t0)/float64(reps))
+			}
+		}
+		// The CPU engine on the same network in the same page, for scale.
+		cpu := engine.New(p.a, 1)
+		cpu.Forward()
+		t0 := now()
+		cpu.Forward()
+		cpuReps := max(1, int(math.Ceil(30/max(now()-t0, 0.01))))
+		res.Reps["cpu"] = cpuReps
+		for range rounds {
+			t0 := now()
+			for range cpuReps {
+				cpu.Forward()
+			}
+			res.Ms["cpu"] = append(res.Ms["cpu"], (now()-t0)/float64(cpuReps))
+		}
+		slices.Sort(res.Ms["cpu"])
+		t0 = now()
+		if _, err := nets[1].ReadOutput(); err != nil {
+			res.Error = "read: " + err.Error()
+		}
+		res.ReadMs = now() - t0
+		for i, n := range nets {
+			if err := n.Err(); err != nil {
+				res.Error = names[i] + ": " + err.Error()
+			}
+			slices.Sort(res.Ms[names[i]])
+			n.Close()
+		}
 	}
 	return out
 }
