@@ -11,12 +11,6 @@ import (
 	"github.com/helpwasm/helpwasm/rank"
 )
 
-// GPUQuickValidation is the GPU quick profile's validation size: on a
-// software GPU (SwiftShader) a NAS-Bench-201 forward pass takes 0.3-6 s,
-// so the quick profile validates on fewer networks (and the worker takes
-// fewer rounds).
-const GPUQuickValidation = 8
-
 // Engine is what the page times networks on now: protocol.EngineCPU or
 // EngineGPU.
 func (a *App) Engine() string {

@@ -354,9 +354,6 @@ func (a *App) SizesOf(mode string) (support, validation int) {
 	if mode == protocol.ModeThorough {
 		return ThoroughSupport, ThoroughValidation
 	}
-	if a.Engine() == protocol.EngineGPU {
-		return QuickSupport, GPUQuickValidation
-	}
 	if v, ok := quickValidation[a.Space.Name()]; ok {
 		return QuickSupport, v
 	}

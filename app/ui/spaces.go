@@ -224,7 +224,7 @@ func (c *Root) QuickLabel() string {
 	sup, v := c.App.SizesOf(protocol.ModeQuick)
 	s := fmt.Sprintf("quick: 10 reference + %d support + %d validation networks", sup, v)
 	if c.App.Engine() == protocol.EngineGPU {
-		return s + " in 3 rounds, " + gpuQuickDuration
+		return s + ", 3 rounds, " + gpuQuickDuration
 	}
 	if v != state.QuickValidation {
 		s += " (fewer: these networks are larger)"
@@ -239,9 +239,10 @@ func (c *Root) ThoroughLabel() string {
 }
 
 // gpuQuickDuration is how long the GPU's quick profile takes: on the
-// software SwiftShader, minutes (docs/RESULTS.md, gpu-page branch); on a
-// visitor's real GPU we have not measured it.
-const gpuQuickDuration = "minutes on a software GPU"
+// software SwiftShader, 28-37 s in headless Chromium on the shared 2-core
+// machine (docs/RESULTS.md, gpu-page branch); on a visitor's real GPU we
+// have not measured it.
+const gpuQuickDuration = "under a minute on a software GPU"
 
 // How long profiles take: the one statement the page and the README make,
 // from the timed runs in docs/RESULTS.md (headless Chromium on a 2-core

@@ -46,9 +46,12 @@ func openGPU() (*worker.GPU, string) {
 // GPU profiles by: the CPU's protocol (clock, calibration of inner
 // repetitions, interleaved rounds, lower quartile, outlier filter, drift
 // checks), but on SwiftShader, the software GPU CI has, a NAS-Bench-201
-// forward pass takes 0.3-6 s (must-show 2 of issue 11), so the quick
-// profile takes 3 rounds (also in the labelled phase: gpuLabelledRounds)
-// and re-measures nothing, reporting noisy timings as unstable instead.
+// forward pass takes 20-500 ms (4-5x the WebAssembly engine's), and the
+// CPU's quick plan (10 labelled rounds, 6 validation rounds, re-measuring
+// what is noisy: about 440 forwards) would take over a minute, so the
+// GPU's quick profile takes 3 rounds (also in the labelled phase:
+// gpuLabelledRounds) and re-measures nothing, reporting noisy timings as
+// unstable instead (docs/RESULTS.md, gpu-page branch).
 // One warm-up forward per network before calibration: pipelines are
 // compiled when a network is built and cached on the device, and the
 // first dispatch's extra cost stays out of the samples.
