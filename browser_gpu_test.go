@@ -57,10 +57,9 @@ func TestBrowserGPU(t *testing.T) {
 	eval[float64](t, p, 30*time.Second, waitJS(onEngine("gpu-webgpu"), "the GPU chosen", 25000))
 	secs, v := gpuProfile(t, p, "GPU")
 	t.Logf("GPU quick profile: %s; %s (load %s)", text(t, p, "#notice"), v, loadAvg())
-	if len(v) != 5 {
-		t.Fatalf("GPU validation shows %d methods, want 5: %v", len(v), v)
-	}
-	for _, m := range []string{"auto", "HELP", "FLOPs", "nearest"} {
+	// Every method's validation (find fails the test if one is missing);
+	// the adaptation steps' plots follow them.
+	for _, m := range []string{"auto", "HELP", "the op-cost model", "FLOPs", "nearest device"} {
 		if rho := v.rho(t, m); !(rho > -1 && rho <= 1) {
 			t.Errorf("GPU %s: Spearman %v", m, rho)
 		}
