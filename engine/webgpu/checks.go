@@ -54,7 +54,7 @@ func KernelChecks(seed uint64) []Check {
 		oh := (ih+2*c.p-c.k)/c.stride + 1
 		x, y0 := uniform(c.cin*c.size*c.size), uniform(c.cout*oh*oh)
 		w, bias := uniform(c.cout*c.cin*c.k*c.k), uniform(c.cout)
-		for _, algo := range []ConvAlgo{ConvDirect, ConvPixel, ConvBlock, ConvTiled} {
+		for _, algo := range ConvAlgos() {
 			words, groups := convWords(c.cin, c.cout, c.size, c.size, oh, oh, c.k, algo)
 			b := newBuilder()
 			xb := b.buffer(Buffer{Name: "x", Kind: Activation, Floats: x})

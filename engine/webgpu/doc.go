@@ -28,14 +28,40 @@
 // the ReLU is applied as the convolution loads its input, the BN is the
 // folded weights and bias.
 //
-// The convolution kernel is an implicit GEMM (M = output channels, N =
-// output pixels, K = cin·k·k): a workgroup of 64 invocations computes a
-// 16×64 output tile, staging 16×16 weight and 16×64 input tiles in
-// workgroup memory (5 KiB, under WebGPU's 16 KiB minimum limit), each
-// invocation accumulating 4×4 outputs. The input tile is gathered straight
-// from the CHW tensor (zero padding, stride, ReLU, and the reduction
-// shortcut's 2×2 average pool done in the gather), so there is no im2col
-// buffer.
+// # Kernels
+//
+// The convolution has five interchangeable algorithms (Options.Conv), all
+// computing the same sums in the same order (k = ci·k·k + ky·k + kx
+// ascending, bias last), so each matches the interpreter exactly on
+// SwiftShader:
+//
+//   - ConvBlock16 (default) and ConvBlock: an invocation computes 16 (or
+//     8) output channels × 4
+//     consecutive pixels of a row with the k×k window unrolled in the
+//     WGSL, loading each input row segment once per (input channel, kernel
+//     row) and the channels' weights of a tap as vec4s (weights stored
+//     transposed, [k][cout rounded up to 16 or 8]); loads are clamped
+//     and selected, not branched. The dispatch is flattened over (channel
+//     block, pixel quad) in 64-invocation workgroups.
+//   - ConvDirect: 4 channels × 4 pixels per invocation, OIHW weights.
+//   - ConvPixel: 8 channels of one pixel per invocation.
+//   - ConvTiled: implicit GEMM (M = cout, N = pixels, K = cin·k·k), a
+//     16×64 output tile per 64-invocation workgroup with 16×16 weight and
+//     16×64 input tiles staged in workgroup memory (5 KiB, under the 16 KiB
+//     default limit) between barriers, 4×4 outputs per invocation.
+//
+// On SwiftShader (Chromium's software Vulkan, what CI has) ConvBlock16 is
+// 3-5× faster than ConvDirect and 7-14× faster than ConvTiled: a
+// software GPU pays per instruction, and workgroup barriers are very
+// expensive there, so the shared-memory tiling does not pay. The input of
+// every algorithm is gathered straight from the CHW tensor (zero padding,
+// stride, ReLU, and the reduction shortcut's 2×2 average pool applied in the
+// gather), so there is no im2col buffer.
+//
+// skip_connect and none are one vec4 per invocation; the 3×3 average pool
+// computes 4 outputs of a row per invocation from column sums of a 3×6
+// window, dividing by the in-bounds taps; the head is one invocation per
+// channel (BN, ReLU and the plane's mean) and one per logit.
 //
 // Interpret executes a plan with naive Go loops that follow each kernel's
 // invocation-to-output mapping (so a dispatch too small to cover its output
@@ -45,9 +71,13 @@
 //
 // # The binding (js && wasm)
 //
-// Open requests an adapter and a device; Device.NewNASBench201 (or
-// Device.NewPlan) uploads the weights, compiles each distinct kernel once
-// and creates every bind group once. Net.Forward writes Input to the GPU,
+// Open requests an adapter and a device (its error wraps ErrNoWebGPU,
+// ErrNoAdapter or ErrDevice, saying why not); Device.Info is the adapter's
+// vendor, architecture, device and description. Device.NewNASBench201 (or
+// Device.NewPlan, for any plan, e.g. BuildNASBench201With's other kernel
+// Options or EmptyLike) uploads the weights, compiles each distinct kernel
+// once per device (pipelines are cached by WGSL text) and creates every
+// bind group once. Device.RunCheck runs one of KernelChecks on the GPU. Net.Forward writes Input to the GPU,
 // encodes all dispatches in one compute pass of one command buffer, submits
 // it and blocks until queue.onSubmittedWorkDone resolves; it does not read
 // the logits back, so a timing of Forward is GPU work plus submission.

@@ -85,8 +85,8 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 				switch k.Algo {
 				case ConvPixel:
 					ni, nj = pixelCB, 1
-				case ConvBlock:
-					ni = 8
+				case ConvBlock, ConvBlock16:
+					ni = blockCB(k.Algo)
 				}
 				// ConvBlock: invocation idx of the flattened dispatch owns
 				// channel block cb = idx / nq and pixel quad q = idx % nq.
@@ -98,8 +98,8 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 					switch k.Algo {
 					case ConvPixel:
 						m = gy*pixelCB + i
-					case ConvBlock:
-						m = idx/nq*8 + i
+					case ConvBlock, ConvBlock16:
+						m = idx/nq*blockCB(k.Algo) + i
 					}
 					if m >= cout {
 						continue
@@ -111,7 +111,7 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 							px = gx*convTN + t%16*4 + j
 						case ConvPixel:
 							px = gx*convThreads + t
-						case ConvBlock:
+						case ConvBlock, ConvBlock16:
 							q := idx % nq
 							if q%qpr*4+j >= ow {
 								continue
@@ -134,9 +134,13 @@ func refConv(k *Kernel, groups [3]int, u []uint32, x, w, bias, y []float32) {
 										v = in(ci, oy*k.Stride+ky-k.Pad, ox*k.Stride+kx-k.Pad)
 									}
 									kk := (ci*k.K+ky)*k.K + kx
-									if k.Algo == ConvPixel || k.Algo == ConvBlock {
+									switch k.Algo {
+									case ConvPixel:
 										s += w[kk*ceilDiv(cout, pixelCB)*pixelCB+m] * act(v)
-									} else {
+									case ConvBlock, ConvBlock16:
+										cb := blockCB(k.Algo)
+										s += w[kk*ceilDiv(cout, cb)*cb+m] * act(v)
+									default:
 										s += w[m*ktot+kk] * act(v)
 									}
 								}

@@ -2,6 +2,7 @@ package webgpu
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -70,15 +71,19 @@ func store(acc bool, out, i, v string) string {
 type ConvAlgo uint8
 
 const (
+	// ConvBlock16 (the default) is ConvBlock with 16 output channels per
+	// invocation: on SwiftShader as fast as ConvBlock on the largest cell
+	// and faster on the median one (1.1-1.9×), 3-5× faster than ConvDirect
+	// and 7-14× faster than ConvTiled (docs/RESULTS.md, webgpu branch).
+	ConvBlock16 ConvAlgo = iota
 	// ConvBlock: each invocation computes 8 output channels × 4
 	// consecutive pixels of one output row, the whole k×k window unrolled
 	// in the WGSL: per input channel and kernel row it loads the row
-	// segment all 4 pixels' taps need once, and the 8 channels' weights of
-	// a tap as two vec4 loads (the ConvPixel layout), so a load feeds 4-8
-	// multiply-adds instead of one. Fewest instructions per MAC, which is
-	// what SwiftShader's JIT rewards. The default: the fastest of the four on
-	// SwiftShader by 3-9× (docs/RESULTS.md, webgpu branch).
-	ConvBlock ConvAlgo = iota
+	// segment all 4 pixels' taps need once, and the channels' weights of a
+	// tap as vec4 loads (weights transposed, [k][cout padded]), so a load
+	// feeds 4-8 multiply-adds instead of one. Fewest instructions per MAC,
+	// which is what SwiftShader's JIT rewards.
+	ConvBlock
 	// ConvDirect: each invocation computes 4 output channels × 4
 	// consecutive pixels straight from global memory (no workgroup memory,
 	// no barriers).
@@ -95,6 +100,11 @@ const (
 	ConvTiled
 )
 
+// ConvAlgos lists every convolution algorithm, the default first.
+func ConvAlgos() []ConvAlgo {
+	return []ConvAlgo{ConvBlock16, ConvBlock, ConvDirect, ConvPixel, ConvTiled}
+}
+
 func (a ConvAlgo) String() string {
 	switch a {
 	case ConvDirect:
@@ -105,6 +115,8 @@ func (a ConvAlgo) String() string {
 		return "tiled"
 	case ConvBlock:
 		return "block"
+	case ConvBlock16:
+		return "block16"
 	}
 	return fmt.Sprintf("ConvAlgo(%d)", a)
 }
@@ -144,8 +156,8 @@ func ConvKernel(s ConvSpec) Kernel {
 	if acc {
 		kn.Name += "_acc"
 	}
-	if s.Algo == ConvBlock {
-		kn.Name = "block_" + kn.Name
+	if cb := blockCB(s.Algo); cb > 0 {
+		kn.Name = fmt.Sprintf("block%d_", cb) + kn.Name
 		kn.Workgroup = [3]int{blockThreads, 1, 1}
 		kn.Bindings[1].Vec4 = true
 		kn.WGSL = blockConvWGSL(&kn)
@@ -258,16 +270,44 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) g: vec3<
 
 // blockThreads is ConvBlock's workgroup size. Its dispatch is flattened
 // over (channel block, pixel quad), so even the narrowest layers (8×8
-// outputs: 16 quads × 8 blocks) fill whole workgroups.
+// outputs: 16 quads × 4-8 blocks) fill whole workgroups.
 const blockThreads = 64
 
+// blockCB is the output channels per invocation of ConvBlock (8) and
+// ConvBlock16 (16), 0 for the other algorithms; their weights are laid out
+// [k][cout rounded up to blockCB].
+func blockCB(a ConvAlgo) int {
+	switch a {
+	case ConvBlock:
+		return 8
+	case ConvBlock16:
+		return 16
+	}
+	return 0
+}
+
 // blockConvWGSL is the ConvBlock kernel's text, with the k×k window, the
-// row segments and the 4 pixels × 8 channels unrolled.
+// row segments and the 4 pixels × blockCB channels unrolled.
 func blockConvWGSL(kn *Kernel) string {
 	const P = 4 // pixels per invocation
+	cb := blockCB(kn.Algo)
+	H := cb / 4 // vec4 accumulators per pixel
 	var body strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&body, format, args...) }
-	acc := func(j, h int) string { return fmt.Sprintf("a%d%d", j, h) }
+	acc := func(j, h int) string { return fmt.Sprintf("a%d_%d", j, h) }
+	// tap loads one tap's weights (wt<tag>_<h>) and accumulates input
+	// value src(j) of pixel j into every channel.
+	tap := func(indent, tag string, src func(j int) string) {
+		for h := 0; h < H; h++ {
+			w("%slet wt%s_%d = wgt[wi + %du];\n", indent, tag, h, h)
+		}
+		w("%swi = wi + cq;\n", indent)
+		for j := 0; j < P; j++ {
+			for h := 0; h < H; h++ {
+				w("%s%s = %s + %s * wt%s_%d;\n", indent, acc(j, h), acc(j, h), src(j), tag, h)
+			}
+		}
+	}
 	if kn.AvgPool2 {
 		// 1×1 over the 2×2/2 pooled input; pixel j's value is s<j>.
 		w("    let b = base + 2u * oy * prm.w + 2u * ox0;\n")
@@ -275,10 +315,7 @@ func blockConvWGSL(kn *Kernel) string {
 			w("    var s%d = 0.0;\n    if (ox0 + %du < prm.ow) { s%d = act((xin[b + %du] + xin[b + %du] + xin[b + prm.w + %du] + xin[b + prm.w + %du]) * 0.25); }\n",
 				j, j, j, 2*j, 2*j+1, 2*j, 2*j+1)
 		}
-		w("    let w0 = wgt[wi];\n    let w1 = wgt[wi + 1u];\n    wi = wi + cq;\n")
-		for j := 0; j < P; j++ {
-			w("    %s = %s + s%d * w0;\n    %s = %s + s%d * w1;\n", acc(j, 0), acc(j, 0), j, acc(j, 1), acc(j, 1), j)
-		}
+		tap("    ", "", func(j int) string { return fmt.Sprintf("s%d", j) })
 	} else {
 		span := (P-1)*kn.Stride + kn.K
 		for ky := 0; ky < kn.K; ky++ {
@@ -287,35 +324,34 @@ func blockConvWGSL(kn *Kernel) string {
 				w("      let s%d = ld(rowok, rb, ix0 + %d);\n", c, c)
 			}
 			for kx := 0; kx < kn.K; kx++ {
-				w("      let w%d0 = wgt[wi];\n      let w%d1 = wgt[wi + 1u];\n      wi = wi + cq;\n", kx, kx)
-				for j := 0; j < P; j++ {
-					c := j*kn.Stride + kx
-					w("      %s = %s + s%d * w%d0;\n      %s = %s + s%d * w%d1;\n", acc(j, 0), acc(j, 0), c, kx, acc(j, 1), acc(j, 1), c, kx)
-				}
+				tap("      ", strconv.Itoa(kx), func(j int) string { return fmt.Sprintf("s%d", j*kn.Stride+kx) })
 			}
 			w("    }\n")
 		}
 	}
 	var decl, st strings.Builder
 	for j := 0; j < P; j++ {
-		fmt.Fprintf(&decl, "  var %s = vec4<f32>(0.0);\n  var %s = vec4<f32>(0.0);\n", acc(j, 0), acc(j, 1))
+		for h := 0; h < H; h++ {
+			fmt.Fprintf(&decl, "  var %s = vec4<f32>(0.0);\n", acc(j, h))
+		}
 		fmt.Fprintf(&st, "  if (ox0 + %du < prm.ow) {\n    let p = oy * prm.ow + ox0 + %du;\n", j, j)
-		for i := 0; i < 8; i++ {
+		for i := 0; i < cb; i++ {
 			fmt.Fprintf(&st, "    if (m0 + %du < prm.cout) {\n      let v = %s[%d] + bia[m0 + %du];\n      let o = (m0 + %du) * prm.n + p;\n      %s\n    }\n",
 				i, acc(j, i/4), i%4, i, i, store(kn.Accumulate, "yout", "o", "v"))
 		}
 		st.WriteString("  }\n")
 	}
 	return fmt.Sprintf(`// %s: y (+)= conv(act(x)) + bias; invocation t of workgroup g computes
-// channels m0..m0+7 (m0 = cb*8) at pixels ox0..ox0+3 of row oy, where
+// channels m0..m0+CB-1 (m0 = cb*CB) at pixels ox0..ox0+3 of row oy, where
 // idx = g.x*%d + t, cb = idx / nq, q = idx %% nq, nq = oh*qpr,
 // oy = q / qpr, ox0 = (q %% qpr)*4, qpr = ceil(ow/4).
-// Weights are vec4s [k][cp/4] with cp = cout rounded up to 8 (zero padded).
+// Weights are vec4s [k][cp/4] with cp = cout rounded up to CB (zero padded).
 struct Params { cin: u32, cout: u32, h: u32, w: u32, oh: u32, ow: u32, ktot: u32, n: u32 }
 %s
 const STRIDE: u32 = %du;
 const PAD: i32 = %d;
 const RELU: bool = %s;
+const CB: u32 = %du;
 
 fn act(v: f32) -> f32 {
   if (RELU) { return max(v, 0.0); }
@@ -337,21 +373,27 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) g: vec3<
   let nq = prm.oh * qpr;
   let idx = g.x * %du + t;
   let cb = idx / nq;
-  if (cb >= (prm.cout + 7u) / 8u) { return; }
+  if (cb >= (prm.cout + CB - 1u) / CB) { return; }
   let q = idx %% nq;
   let oy = q / qpr;
   let ox0 = (q %% qpr) * 4u;
-  let m0 = cb * 8u;
-  let cq = (prm.cout + 7u) / 8u * 2u;
-  var wi = cb * 2u;
+  let m0 = cb * CB;
+  let cq = (prm.cout + CB - 1u) / CB * (CB / 4u);
+  var wi = cb * (CB / 4u);
   let iy0 = i32(oy * STRIDE) - PAD;
   let ix0 = i32(ox0 * STRIDE) - PAD;
 %s  for (var ci = 0u; ci < prm.cin; ci = ci + 1u) {
     let base = ci * prm.h * prm.w;
 %s  }
 %s}
-`, kn.Name, blockThreads, bindingDecls(kn.Bindings, "Params"), kn.Stride, kn.Pad, wgslBool(kn.ReLUIn), blockThreads, blockThreads,
+`, kn.Name, blockThreads, bindingDecls(kn.Bindings, "Params"), kn.Stride, kn.Pad, wgslBool(kn.ReLUIn), cb, blockThreads, blockThreads,
 		decl.String(), body.String(), st.String())
+}
+
+// blockWeights transposes OIHW weights (cout × ktot) to algo's
+// [k][cout rounded up to blockCB] layout, zero padded.
+func blockWeights(w []float32, cout, ktot int, algo ConvAlgo) []float32 {
+	return transposePadded(w, cout, ktot, blockCB(algo))
 }
 
 // pixelCB is ConvPixel's output channels per invocation.
@@ -420,7 +462,13 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) g: vec3<
 // pixelWeights transposes OIHW weights (cout × ktot) to ConvPixel's
 // [k][cout rounded up to pixelCB] layout, zero padded.
 func pixelWeights(w []float32, cout, ktot int) []float32 {
-	cp := ceilDiv(cout, pixelCB) * pixelCB
+	return transposePadded(w, cout, ktot, pixelCB)
+}
+
+// transposePadded returns the cout × ktot matrix w as ktot × cp, cp =
+// cout rounded up to a multiple of mult, zero padded.
+func transposePadded(w []float32, cout, ktot, mult int) []float32 {
+	cp := ceilDiv(cout, mult) * mult
 	t := make([]float32, ktot*cp)
 	for m := 0; m < cout; m++ {
 		for k := 0; k < ktot; k++ {
@@ -520,16 +568,19 @@ func convWords(cin, cout, h, w, oh, ow, k int, algo ConvAlgo) ([]uint32, [3]int)
 	switch algo {
 	case ConvPixel:
 		return words, [3]int{ceilDiv(n, convThreads), ceilDiv(cout, pixelCB), 1}
-	case ConvBlock:
-		return words, [3]int{ceilDiv(oh*ceilDiv(ow, 4)*ceilDiv(cout, 8), blockThreads), 1, 1}
+	case ConvBlock, ConvBlock16:
+		return words, [3]int{ceilDiv(oh*ceilDiv(ow, 4)*ceilDiv(cout, blockCB(algo)), blockThreads), 1, 1}
 	}
 	return words, [3]int{ceilDiv(n, convTN), ceilDiv(cout, convTM), 1}
 }
 
 // convWeightsFor lays out OIHW weights for algo.
 func convWeightsFor(w []float32, cout, ktot int, algo ConvAlgo) []float32 {
-	if algo == ConvPixel || algo == ConvBlock {
+	switch algo {
+	case ConvPixel:
 		return pixelWeights(w, cout, ktot)
+	case ConvBlock, ConvBlock16:
+		return blockWeights(w, cout, ktot, algo)
 	}
 	return w
 }

@@ -97,7 +97,7 @@ func (b *builder) conv(name string, c *engine.FoldedConv, x, y int, acc bool) {
 	oh, ow := c.OutSize()
 	words, groups := convWords(c.Cin, c.Cout, c.H, c.W, oh, ow, c.K, b.opt.Conv)
 	spec := ConvSpec{K: c.K, Stride: c.Stride, Pad: c.Pad, ReLUIn: c.ReLUIn, AvgPool2: c.AvgPool2, Accumulate: acc, Algo: b.opt.Conv}
-	b.dispatch(ConvKernel(spec), groups, words,
+	b.dispatch(b.convKernel(spec), groups, words,
 		x, b.weights(name+" weights", convWeightsFor(c.Weights, c.Cout, c.Cin*c.K*c.K, b.opt.Conv)), b.weights(name+" bias", bias), y)
 }
 

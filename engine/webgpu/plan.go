@@ -124,9 +124,22 @@ type builder struct {
 	p      Plan
 	byName map[string]int
 	opt    Options
+	convs  map[ConvSpec]Kernel // generated once per spec: the text is long
 }
 
-func newBuilder() *builder { return &builder{byName: map[string]int{}} }
+// convKernel is ConvKernel(s), generated once per builder.
+func (b *builder) convKernel(s ConvSpec) Kernel {
+	k, ok := b.convs[s]
+	if !ok {
+		k = ConvKernel(s)
+		b.convs[s] = k
+	}
+	return k
+}
+
+func newBuilder() *builder {
+	return &builder{byName: map[string]int{}, convs: map[ConvSpec]Kernel{}}
+}
 
 func (b *builder) buffer(buf Buffer) int {
 	if buf.Len == 0 {

@@ -128,7 +128,14 @@ func TestValidateCatches(t *testing.T) {
 		breakIt    func(p *Plan)
 	}{
 		{"too few pixel groups", "cover", func(p *Plan) { conv(p).Groups[0]-- }},
-		{"too few groups at stage 3", "cover", func(p *Plan) { p.Dispatches[len(p.Dispatches)-3].Groups[0]-- }},
+		{"too few groups in a later layer", "cover", func(p *Plan) {
+			for i := len(p.Dispatches) - 1; ; i-- {
+				if d := &p.Dispatches[i]; p.Kernels[d.Kernel].Kind == KindConv && d.Groups[0] > 1 {
+					d.Groups[0]--
+					return
+				}
+			}
+		}},
 		{"missing binding", "buffers for", func(p *Plan) { d := conv(p); d.Buffers = d.Buffers[1:] }},
 		{"weights as output", "binding 3", func(p *Plan) { d := conv(p); d.Buffers[3] = d.Buffers[1] }},
 		{"uniform as input", "binding 0", func(p *Plan) { d := conv(p); d.Buffers[0] = d.Buffers[4] }},

@@ -191,9 +191,9 @@ func validateDispatch(p *Plan, d *Dispatch) error {
 		if oh != (ih+2*k.Pad-k.K)/k.Stride+1 || ow != (iw+2*k.Pad-k.K)/k.Stride+1 || n != oh*ow || ktot != cin*k.K*k.K {
 			return fmt.Errorf("%s: inconsistent shape words %v", k.Name, u)
 		}
-		if k.Algo == ConvBlock {
-			return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], ceilDiv(cout, 8)*8*ktot), size("bias", lens[2], cout),
-				size("output", lens[3], cout*n), short("quads × channel blocks", d.Groups[0], blockThreads, oh*ceilDiv(ow, 4)*ceilDiv(cout, 8)))
+		if cb := blockCB(k.Algo); cb > 0 {
+			return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], ceilDiv(cout, cb)*cb*ktot), size("bias", lens[2], cout),
+				size("output", lens[3], cout*n), short("quads × channel blocks", d.Groups[0], blockThreads, oh*ceilDiv(ow, 4)*ceilDiv(cout, cb)))
 		}
 		if k.Algo == ConvPixel {
 			return errors.Join(size("input", lens[0], cin*h*wd), size("weight", lens[1], ceilDiv(cout, pixelCB)*pixelCB*ktot), size("bias", lens[2], cout),

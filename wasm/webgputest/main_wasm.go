@@ -4,8 +4,12 @@
 // engine/webgpu's browser tests (not part of the product page). It opens
 // the GPU, then per ?mode=:
 //
-//	check  runs every kernel check and 20 random NAS-Bench-201 networks on
-//	       the GPU beside the CPU engine, reporting each one's error;
+//	check  runs the kernel checks (convolutions of the default algorithm;
+//	       &algos=all for every algorithm) and 20 random NAS-Bench-201
+//	       networks on the GPU beside the CPU engine, reporting each one's
+//	       error;
+//	kernels runs the kernel checks whose names contain &filter=, every
+//	       algorithm;
 //	bench  times forwards of the smallest, median and largest networks by
 //	       FLOPs and of noop plans of the same dispatch count.
 //
@@ -87,11 +91,11 @@ func main() {
 		res.Adapter = dev.Info()
 		switch q.Get("mode") {
 		case "bench":
-			res.Bench = bench(dev)
+			res.Bench = bench(dev, q.Get("algos"))
 		case "kernels":
-			res.Kernels = checkKernels(dev, seed, q.Get("filter"))
+			res.Kernels = checkKernels(dev, seed, q.Get("filter"), false)
 		default:
-			res.Kernels, res.Nets = check(dev, seed)
+			res.Kernels, res.Nets = check(dev, seed, q.Get("algos") != "all")
 		}
 	}
 	res.Millis = now() - t0
@@ -101,11 +105,15 @@ func main() {
 	doc.Get("body").Get("dataset").Set("state", state)
 }
 
-// checkKernels runs the kernel checks whose names contain filter.
-func checkKernels(dev *webgpu.Device, seed uint64, filter string) []kernelResult {
+// checkKernels runs the kernel checks whose names contain filter; with
+// defaultOnly, convolution checks only of the default algorithm (the one
+// the networks use; compiling every algorithm's pipelines takes a while on
+// SwiftShader).
+func checkKernels(dev *webgpu.Device, seed uint64, filter string, defaultOnly bool) []kernelResult {
 	var ks []kernelResult
 	for _, c := range webgpu.KernelChecks(seed) {
-		if !strings.Contains(c.Name, filter) {
+		k := c.Plan.Kernels[0]
+		if !strings.Contains(c.Name, filter) || defaultOnly && k.Kind == webgpu.KindConv && k.Algo != webgpu.ConvAlgos()[0] {
 			continue
 		}
 		t0 := now()
@@ -121,8 +129,8 @@ func checkKernels(dev *webgpu.Device, seed uint64, filter string) []kernelResult
 	return ks
 }
 
-func check(dev *webgpu.Device, seed uint64) ([]kernelResult, []netResult) {
-	ks := checkKernels(dev, seed, "")
+func check(dev *webgpu.Device, seed uint64, defaultOnly bool) ([]kernelResult, []netResult) {
+	ks := checkKernels(dev, seed, "", defaultOnly)
 	rng := rand.New(rand.NewPCG(seed, 20))
 	var ns []netResult
 	for i := range 20 {
@@ -167,14 +175,22 @@ const rounds = 5
 // each, rounds rounds of one sample of each, a sample being enough
 // forwards to last about 30 ms (at least one). Then the CPU engine
 // (engine.New, this WebAssembly program's thread) on the same network.
-func bench(dev *webgpu.Device) []benchResult {
+//
+// algos is a comma-separated list of convolution algorithms (ConvAlgo
+// names); empty means all.
+func bench(dev *webgpu.Device, algoList string) []benchResult {
 	all := nasbench201.Enumerate()
 	sort.SliceStable(all, func(i, j int) bool { return nasbench201.FLOPs(all[i]) < nasbench201.FLOPs(all[j]) })
 	picks := []struct {
 		which string
 		a     nasbench201.Arch
 	}{{"smallest", all[0]}, {"median", all[len(all)/2]}, {"largest", all[len(all)-1]}}
-	algos := []webgpu.ConvAlgo{webgpu.ConvDirect, webgpu.ConvPixel, webgpu.ConvBlock, webgpu.ConvTiled}
+	var algos []webgpu.ConvAlgo
+	for _, a := range webgpu.ConvAlgos() {
+		if algoList == "" || slices.Contains(strings.Split(algoList, ","), a.String()) {
+			algos = append(algos, a)
+		}
+	}
 	var out []benchResult
 	for _, p := range picks {
 		r := benchResult{Which: p.which, Arch: p.a.String(), MFLOPs: float64(nasbench201.FLOPs(p.a)) / 1e6,
