@@ -51,8 +51,8 @@ func (c *EnginePair) Summary() string {
 	case ep.Spearman < 0.95:
 		alike = "they order the networks somewhat differently"
 	}
-	return fmt.Sprintf("On the %d networks both timed, the GPU takes %s the CPU's time (median), from %s on %s to %s on %s; rank correlation %.3f: %s.",
-		len(ep.Points), ratioText(ep.MedianRatio), ratioText(ep.BestRatio), ep.Best.Arch, ratioText(ep.WorstRatio), ep.Worst.Arch, ep.Spearman, alike)
+	return fmt.Sprintf("On the %d networks both timed, the GPU takes %s the CPU's time (median), from %s to %s (the table names the networks); rank correlation %.3f: %s.",
+		len(ep.Points), ratioText(ep.MedianRatio), ratioText(ep.BestRatio), ratioText(ep.WorstRatio), ep.Spearman, alike)
 }
 
 // PairRow is a network of the table.

@@ -41,8 +41,13 @@ func TestEnginesRender(t *testing.T) {
 	}
 	gpuReady.Engine = protocol.EngineGPU
 	app.Apply(protocol.Event{ID: 0, Kind: protocol.KindReady, Ready: gpuReady})
-	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: res(protocol.EngineGPU, func(i int) float64 { return float64(100 - i) })})
+	gpu := res(protocol.EngineGPU, func(i int) float64 { return float64(100 - i) })
+	gpu.Adapter = "google swiftshader"
+	app.Apply(protocol.Event{Kind: protocol.KindResult, Result: gpu})
 	html = render(t, app)
+	if !strings.Contains(html, "Your device&#39;s GPU (google swiftshader)") && !strings.Contains(html, "Your device's GPU (google swiftshader)") {
+		t.Error("the GPU profile's device card does not name the GPU")
+	}
 	if !strings.Contains(html, `id="engine-pair-plot"`) {
 		t.Fatal("no CPU-GPU comparison with both profiles")
 	}
