@@ -91,8 +91,9 @@ WebAssembly.instantiateStreaming(fetch("test.wasm"), go.importObject)
 }
 
 // runHarness opens the harness at ?query in a fresh Chromium with WebGPU
-// on SwiftShader and returns its JSON result.
-func runHarness(t testing.TB, exe, base, query string, timeout time.Duration) result {
+// on SwiftShader and returns its JSON result. With lowPrio the browser
+// runs at a lower CPU priority (correctness checks; never for timings).
+func runHarness(t testing.TB, exe, base, query string, timeout time.Duration, lowPrio bool) result {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -110,6 +111,9 @@ func runHarness(t testing.TB, exe, base, query string, timeout time.Duration) re
 	defer cancelCtx()
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting Chromium (%s): %v", exe, err)
+	}
+	if c := chromedp.FromContext(ctx); lowPrio && c != nil && c.Browser != nil && c.Browser.Process() != nil {
+		lowerPriority(c.Browser.Process().Pid)
 	}
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -181,7 +185,7 @@ func TestBrowserWebGPU(t *testing.T) {
 	start := time.Now()
 	base := harness(t)
 	built := time.Since(start)
-	r := runHarness(t, exe, base, "mode=check&seed=1", 90*time.Second)
+	r := runHarness(t, exe, base, "mode=check&seed=1", 90*time.Second, true)
 	t.Logf("adapter %+v; wasm built in %v, checks ran in %.0f ms, test %v", r.Adapter, built.Round(time.Millisecond), r.Millis, time.Since(start).Round(time.Millisecond))
 	if len(r.Kernels) == 0 || len(r.Nets) != 20 {
 		t.Fatalf("%d kernel checks, %d networks", len(r.Kernels), len(r.Nets))
@@ -220,7 +224,7 @@ func BenchmarkBrowserSwiftShader(b *testing.B) {
 	base := harness(b)
 	for b.Loop() {
 		// $HELPWASM_WEBGPU_ALGOS narrows the algorithms (e.g. "block,block16").
-		r := runHarness(b, exe, base, "mode=bench&algos="+url.QueryEscape(os.Getenv("HELPWASM_WEBGPU_ALGOS")), 5*time.Minute)
+		r := runHarness(b, exe, base, "mode=bench&algos="+url.QueryEscape(os.Getenv("HELPWASM_WEBGPU_ALGOS")), 5*time.Minute, false)
 		for _, x := range r.Bench {
 			if x.Error != "" {
 				b.Fatalf("%s %s: %s", x.Which, x.Arch, x.Error)
@@ -248,7 +252,7 @@ func TestBrowserWebGPUKernels(t *testing.T) {
 		t.Skip("set HELPWASM_WEBGPU_FILTER to run the matching kernel checks alone")
 	}
 	exe := chromium(t)
-	r := runHarness(t, exe, harness(t), "mode=kernels&filter="+url.QueryEscape(filter), 5*time.Minute)
+	r := runHarness(t, exe, harness(t), "mode=kernels&filter="+url.QueryEscape(filter), 5*time.Minute, true)
 	for _, k := range r.Kernels {
 		t.Logf("%-50s %8.1f ms  max error %.3g %s", k.Name, k.Ms, k.MaxErr, k.Error)
 		if k.Error != "" || !(k.MaxErr <= gpuTol) {
