@@ -9,6 +9,8 @@ import (
 	"iter"
 	"maps"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/helpwasm/helpwasm/internal/clip"
@@ -31,7 +33,10 @@ import (
 //	    "cross_origin_isolated": true,       // optional (the page sets it)
 //	    "clock": "wall",                     // optional: "wall" or "thread-cpu"
 //	    "clock_resolution_ns": 5000,
-//	    "cpus": 8                            // optional
+//	    "cpus": 8,                           // optional
+//	    "engine": "gpu-webgpu",              // optional: what ran the networks (absent: the CPU)
+//	    "adapter": {"vendor": "google", "architecture": "swiftshader",
+//	      "device": "", "description": ""}   // optional: the GPU, for a GPU engine
 //	  },
 //	  "protocol": {"preset": "quick", "warmup": 1, "rounds": 6,
 //	    "min_sample_ms": 2, "resolution_factor": 200, "outlier_k": 5,
@@ -81,6 +86,17 @@ const (
 	// CLOCK_THREAD_CPUTIME_ID): it excludes time spent waiting for a core,
 	// so it is steadier on a shared machine.
 	ClockThreadCPU = "thread-cpu"
+)
+
+// Engines a profile's networks may have run on (Runtime.Engine).
+const (
+	// EngineCPU is our Go engine on one CPU thread (WebAssembly in a
+	// browser, native code in the CLI). Profiles written before engines
+	// were recorded have no engine field and are EngineCPU.
+	EngineCPU = "cpu"
+	// EngineWebGPU is the WebGPU engine: every forward pass is one
+	// command buffer, timed from submit to queue.onSubmittedWorkDone.
+	EngineWebGPU = "gpu-webgpu"
 )
 
 // ReferenceCount is the number of reference architectures (the size of
@@ -153,6 +169,43 @@ type Runtime struct {
 	Clock             string `json:"clock,omitempty"`
 	ClockResolutionNS int64  `json:"clock_resolution_ns"`
 	CPUs              int    `json:"cpus,omitempty"`
+	// Engine is what ran the networks: EngineCPU (also when empty, as in
+	// every profile written before it was recorded) or EngineWebGPU.
+	Engine string `json:"engine,omitempty"`
+	// Adapter describes the GPU of a GPU engine (nil otherwise).
+	Adapter *Adapter `json:"adapter,omitempty"`
+}
+
+// EngineName is r.Engine, EngineCPU when unset.
+func (r Runtime) EngineName() string {
+	if r.Engine == "" {
+		return EngineCPU
+	}
+	return r.Engine
+}
+
+// Adapter is what a WebGPU adapter says of itself (GPUAdapterInfo);
+// browsers may leave any field empty, and do for privacy.
+type Adapter struct {
+	Vendor       string `json:"vendor,omitempty"`
+	Architecture string `json:"architecture,omitempty"`
+	Device       string `json:"device,omitempty"`
+	Description  string `json:"description,omitempty"`
+}
+
+// String names the adapter in a few words ("google swiftshader"), or
+// "an unnamed GPU" when it says nothing.
+func (a Adapter) String() string {
+	var parts []string
+	for _, s := range []string{a.Vendor, a.Architecture, a.Device, a.Description} {
+		if s != "" && !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return "an unnamed GPU"
+	}
+	return strings.Join(parts, " ")
 }
 
 // Protocol records the measurement settings (the serialisable part of
@@ -379,6 +432,8 @@ func (p *Profile) Validate() error {
 		return fieldErr("runtime.clock_resolution_ns", "missing or non-positive (%d)", rt.ClockResolutionNS)
 	case rt.CPUs < 0:
 		return fieldErr("runtime.cpus", "negative (%d)", rt.CPUs)
+	case rt.Engine != "" && rt.Engine != EngineCPU && rt.Engine != EngineWebGPU:
+		return fieldErr("runtime.engine", "%s is neither %q nor %q", clip.Quote(rt.Engine), EngineCPU, EngineWebGPU)
 	}
 	if err := p.Protocol.validate("protocol"); err != nil {
 		return err
@@ -510,9 +565,13 @@ func (p *Profile) validStrings() error {
 		{"format", p.Format}, {"space", p.Space}, {"device", p.Device},
 		{"runtime.goos", p.Runtime.GOOS}, {"runtime.goarch", p.Runtime.GOARCH},
 		{"runtime.go_version", p.Runtime.GoVersion}, {"runtime.user_agent", p.Runtime.UserAgent},
-		{"runtime.clock", p.Runtime.Clock},
+		{"runtime.clock", p.Runtime.Clock}, {"runtime.engine", p.Runtime.Engine},
 		{"protocol.preset", p.Protocol.Preset}, {"protocol.plan", p.Protocol.Plan},
 		{"anchors.fastest.arch", p.Anchors.Fastest.Arch}, {"anchors.slowest.arch", p.Anchors.Slowest.Arch},
+	}
+	if a := p.Runtime.Adapter; a != nil {
+		fields = append(fields, field{"runtime.adapter.vendor", a.Vendor}, field{"runtime.adapter.architecture", a.Architecture},
+			field{"runtime.adapter.device", a.Device}, field{"runtime.adapter.description", a.Description})
 	}
 	for _, f := range fields {
 		if err := check(f.path, f.s); err != nil {

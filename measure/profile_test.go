@@ -74,6 +74,72 @@ func TestProfileRoundTrip(t *testing.T) {
 	}
 }
 
+// TestProfileEngine: a GPU profile records its engine and adapter and
+// reads back the same; a profile written before engines were recorded
+// (no engine field) still reads, as a CPU profile.
+func TestProfileEngine(t *testing.T) {
+	gpu := validProfile()
+	gpu.Runtime.Engine = EngineWebGPU
+	gpu.Runtime.Adapter = &Adapter{Vendor: "google", Architecture: "swiftshader"}
+	var buf bytes.Buffer
+	if err := gpu.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"engine": "gpu-webgpu"`, `"vendor": "google"`, `"architecture": "swiftshader"`} {
+		if !strings.Contains(buf.String(), key) {
+			t.Errorf("written GPU profile lacks %s:\n%s", key, buf.String())
+		}
+	}
+	q, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gpu, q) {
+		t.Errorf("round trip changed the GPU profile:\n got %+v\nwant %+v", q.Runtime, gpu.Runtime)
+	}
+	if got := q.Runtime.EngineName(); got != EngineWebGPU {
+		t.Errorf("EngineName = %q, want %q", got, EngineWebGPU)
+	}
+	if got, want := q.Runtime.Adapter.String(), "google swiftshader"; got != want {
+		t.Errorf("Adapter.String() = %q, want %q", got, want)
+	}
+
+	// An old profile: written by the CPU page before the field existed.
+	buf.Reset()
+	if err := validProfile().Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), `"engine"`) || strings.Contains(buf.String(), `"adapter"`) {
+		t.Fatalf("a CPU profile without an engine writes one:\n%s", buf.String())
+	}
+	old, err := Read(&buf)
+	if err != nil {
+		t.Fatalf("an old profile without an engine field: %v", err)
+	}
+	if got := old.Runtime.EngineName(); got != EngineCPU {
+		t.Errorf("old profile's EngineName = %q, want %q", got, EngineCPU)
+	}
+	if old.Runtime.Adapter != nil {
+		t.Errorf("old profile has an adapter %+v", old.Runtime.Adapter)
+	}
+}
+
+func TestAdapterString(t *testing.T) {
+	tests := []struct {
+		a    Adapter
+		want string
+	}{
+		{Adapter{}, "an unnamed GPU"},
+		{Adapter{Vendor: "apple", Architecture: "apple", Description: "Apple M2"}, "apple Apple M2"},
+		{Adapter{Vendor: "nvidia", Architecture: "ampere", Device: "0x2204"}, "nvidia ampere 0x2204"},
+	}
+	for _, tt := range tests {
+		if got := tt.a.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.a, got, tt.want)
+		}
+	}
+}
+
 func TestProfileErrorsNameTheField(t *testing.T) {
 	tests := []struct {
 		name string
@@ -88,6 +154,8 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"goos", func(p *Profile) { p.Runtime.GOOS = "" }, "runtime.goos: missing"},
 		{"clock resolution", func(p *Profile) { p.Runtime.ClockResolutionNS = 0 }, "runtime.clock_resolution_ns"},
 		{"clock", func(p *Profile) { p.Runtime.Clock = "sundial" }, `runtime.clock: "sundial"`},
+		{"engine", func(p *Profile) { p.Runtime.Engine = "abacus" }, `runtime.engine: "abacus"`},
+		{"adapter", func(p *Profile) { p.Runtime.Adapter = &Adapter{Vendor: strings.Repeat("v", MaxString+1)} }, "runtime.adapter.vendor: 513 bytes"},
 		{"rounds", func(p *Profile) { p.Protocol.Rounds = 0 }, "protocol.rounds"},
 		{"quantile", func(p *Profile) { p.Protocol.Quantile = 1.5 }, "protocol.quantile"},
 		{"reference count", func(p *Profile) { p.Reference = p.Reference[:9] }, "reference: 9 timings, want 10"},

@@ -28,7 +28,7 @@ type bulk struct {
 // the space is not enumerable), once (PredictAll does it on first use);
 // it reports whether it did now.
 func (s *Session) Prepare() (bool, error) {
-	if s.all != nil {
+	if s.shared.all != nil {
 		return false, nil
 	}
 	var archs []space.Arch
@@ -48,7 +48,7 @@ func (s *Session) Prepare() (bool, error) {
 			index[a] = i
 		}
 	}
-	s.all = &bulk{
+	s.shared.all = &bulk{
 		archs:    archs,
 		index:    index,
 		batch:    s.cfg.Model.NewBatch(s.encodeAll(archs)),
@@ -56,19 +56,19 @@ func (s *Session) Prepare() (bool, error) {
 		flops:    s.flopsAll(archs),
 	}
 	for _, name := range candidates {
-		s.all.cands = append(s.all.cands, blend.Candidate{Name: name, Pred: make([]float64, len(archs))})
+		s.shared.all.cands = append(s.shared.all.cands, blend.Candidate{Name: name, Pred: make([]float64, len(archs))})
 	}
 	return true, nil
 }
 
 // Arch returns the architecture at index i of the space (PredictAll's
 // order). It panics before Prepare.
-func (s *Session) Arch(i int) space.Arch { return s.all.archs[i] }
+func (s *Session) Arch(i int) space.Arch { return s.shared.all.archs[i] }
 
 // Index returns a's index in PredictAll's order. It panics before
 // Prepare.
 func (s *Session) Index(a space.Arch) (int, bool) {
-	i, ok := s.all.index[a]
+	i, ok := s.shared.all.index[a]
 	return i, ok
 }
 
@@ -91,7 +91,7 @@ func (d *Device) PredictAll(dst []float64, method string) ([]float64, error) {
 	if _, err := s.Prepare(); err != nil {
 		return nil, err
 	}
-	b := s.all
+	b := s.shared.all
 	n := len(b.archs)
 	if cap(dst) < n {
 		dst = make([]float64, n)

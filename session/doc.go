@@ -25,7 +25,7 @@
 //     with predictions at the first phase's speed; if the two ratios
 //     disagree by more than 25%, noise dominates and no correction is made.
 //
-// Every network is timed as Instances separately built copies in turn
+// Every network is timed as Instances (Config.Instances) separately built copies in turn
 // (protocol.instances): now and then one instance of a network runs slower
 // than another for its whole life, and two make that rare. A Request may
 // lower both LabelledRounds and Instances for a space of large networks

@@ -63,9 +63,10 @@ type Request struct {
 	Adapting func()
 	// LabelledRounds, if > 0, replaces the package's LabelledRounds as
 	// the fewest rounds of the labelled phase, and Instances, if > 0, the
-	// package's Instances: a space of large networks (OFA, 25-52 MB and
-	// 70-430 ms each in WASM) takes fewer, to fit a visitor's patience
-	// and a browser tab's memory.
+	// session's instances (Config.Instances): a space of large networks
+	// (OFA, 25-52 MB and 70-430 ms each in WASM) or an engine whose
+	// forward pass takes a second (WebGPU on a software GPU) takes fewer,
+	// to fit a visitor's patience and a browser tab's memory.
 	LabelledRounds, Instances int
 }
 
@@ -98,7 +99,7 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 		minRounds = req.LabelledRounds
 	}
 	opts.Rounds = max(opts.Rounds, minRounds)
-	instances := Instances
+	instances := s.instances()
 	if req.Instances > 0 {
 		instances = req.Instances
 	}
@@ -209,11 +210,12 @@ func (s *Session) TimeOne(ctx context.Context, d *Device, a space.Arch, opts mea
 		c, was = d.Checks()
 		archs = append(archs, c[0], c[1])
 	}
-	n := Instances
+	n := s.instances()
 	if d != nil && d.Profile.Protocol.Instances > 0 {
 		n = d.Profile.Protocol.Instances // as the profile timed its networks
 	}
 	items := s.items(archs, n)
+	defer release(items)
 	rs, err := measure.Measure(ctx, items, opts)
 	if err != nil {
 		return Timed{}, err
@@ -240,7 +242,9 @@ func (s *Session) time(ctx context.Context, archs []space.Arch, instances int, o
 			report(p)
 		}
 	}
-	rs, err := measure.Measure(ctx, s.items(archs, instances), opts)
+	items := s.items(archs, instances)
+	defer release(items)
+	rs, err := measure.Measure(ctx, items, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -268,6 +272,23 @@ func (s *Session) items(archs []space.Arch, n int) []measure.Item {
 		items[i] = alt
 	}
 	return items
+}
+
+// release closes the networks behind items that hold resources the
+// garbage collector does not see promptly (a GPU network's buffers and
+// pipelines: io.Closer or a plain Close()), once they are timed; a
+// profile builds about 90.
+func release(items []measure.Item) {
+	for _, it := range items {
+		for _, n := range it.(*alternating).items {
+			switch c := n.(type) {
+			case interface{ Close() error }:
+				c.Close() // a network that fails to free its buffers has nothing left to tell the timings
+			case interface{ Close() }:
+				c.Close()
+			}
+		}
+	}
 }
 
 // alternating runs its items in turn, one per Run.

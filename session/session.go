@@ -25,6 +25,9 @@ type Config struct {
 	// space that is not space.Enumerable (HELP's 5,000 for FBNet). An
 	// enumerable space ignores it.
 	Pool []space.Arch
+	// Instances, optional, is how many separately built copies of each
+	// network are timed in turn (0: the package's Instances).
+	Instances int
 	// Yield, optional, is called between the steps of long computations
 	// (each adaptation and fit of Adopt), just before their context is
 	// checked, so that a host which delivers messages only while Go is
@@ -42,6 +45,11 @@ type Session struct {
 	reference []space.Arch
 	anchors   [2]space.Arch // fastest, slowest
 
+	shared *shared // what sessions made by On share with this one
+}
+
+// shared is what a Session and the sessions On makes of it have in common.
+type shared struct {
 	all *bulk // the whole space, prepared on first use of PredictAll
 }
 
@@ -68,7 +76,7 @@ func New(cfg Config) (*Session, error) {
 	if enc.Len() != cfg.Model.Config.InputLen() {
 		return nil, fmt.Errorf("session: encoding of length %d, weights take %d", enc.Len(), cfg.Model.Config.InputLen())
 	}
-	s := &Session{cfg: cfg, enc: enc}
+	s := &Session{cfg: cfg, enc: enc, shared: &shared{}}
 	if s.reference, err = space.ParseAll(cfg.Space, cfg.Atlas.Reference); err != nil {
 		return nil, fmt.Errorf("session: atlas reference: %w", err)
 	}
@@ -78,6 +86,32 @@ func New(cfg Config) (*Session, error) {
 		}
 	}
 	return s, nil
+}
+
+// On returns a session that times networks built by build (another
+// engine's, such as the GPU's) and shares everything else with s: the
+// space, predictor, atlas and the plan of bulk prediction, prepared once
+// for both. Profiles and devices stay apart: a Device belongs to the
+// session that made or adopted it. Like s, the two are not safe for
+// concurrent use, also not with each other.
+//
+// instances is how many copies of each network it times in turn (0: the
+// package's Instances).
+func (s *Session) On(build func(a space.Arch) measure.Item, instances int) *Session {
+	if build == nil {
+		panic("session: On(nil)")
+	}
+	t := *s
+	t.cfg.Build, t.cfg.Instances = build, instances
+	return &t
+}
+
+// instances is the number of copies of each network timed in turn.
+func (s *Session) instances() int {
+	if s.cfg.Instances > 0 {
+		return s.cfg.Instances
+	}
+	return Instances
 }
 
 // Space is the session's search space.

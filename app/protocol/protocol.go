@@ -18,6 +18,13 @@
 // switches the worker to that space; its Result says so (Result.Space),
 // and an import's KindResult carries the space's Ready.
 //
+// The worker times networks on one engine at a time (Ready.Engine): the
+// CPU, or the visitor's GPU where Ready.GPU says there is one. KindEngine
+// switches engine within the space, answered like KindSpace: a KindReady
+// with the engine's last profile in that space as Result, if any. Each
+// space keeps one profile per engine, and a Result says which engine
+// timed it (Result.Engine); an imported profile switches to its engine.
+//
 // KindCancel and KindVisibility are handled as soon as the worker's event
 // loop sees them, also while another request runs.
 //
@@ -47,6 +54,14 @@ const (
 	KindExport     Kind = "export"     // the current profile as JSON
 	KindImport     Kind = "import"     // adopt ProfileJSON as the current profile
 	KindSpace      Kind = "space"      // serve the search space named Space
+	KindEngine     Kind = "engine"     // time networks on the engine named Engine (EngineCPU or EngineGPU)
+)
+
+// Engines the worker can time networks on (measure's names, as profiles
+// record them).
+const (
+	EngineCPU = "cpu"        // our Go engine on one CPU thread, in WebAssembly
+	EngineGPU = "gpu-webgpu" // the WebGPU engine on the visitor's GPU
 )
 
 // Event kinds (worker -> UI).
@@ -84,6 +99,7 @@ type Request struct {
 	Hidden      bool     `json:"hidden,omitempty"`
 	ProfileJSON string   `json:"profile_json,omitempty"`
 	Space       string   `json:"space,omitempty"`
+	Engine      string   `json:"engine,omitempty"`
 }
 
 // ProfileRequest configures a device profile.
@@ -151,6 +167,21 @@ type Ready struct {
 	// candidates that say where they come from (HELP's searched OFA
 	// networks); no PredictedMS.
 	Presets []Candidate `json:"presets,omitempty"`
+	// Engine is what profiles and measurements time on now: EngineCPU
+	// or EngineGPU.
+	Engine string `json:"engine"`
+	// GPU describes the visitor's GPU if the worker can time networks
+	// on it (in some space); NoGPU says why not when it cannot.
+	GPU   *GPU   `json:"gpu,omitempty"`
+	NoGPU string `json:"no_gpu,omitempty"`
+}
+
+// GPU is the visitor's GPU as WebGPU describes it.
+type GPU struct {
+	Adapter      string   `json:"adapter"` // in a few words, e.g. "google swiftshader"
+	Vendor       string   `json:"vendor,omitempty"`
+	Architecture string   `json:"architecture,omitempty"`
+	Spaces       []string `json:"spaces"` // the search spaces the GPU engine runs
 }
 
 // Phases of a profile, in order (package session's plan; the names are
@@ -218,6 +249,13 @@ type Result struct {
 	Drift   float64       `json:"drift,omitempty"`
 	Anchors []ArchMS      `json:"anchors"` // consensus fastest and slowest
 	Meta    ProfileSource `json:"meta"`
+	// Engine is what timed the profile (EngineCPU or EngineGPU; a
+	// profile that does not say is the CPU's), Adapter the GPU in a few
+	// words for a GPU profile.
+	Engine  string `json:"engine"`
+	Adapter string `json:"adapter,omitempty"`
+	// Seed drew the support and validation networks (ProfileRequest.Seed).
+	Seed uint64 `json:"seed,omitempty"`
 }
 
 // ProfileSource says where a profile was taken.
@@ -399,6 +437,10 @@ func DecodeRequest(s string) (Request, error) {
 	case KindSpace:
 		if r.Space == "" {
 			return Request{}, fmt.Errorf("%w: request %d: space switch without a space", ErrMalformed, r.ID)
+		}
+	case KindEngine:
+		if r.Engine != EngineCPU && r.Engine != EngineGPU {
+			return Request{}, fmt.Errorf("%w: request %d: unknown engine %q (want %q or %q)", ErrMalformed, r.ID, r.Engine, EngineCPU, EngineGPU)
 		}
 	case KindCancel, KindVisibility, KindExplore, KindExport:
 	default:

@@ -17,6 +17,8 @@ func TestRequestRoundTrip(t *testing.T) {
 		{ID: 5, Kind: KindImport, ProfileJSON: `{"format":"helpwasm-profile"}`},
 		{ID: 6, Kind: KindExplore},
 		{ID: 7, Kind: KindSpace, Space: "fbnet"},
+		{ID: 8, Kind: KindEngine, Engine: EngineGPU},
+		{ID: 9, Kind: KindEngine, Engine: EngineCPU},
 	} {
 		got, err := DecodeRequest(EncodeRequest(r))
 		if err != nil {
@@ -37,6 +39,7 @@ func TestDecodeRequestRejects(t *testing.T) {
 		`{"id":1,"kind":"profile","profile":{"mode":"quick","support":0}}`,
 		`{"id":1,"kind":"predict"}`, `{"id":1,"kind":"measure","arch":""}`,
 		`{"id":1,"kind":"import"}`, `{"id":1,"kind":"space"}`,
+		`{"id":1,"kind":"engine"}`, `{"id":1,"kind":"engine","engine":"tpu"}`,
 	} {
 		if _, err := DecodeRequest(s); !errors.Is(err, ErrMalformed) {
 			t.Errorf("DecodeRequest(%q) = %v, want ErrMalformed", s, err)

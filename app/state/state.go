@@ -87,6 +87,11 @@ type Plan struct {
 // (issue 9), so its quick profile validates on fewer networks.
 const FBNetQuickValidation = 12
 
+// GPUQuickValidation is the GPU's quick profile's validation size
+// (NAS-Bench-201, the space its engine runs), as the GPU's quick plan
+// was timed with (docs/RESULTS.md §19).
+const GPUQuickValidation = 20
+
 // The OFA plans. An OFA network is 25-52 MB of weights and takes 69, 179
 // and 427 ms (smallest, median and largest of HELP's 5,000) per forward
 // in WASM (BenchmarkOFAForward under Node, load average 0.3; docs/RESULTS.md
@@ -205,6 +210,12 @@ type App struct {
 
 	// Import/export.
 	Exported string // last exported profile JSON
+
+	// held is the page's last profile in its space on each engine
+	// (engine.go), for the CPU-GPU comparison.
+	held map[string]*protocol.Result
+	// engineTo is the engine a running switch goes to.
+	engineTo string
 }
 
 // URLOptions are what the page's address can ask for: ?autorun profiles
@@ -327,6 +338,7 @@ func (a *App) enter(sp space.Slotted) {
 	a.Prediction, a.Measured, a.Explored, a.BudgetMS = nil, nil, nil, 0
 	a.Result, a.Step, a.Exported = nil, 0, ""
 	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
+	a.held = nil
 }
 
 // SwitchSpace asks the worker to serve the space called name (at once,
@@ -344,7 +356,7 @@ func (a *App) SwitchSpace(name string) {
 		return
 	}
 	a.start(Switching, a.post(protocol.KindSpace, func(r *protocol.Request) { r.Space = name }))
-	a.switchTo = name
+	a.switchTo, a.engineTo = name, ""
 }
 
 // SwitchingTo names the space being loaded, "" when not switching.
@@ -423,6 +435,11 @@ func (a *App) PlanOf(mode string) Plan {
 	if mode == protocol.ModeThorough {
 		return Plan{Support: ThoroughSupport, Validation: ThoroughValidation}
 	}
+	if a.Engine() == protocol.EngineGPU {
+		// A SwiftShader forward takes 20-500 ms: 40 validation networks
+		// would take the GPU's quick profile past a minute.
+		return Plan{Support: QuickSupport, Validation: GPUQuickValidation}
+	}
 	return Plan{Support: QuickSupport, Validation: QuickValidation}
 }
 
@@ -447,15 +464,20 @@ func (a *App) StartProfile() {
 	if !a.CanStart() {
 		return
 	}
-	p := a.PlanOf(a.Mode)
+	// The space's effort (rounds, instances); the sizes and seed follow
+	// the other engine's profile if there is one to compare with.
+	effort := a.PlanOf(a.Mode).Effort
+	seed, sup, val, shared := a.plan()
 	id := a.post(protocol.KindProfile, func(r *protocol.Request) {
-		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: p.Support, Validation: p.Validation, Seed: a.Seed, Effort: p.Effort}
+		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: seed, Effort: effort}
 	})
 	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 	a.CancelledAfterMS = 0
 	a.start(Profiling, id)
-	a.runSeed = a.Seed
-	a.Seed++ // the next run draws new samples
+	a.runSeed = seed
+	if !shared {
+		a.Seed++ // the next run draws new samples
+	}
 }
 
 // CanCancel says whether Cancel does anything now: a profile, a
@@ -683,10 +705,14 @@ func (a *App) Apply(e protocol.Event) {
 		// The worker loaded (ID 0) or switched space (answering a
 		// KindSpace request, with the space's last profile if any).
 		finish()
+		engine := a.Engine()
 		a.Ready = e.Ready
 		if sp, ok := a.lookup(e.Ready.Space); ok && sp.Name() != a.Space.Name() {
 			a.enter(sp)
+		} else if a.Engine() != engine {
+			a.enterEngine()
 		}
+		a.hold(e.Result)
 		if e.Result != nil {
 			a.Result = e.Result
 			a.Step = len(e.Result.Steps) - 1
@@ -743,6 +769,7 @@ func (a *App) Apply(e protocol.Event) {
 			a.Notice = fmt.Sprintf("Profile imported. It was taken in the %s search space, so the page switched to it.", e.Result.Space)
 		}
 		a.Result = e.Result
+		a.hold(e.Result)
 		a.Step = len(e.Result.Steps) - 1
 		a.Explored = nil
 		a.Predict()

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/helpwasm/helpwasm/app/chart"
+	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
 )
 
@@ -157,6 +158,15 @@ func splitName(s string) string {
 // Similarity is a nearest device's correlation to three decimals.
 func Similarity(r float64) string { return fmt.Sprintf("%.3f", r) }
 
+// Title heads the device card: which of this device's engines the
+// profile timed.
+func (c *Device) Title() string {
+	if r := c.App.Result; r.Engine == protocol.EngineGPU {
+		return "Your device's GPU (" + r.Adapter + ")"
+	}
+	return "Your device"
+}
+
 // Details lists timing facts and any unstable measurements.
 func (c *Device) Details() string {
 	r := c.App.Result
@@ -169,7 +179,10 @@ func (c *Device) Details() string {
 	if r.Drift > 0 && math.Abs(r.Drift-1) > 0.05 {
 		s += " While the validation networks were timed, " + speedText(r.Drift, "the machine ran", "than while the reference and support networks were") + "; their timings were rescaled to match."
 	}
-	if n := len(r.Unstable); n > 0 {
+	if n := len(r.Unstable); n > 0 && r.Engine == protocol.EngineGPU {
+		s += fmt.Sprintf(" %d of %d timings were noisy (kept, and flagged in the exported profile; the GPU's quick profile does not re-measure).",
+			n, len(r.Reference)+len(r.Anchors)+len(r.Support))
+	} else if n > 0 {
 		s += fmt.Sprintf(" %d of %d timings stayed noisy after re-measuring (kept, and flagged in the exported profile); a busy machine or a throttled tab causes this.",
 			n, len(r.Reference)+len(r.Anchors)+len(r.Support))
 	}

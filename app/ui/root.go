@@ -122,6 +122,8 @@ func (c *Root) Status() string {
 			s += fmt.Sprintf(", about %.0f s left", left)
 		}
 		return s + ". Keep this tab visible."
+	case a.SwitchingEngine() != "":
+		return fmt.Sprintf("Switching to the %s...", state.EngineLabel(a.SwitchingEngine()))
 	case a.Busy == state.Switching:
 		return fmt.Sprintf("Loading the %s predictor, atlas and networks (once)...", textOf(a.SwitchingTo()).Title)
 	case a.Busy != state.Idle:

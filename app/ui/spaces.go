@@ -241,6 +241,9 @@ func (c *Root) SpaceName() string { return c.App.Space.Name() }
 func (c *Root) QuickLabel() string {
 	sup, v := c.App.SizesOf(protocol.ModeQuick)
 	s := fmt.Sprintf("quick: 10 reference + %d support + %d validation networks", sup, v)
+	if c.App.Engine() == protocol.EngineGPU {
+		return s + ", 3 rounds, " + gpuQuickDuration
+	}
 	if e := c.App.PlanOf(protocol.ModeQuick).Effort; e != nil {
 		s += fmt.Sprintf(", %d and %d timed rounds (fewer: these networks are larger)", e.LabelledRounds, e.ValidationRounds)
 	} else if v != state.QuickValidation {
@@ -254,6 +257,12 @@ func (c *Root) ThoroughLabel() string {
 	sup, v := c.App.SizesOf(protocol.ModeThorough)
 	return fmt.Sprintf("thorough: 10 reference + %d support + %d validation networks, longer timings, %s", sup, v, thoroughDuration(c.App.Space.Name()))
 }
+
+// gpuQuickDuration is how long the GPU's quick profile takes: on the
+// software SwiftShader, 28-37 s in headless Chromium on the shared 2-core
+// machine (docs/RESULTS.md, gpu-page branch); on a visitor's real GPU we
+// have not measured it.
+const gpuQuickDuration = "under a minute on a software GPU"
 
 // How long profiles take: the one statement the page and the README make,
 // from the timed runs in docs/RESULTS.md (headless Chromium on a 2-core

@@ -27,6 +27,16 @@
 // profile of that space); the service keeps each space's session and last
 // profile, so switching back and forth loses nothing.
 //
+// # Engines
+//
+// Networks are timed on the CPU (Config.Build, per space Data.Build) or,
+// where Config.GPU offers one, on the visitor's GPU, through the same
+// session (session.Session.On) and so the same measurement protocol: a
+// GPU network's run is a submit and a wait for the queue to finish, and
+// measure's calibration takes as many per sample as it takes to sit far
+// above the clock's step. Each space keeps a profile per engine, so a CPU
+// and a GPU profile are held side by side.
+//
 // In a browser, Go's WASM runtime is single-threaded and only delivers
 // messages when every goroutine is blocked, so long work calls Config.Yield
 // between timed samples (never inside one) to let cancel and visibility
@@ -92,6 +102,27 @@ type Config struct {
 	Options func(mode string) measure.Options
 	// Now returns the wall-clock time recorded in profiles; nil: time.Now.
 	Now func() time.Time
+	// GPU, optional, is the visitor's GPU as a second engine; NoGPU says
+	// why there is none (shown in the page).
+	GPU   *GPU
+	NoGPU string
+}
+
+// GPU is the visitor's GPU, as an engine to time networks on.
+type GPU struct {
+	Adapter measure.Adapter
+	// Spaces names the search spaces the GPU engine runs.
+	Spaces []string
+	// Build returns a network of a, of the space called spaceName, on
+	// the GPU. It panics if the GPU cannot build it (device lost, out of
+	// memory): the request fails with the panic's message.
+	Build func(spaceName string, a space.Arch) measure.Item
+	// Options adjusts mode's preset for the GPU; nil keeps it.
+	Options func(mode string, o measure.Options) measure.Options
+	// Instances and LabelledRounds, if positive, replace the session's
+	// (session.Config.Instances, session.Request.LabelledRounds): a GPU
+	// whose forward pass takes a second affords fewer timed forwards.
+	Instances, LabelledRounds int
 }
 
 // Service answers protocol requests; see the package comment.
@@ -112,6 +143,7 @@ type Service struct {
 // served is one loaded search space and what the service knows of it.
 type served struct {
 	sess   *session.Session
+	engine string           // protocol.EngineCPU or EngineGPU
 	loadMS float64          // time Config.Load took (0 for the first)
 	dev    *session.Device  // the space's current profile; nil before the first
 	res    *protocol.Result // dev as last shown
@@ -125,7 +157,16 @@ func newServed(d Data, yield func()) (*served, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &served{sess: sess}, nil
+	return &served{sess: sess, engine: protocol.EngineCPU}, nil
+}
+
+// key is the name under which Service.spaces holds a space's served on
+// an engine.
+func key(spaceName, engine string) string {
+	if engine == protocol.EngineCPU {
+		return spaceName
+	}
+	return spaceName + "@" + engine
 }
 
 // New checks cfg and returns a Service.
@@ -178,6 +219,12 @@ func (s *Service) ready(sv *served, loadMS float64) protocol.Ready {
 		ClockStepUS: float64(s.clockStep) / float64(time.Microsecond),
 		LoadMS:      loadMS,
 		Reference:   slices.Clone(at.Reference),
+		Engine:      sv.engine,
+		NoGPU:       s.cfg.NoGPU,
+	}
+	if g := s.cfg.GPU; g != nil {
+		r.GPU = &protocol.GPU{Adapter: g.Adapter.String(), Vendor: g.Adapter.Vendor, Architecture: g.Adapter.Architecture, Spaces: slices.Clone(g.Spaces)}
+		r.NoGPU = ""
 	}
 	if p := s.cfg.Runtime.CrossOriginIsolated; p != nil {
 		r.Isolated = *p
@@ -219,15 +266,115 @@ func (s *Service) load(name string) (*served, error) {
 	return sv, nil
 }
 
-// runSpace switches to the space called name.
+// on returns the served space called name on engine, loading it on
+// first use. A GPU profile may be held (imported) where there is no GPU:
+// it predicts, but timing on it fails with a message (checkEngine).
+func (s *Service) on(name, engine string) (*served, error) {
+	cpu, err := s.load(name)
+	if err != nil || engine == protocol.EngineCPU {
+		return cpu, err
+	}
+	if engine != protocol.EngineGPU {
+		return nil, fmt.Errorf("this page times networks on the CPU or the GPU, not on %q", engine)
+	}
+	if sv, ok := s.spaces[key(name, engine)]; ok {
+		return sv, nil
+	}
+	g := s.cfg.GPU
+	build := func(a space.Arch) measure.Item {
+		panic(fmt.Sprintf("cannot time %s on the GPU here: %s", a, s.noGPU(name)))
+	}
+	instances := 0
+	if g != nil && slices.Contains(g.Spaces, name) {
+		build = func(a space.Arch) measure.Item { return g.Build(name, a) }
+		instances = g.Instances
+	}
+	sv := &served{sess: cpu.sess.On(build, instances), engine: engine, loadMS: cpu.loadMS}
+	s.spaces[key(name, engine)] = sv
+	return sv, nil
+}
+
+// noGPU says why the GPU cannot time networks of the space called name
+// ("" if it can).
+func (s *Service) noGPU(name string) string {
+	g := s.cfg.GPU
+	switch {
+	case g == nil && s.cfg.NoGPU != "":
+		return s.cfg.NoGPU
+	case g == nil:
+		return "this browser offers no WebGPU adapter"
+	case !slices.Contains(g.Spaces, name):
+		return fmt.Sprintf("the GPU engine runs %s, not %s", strings.Join(g.Spaces, " and "), name)
+	}
+	return ""
+}
+
+// checkEngine says why networks cannot be timed on the current engine
+// (nil if they can).
+func (s *Service) checkEngine() error {
+	if s.cur.engine == protocol.EngineCPU {
+		return nil
+	}
+	if why := s.noGPU(s.cur.sess.Space().Name()); why != "" {
+		return fmt.Errorf("cannot time networks on the GPU: %s (predictions from the GPU profile still work)", why)
+	}
+	return nil
+}
+
+// runSpace switches to the space called name, on the same engine if it
+// runs that space.
 func (s *Service) runSpace(id int, name string) (protocol.Event, error) {
-	sv, err := s.load(name)
+	engine := s.cur.engine
+	if s.noGPU(name) != "" {
+		engine = protocol.EngineCPU
+	}
+	sv, err := s.on(name, engine)
 	if err != nil {
 		return protocol.Event{}, err
 	}
 	s.cur = sv
 	r := s.ready(sv, sv.loadMS)
 	return protocol.Event{ID: id, Kind: protocol.KindReady, Ready: &r, Result: sv.res}, nil
+}
+
+// runEngine switches the current space to engine, answered like a
+// space switch (with the engine's profile in the space, if any).
+func (s *Service) runEngine(id int, engine string) (protocol.Event, error) {
+	name := s.cur.sess.Space().Name()
+	if engine == protocol.EngineGPU {
+		if why := s.noGPU(name); why != "" {
+			return protocol.Event{}, fmt.Errorf("cannot profile the GPU: %s", why)
+		}
+	}
+	sv, err := s.on(name, engine)
+	if err != nil {
+		return protocol.Event{}, err
+	}
+	s.cur = sv
+	r := s.ready(sv, sv.loadMS)
+	return protocol.Event{ID: id, Kind: protocol.KindReady, Ready: &r, Result: sv.res}, nil
+}
+
+// labelledRounds is the labelled phase's fewest rounds on the current
+// engine (0: the session's).
+func (s *Service) labelledRounds() int {
+	if g := s.cfg.GPU; g != nil && s.cur.engine == protocol.EngineGPU {
+		return g.LabelledRounds
+	}
+	return 0
+}
+
+// runtime is what a profile taken on the current engine records.
+func (s *Service) runtime() measure.Runtime {
+	rt := s.cfg.Runtime
+	if s.cur.engine != protocol.EngineCPU {
+		rt.Engine = s.cur.engine
+		if g := s.cfg.GPU; g != nil {
+			a := g.Adapter
+			rt.Adapter = &a
+		}
+	}
+	return rt
 }
 
 // Handle starts answering req; see the package comment.
@@ -305,6 +452,8 @@ func (s *Service) run(ctx context.Context, req protocol.Request) (protocol.Event
 		return s.runImport(ctx, req.ID, req.ProfileJSON)
 	case protocol.KindSpace:
 		return s.runSpace(req.ID, req.Space)
+	case protocol.KindEngine:
+		return s.runEngine(req.ID, req.Engine)
 	}
 	return protocol.Event{}, fmt.Errorf("unknown request kind %q", req.Kind)
 }
@@ -378,6 +527,9 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 	if err != nil {
 		return protocol.Event{}, err
 	}
+	if err := s.checkEngine(); err != nil {
+		return protocol.Event{}, err
+	}
 	var seed uint64 = 7
 	if s.cur.dev != nil {
 		seed += s.cur.dev.Profile.Protocol.Seed
@@ -401,6 +553,9 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 // forward pass.
 func (s *Service) options(ctx context.Context, mode, phase string, id int, seed uint64) measure.Options {
 	o := s.cfg.Options(mode)
+	if g := s.cfg.GPU; g != nil && g.Options != nil && s.cur.engine == protocol.EngineGPU {
+		o = g.Options(mode, o)
+	}
 	o.Seed = seed
 	o.Phase = phase
 	o.Clock = s.cfg.Clock
@@ -439,6 +594,9 @@ func (s *Service) options(ctx context.Context, mode, phase string, id int, seed 
 func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRequest) (protocol.Event, error) {
+	if err := s.checkEngine(); err != nil {
+		return protocol.Event{}, err
+	}
 	start := s.cfg.Clock.Now()
 	eff := req.Effort
 	if eff != nil {
@@ -459,8 +617,9 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 			}
 			return o
 		},
-		Runtime: s.cfg.Runtime,
-		Created: s.cfg.Now(),
+		Runtime:        s.runtime(),
+		LabelledRounds: s.labelledRounds(),
+		Created:        s.cfg.Now(),
 		Adapting: func() {
 			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
 			s.cfg.Yield()
@@ -498,6 +657,17 @@ func (s *Service) describe(sv *served, d *session.Device, v *session.Validation,
 		Meta:        protocol.ProfileSource{Runtime: p.Runtime.GOOS + "/" + p.Runtime.GOARCH + " " + p.Runtime.GoVersion, UserAgent: p.Runtime.UserAgent, Taken: p.Created.Format(time.RFC3339)},
 		Chosen:      session.MethodName(d.Chosen()),
 		LOOAPE:      d.LOO(),
+		Engine:      p.Runtime.EngineName(),
+		Seed:        p.Protocol.Seed,
+	}
+	if a := p.Runtime.Adapter; a != nil {
+		res.Adapter = a.String()
+	}
+	if res.Engine != protocol.EngineCPU {
+		res.Meta.Runtime += ", " + res.Engine
+		if res.Adapter != "" {
+			res.Meta.Runtime += " on " + res.Adapter
+		}
 	}
 	var sb strings.Builder
 	if err := p.Write(&sb); err != nil {
@@ -662,8 +832,9 @@ func (s *Service) runImport(ctx context.Context, id int, doc string) (protocol.E
 	if err != nil {
 		return protocol.Event{}, importError(doc, err)
 	}
-	// A profile of another space switches to it, once it is adopted.
-	sv, err := s.load(p.Space)
+	// A profile of another space or engine switches to it, once it is
+	// adopted.
+	sv, err := s.on(p.Space, p.Runtime.EngineName())
 	if err != nil {
 		return protocol.Event{}, fmt.Errorf("this profile is for the %q search space: %w", p.Space, err)
 	}

@@ -70,7 +70,10 @@ func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, err
 	}
 	isolated := self.Get("crossOriginIsolated").Truthy()
 	nav := self.Get("navigator")
+	gpu, noGPU := openGPU()
 	return worker.New(worker.Config{
+		GPU:   gpu,
+		NoGPU: noGPU,
 		Space: first.Space,
 		Build: first.Build,
 		Model: first.Model,
