@@ -266,7 +266,8 @@ const gpuQuickDuration = "under a minute on a software GPU"
 
 // How long profiles take: the one statement the page and the README make,
 // from the timed runs in docs/RESULTS.md (headless Chromium on a 2-core
-// machine: NAS-Bench-201 quick 13-17 s idle, 6-14 s on a faster one;
+// machine: NAS-Bench-201 quick 13-17 s idle with 20 validation networks, so 16-22 s
+// with 40 by the phases timed there (docs/RESULTS.md §15); 6-14 s on a faster one;
 // thorough 40-132 s; FBNet quick 48-73 s).
 func quickDuration(space string) string {
 	switch space {
@@ -275,7 +276,7 @@ func quickDuration(space string) string {
 	case "ofa":
 		return "about a minute"
 	}
-	return "10-20 seconds"
+	return "15-25 seconds"
 }
 
 // thoroughDuration: OFA's thorough plan (32 and 22 networks of 70-430
