@@ -278,6 +278,27 @@ func relQuantile(y, pred []float64, level float64) float64 {
 // PredictTo writes the blend of the candidates' Pred (all of one length)
 // to dst and returns it, growing dst only if it is short. cands must be
 // the candidates given to Combine, in the same order; a length mismatch
+// AsIs makes b predict its chosen candidate's ms as they are, without
+// Combine's calibration line (a + b*pred), and rescores b's leave-one-out
+// predictions and interval accordingly. It is for a candidate that
+// already predicts ms, robustly (the op-cost model with Huber weights):
+// the line is fitted unweighted, so one spike among the labelled timings
+// bends it. cands are the candidates b was combined from; a stack, or a
+// method not among them, is left as it is.
+func (b *Blend) AsIs(ms []float64, cands []Candidate) {
+	j := slices.IndexFunc(cands, func(c Candidate) bool { return c.Name == b.Method })
+	if j < 0 || b.Mode == Stack {
+		return
+	}
+	for k := range b.Weights {
+		b.Weights[k] = 0
+	}
+	b.Weights[j], b.Intercept = 1, 0
+	b.LOO = slices.Clone(cands[j].LOO)
+	b.LOOLoss = opcost.Relative.Score(b.LOO, ms)
+	b.Interval.Rel = relQuantile(ms, b.LOO, b.Interval.Level)
+}
+
 // panics.
 func (b *Blend) PredictTo(dst []float64, cands []Candidate) []float64 {
 	if len(cands) != len(b.Weights) {

@@ -2,7 +2,6 @@ package blend
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/helpwasm/helpwasm/opcost"
 )
@@ -84,19 +83,9 @@ func opCost(labelled [][]float64, ms, scale []float64, robust bool) (*OpCostFit,
 		return nil, err
 	}
 	if robust {
-		// Combine's line to ms (a + b*pred) is fitted unweighted, and a
-		// spike bends it; the chosen fit already predicts ms, robustly.
-		j := 0
-		if f.Blend.Method == OpCostSigned {
-			j = 1
-		}
-		b := f.Blend
-		b.Weights = []float64{0, 0}
-		b.Weights[j] = 1
-		b.Intercept = 0
-		b.LOO = slices.Clone(f.cands[j].LOO)
-		b.LOOLoss = opcost.Relative.Score(b.LOO, ms)
-		b.Interval.Rel = relQuantile(ms, b.LOO, b.Interval.Level)
+		// Combine's line to ms is fitted unweighted, and a spike bends
+		// it; the chosen fit already predicts ms, robustly.
+		f.Blend.AsIs(ms, f.cands[:])
 	}
 	return f, nil
 }

@@ -91,6 +91,17 @@ func TestAdoptPredict(t *testing.T) {
 		}
 		t.Logf("%s: %s", m, pr[0])
 	}
+	// When auto is the op-cost model, it predicts the model's ms as they
+	// are, not recalibrated.
+	if d.Chosen() == session.MethodOpCost {
+		au, _ := d.Predict(session.MethodAuto, []space.Arch{a})
+		oc, _ := d.Predict(session.MethodOpCost, []space.Arch{a})
+		if math.Abs(au[0].MS-oc[0].MS) > 1e-9*oc[0].MS {
+			t.Errorf("auto (the op-cost model) %v ms, the op-cost model %v ms", au[0].MS, oc[0].MS)
+		}
+	} else {
+		t.Errorf("auto chose %s on an op-cost device", d.Chosen())
+	}
 	pr, _ := d.Predict("", []space.Arch{a})
 	if pr[0].HalfWidth <= 0 || pr[0].Level != 0.9 {
 		t.Errorf("auto's interval %+v", pr[0])
