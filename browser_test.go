@@ -450,6 +450,9 @@ func TestBrowserPage(t *testing.T) {
 	if s := text(t, p, "#validation-summary"); !strings.Contains(s, "ranked best") {
 		t.Errorf("validation summary %q does not name the winner", s)
 	}
+	if s := text(t, p, "#validation-lead"); !strings.Contains(s, "over FLOPs") || !strings.Contains(s, "95% bootstrap interval") {
+		t.Errorf("validation lead %q does not say whether auto's lead over FLOPs is real", s)
+	}
 	refs := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll("#device table td.num")).map(td => td.textContent)`)
 	if len(refs) != 10 {
 		t.Errorf("%d reference latencies shown, want 10", len(refs))
@@ -859,7 +862,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 		if ep := text(t, p, "#engine-pair-summary"); ep != "" && i%len(devices) == 0 {
 			t.Logf("run %d: %s", i, ep)
 		}
-		t.Logf("run %d: verdict: %s", i, text(t, p, "#validation-summary"))
+		t.Logf("run %d: verdict: %s %s", i, text(t, p, "#validation-summary"), text(t, p, "#validation-lead"))
 		click(t, p, "#explore-run")
 		eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
 		t.Logf("run %d: %s", i, text(t, p, "#explore-time"))

@@ -29,8 +29,8 @@ func TestLeadSentence(t *testing.T) {
 		auto, other  []float64
 		want         string
 	}{
-		{"auto ahead", "opcost", good, poor, ": yes"},
-		{"auto behind", "opcost", poor, good, "no, FLOPs ranked better"},
+		{"auto ahead", "opcost", good, poor, ", real"},
+		{"auto behind", "opcost", poor, good, "FLOPs really ranked better"},
 		{"too close to call", "opcost", good, near, "too close to call"},
 		{"auto is FLOPs", MethodFLOPs, good, good, "auto is FLOPs here"},
 	} {

@@ -246,24 +246,33 @@ func (v *Validation) Summary() string {
 		sb.WriteString("; " + strings.Join(rest, ", "))
 	}
 	sb.WriteString(".")
+	return sb.String()
+}
+
+// LeadSummary says in one sentence whether auto's lead over FLOPs and
+// HELP is more than the choice of the validation networks explains:
+// "Auto's lead, with a 95% bootstrap interval over these 40 networks:
+// over FLOPs +0.004 (-0.004 to +0.016), too close to call; over HELP
+// +0.040 (+0.016 to +0.102), real." It is "" without leads.
+func (v *Validation) LeadSummary() string {
 	var leads []string
 	for _, l := range v.Leads {
 		if f := v.leadFragment(l); f != "" {
 			leads = append(leads, f)
 		}
 	}
-	if len(leads) > 0 {
-		fmt.Fprintf(&sb, " Is auto's lead on these %d networks more than their choice explains (95%% bootstrap interval)? %s.", len(v.Archs), strings.Join(leads, "; "))
+	if len(leads) == 0 {
+		return ""
 	}
-	return sb.String()
+	return fmt.Sprintf("Auto's lead, with a 95%% bootstrap interval over these %d networks: %s.", len(v.Archs), strings.Join(leads, "; "))
 }
 
 // leadFragment says whether auto ranked the validation networks better
 // than l's method by more than the choice of networks would change:
-// "over FLOPs +0.006 (+0.002 to +0.011): yes".
+// "over FLOPs +0.006 (+0.002 to +0.011), real".
 func (v *Validation) leadFragment(l Lead) string {
 	if v.Chosen == l.Method {
-		return fmt.Sprintf("over %s: auto is %s here", l.Label, l.Label)
+		return fmt.Sprintf("over %s none, auto is %s here", l.Label, l.Label)
 	}
 	if math.IsNaN(l.Lo) {
 		return ""
@@ -271,11 +280,11 @@ func (v *Validation) leadFragment(l Lead) string {
 	iv := fmt.Sprintf("(%+.3f to %+.3f)", l.Lo, l.Hi)
 	switch {
 	case l.Lo > 0:
-		return fmt.Sprintf("over %s %+.3f %s: yes", l.Label, l.Delta, iv)
+		return fmt.Sprintf("over %s %+.3f %s, real", l.Label, l.Delta, iv)
 	case l.Hi < 0:
-		return fmt.Sprintf("over %s %+.3f %s: no, %s ranked better", l.Label, l.Delta, iv, l.Label)
+		return fmt.Sprintf("over %s %+.3f %s, %s really ranked better", l.Label, l.Delta, iv, l.Label)
 	default:
-		return fmt.Sprintf("over %s %+.3f %s: too close to call", l.Label, l.Delta, iv)
+		return fmt.Sprintf("over %s %+.3f %s, too close to call", l.Label, l.Delta, iv)
 	}
 }
 

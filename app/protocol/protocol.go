@@ -233,6 +233,9 @@ type Result struct {
 	// in words; StepSummary says what HELP's adaptation changed.
 	Summary     string `json:"summary,omitempty"`
 	StepSummary string `json:"step_summary,omitempty"`
+	// LeadSummary says whether auto's lead over FLOPs and HELP is more
+	// than the choice of validation networks explains.
+	LeadSummary string `json:"lead_summary,omitempty"`
 	// Chosen is what auto settled on, in words ("the op-cost model");
 	// LOOAPE its leave-one-out median absolute relative error on the
 	// labelled networks.

@@ -727,7 +727,7 @@ func (s *Service) describe(sv *served, d *session.Device, v *session.Validation,
 		for _, c := range v.Steps {
 			res.Steps = append(res.Steps, comparison(v, c))
 		}
-		res.Summary, res.StepSummary = v.Summary(), v.StepSummary()
+		res.Summary, res.StepSummary, res.LeadSummary = v.Summary(), v.StepSummary(), v.LeadSummary()
 	}
 	return res, nil
 }

@@ -249,8 +249,8 @@ func (f *fixture) profileOnce(t *testing.T, device string, seed int) float64 {
 				}
 				line = append(line, fmt.Sprintf("%s %.3f (%.0f%%)", c.Method, c.Spearman, 100*c.MedianAPE))
 			}
-			if r.Summary == "" || r.StepSummary == "" || r.Chosen == "" {
-				t.Errorf("summary %q, step summary %q, chosen %q", r.Summary, r.StepSummary, r.Chosen)
+			if r.Summary == "" || r.StepSummary == "" || r.Chosen == "" || !strings.Contains(r.LeadSummary, "over FLOPs") {
+				t.Errorf("summary %q, step summary %q, lead %q, chosen %q", r.Summary, r.StepSummary, r.LeadSummary, r.Chosen)
 			}
 			t.Logf("%s seed %d: %s; nearest %v", device, seed, strings.Join(line, ", "), r.Nearest[0])
 			if len(r.Steps) != 3 {

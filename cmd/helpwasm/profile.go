@@ -470,7 +470,7 @@ func (r *profileResult) report(w io.Writer, wall time.Duration) error {
 			}
 			fmt.Fprintf(&b, "  %-48s spearman %.3f  kendall %.3f  median error %s\n", c.Label, c.Spearman, c.Kendall, ape)
 		}
-		fmt.Fprintf(&b, "\n%s\n%s\n", v.Summary(), v.StepSummary())
+		fmt.Fprintf(&b, "\n%s\n%s\n%s\n", v.Summary(), v.LeadSummary(), v.StepSummary())
 	}
 	if len(r.nearest) > 0 {
 		fmt.Fprintf(&b, "\nnearest known devices (Pearson correlation of reference latencies):\n")
