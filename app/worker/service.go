@@ -328,6 +328,13 @@ func (s *Service) runSpace(id int, name string) (protocol.Event, error) {
 	if s.noGPU(name) != "" {
 		engine = protocol.EngineCPU
 	}
+	return s.enter(id, name, engine)
+}
+
+// enter makes the session of the space called name on engine current
+// (loading it on first use) and answers with its Ready and its profile,
+// if any: a space switch and an engine switch answer alike.
+func (s *Service) enter(id int, name, engine string) (protocol.Event, error) {
 	sv, err := s.on(name, engine)
 	if err != nil {
 		return protocol.Event{}, err
@@ -346,13 +353,7 @@ func (s *Service) runEngine(id int, engine string) (protocol.Event, error) {
 			return protocol.Event{}, fmt.Errorf("cannot profile the GPU: %s", why)
 		}
 	}
-	sv, err := s.on(name, engine)
-	if err != nil {
-		return protocol.Event{}, err
-	}
-	s.cur = sv
-	r := s.ready(sv, sv.loadMS)
-	return protocol.Event{ID: id, Kind: protocol.KindReady, Ready: &r, Result: sv.res}, nil
+	return s.enter(id, name, engine)
 }
 
 // labelledRounds is the labelled phase's fewest rounds on the current
