@@ -304,6 +304,37 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 		if err := fit("SBq", sbqx, opcost.Options{}); err != nil {
 			return nil, err
 		}
+		// Nq: the one Bq column whose calibration (a + b*col) has the
+		// smallest leave-one-out loss.
+		qj, qbest := -1, math.Inf(1)
+		var qm *opcost.Model
+		for j := range qcols {
+			cx := func(rows []int) [][]float64 {
+				out := make([][]float64, len(rows))
+				for i, r := range rows {
+					out[i] = []float64{qcols[j][r]}
+				}
+				return out
+			}
+			m, err := opcost.Fit(cx(labelled), ms, opcost.Options{Lambdas: []float64{0}})
+			if err != nil {
+				return nil, err
+			}
+			if m.LOOLoss < qbest {
+				qj, qbest, qm = j, m.LOOLoss, m
+			}
+		}
+		nqx := func(rows []int) [][]float64 {
+			out := make([][]float64, len(rows))
+			for i, r := range rows {
+				out[i] = []float64{qcols[qj][r]}
+			}
+			return out
+		}
+		cs["Nq"] = blend.Candidate{Name: "Nq", LOO: qm.LOO, Pred: qm.PredictTo(nil, nqx(query))}
+		if err := fit("Bq:L10", bqx, opcost.Options{Lambdas: l10}); err != nil {
+			return nil, err
+		}
 		if err := huber("Bqh", bqx, opcost.Options{}); err != nil {
 			return nil, err
 		}
@@ -513,6 +544,19 @@ func TestStudy(t *testing.T) {
 		modeRule("Stack(Sh,Sh±,B)", blend.Stack, "Shuber", "Sh±", "B"),
 		avgRule("Avg(S,SB)", "S", "SB"),
 		avgRule("Avg(S,S±,B)", "S", "S±", "B"),
+		candRule("Nq"), candRule("Bq:L10"),
+		modeRule("Stack(Sh,Nq)", blend.Stack, "Shuber", "Nq"),
+		modeRule("Stack(Sh,Bq,Nq)", blend.Stack, "Shuber", "Bq", "Nq"),
+		modeRule("Stack(Bq,Nq)", blend.Stack, "Bq", "Nq"),
+		modeRule("Sel(Bq,Nq)", blend.Select, "Bq", "Nq"),
+		preferRule("P(Bq,Nq)", "Bq", "Nq"),
+		avgRule("Avg(Bq,Nq)", "Bq", "Nq"),
+		withinRule("W.3(Sh,Bq,Nq)", 0.3, "Shuber", "Bq", "Nq"),
+	}
+	if keep := os.Getenv("STUDY_RULES"); keep != "" {
+		rules = slices.DeleteFunc(rules, func(r studyRule) bool {
+			return !slices.Contains(strings.Split(keep, ";"), r.name)
+		})
 	}
 	datas := map[string]*Data{}
 	feats := map[string][][]float64{}
