@@ -113,6 +113,9 @@ func huberWeights(xs [][]float64, ms []float64, o opcost.Options) ([]float64, er
 func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query []int, ms []float64) (map[string]blend.Candidate, error) {
 	cs := map[string]blend.Candidate{}
 	fit := func(name string, xs func([]int) [][]float64, o opcost.Options) error {
+		if studyLean != nil && !studyLean[name] {
+			return nil
+		}
 		m, err := opcost.Fit(xs(labelled), ms, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -177,6 +180,9 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 		}
 	}
 	huber := func(name string, xs func([]int) [][]float64, o opcost.Options) error {
+		if studyLean != nil && !studyLean[name] {
+			return nil
+		}
 		hw, err := huberWeights(xs(labelled), ms, o)
 		if err != nil {
 			return err
@@ -332,6 +338,22 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 			return out
 		}
 		cs["Nq"] = blend.Candidate{Name: "Nq", LOO: qm.LOO, Pred: qm.PredictTo(nil, nqx(query))}
+		// SBq×c: a coefficient-space prior: the op-cost features' costs
+		// as the deviation from the combination of known devices (the
+		// smoothed columns are each device's op-cost model), the
+		// features' ridge c^2 times the basis' (Scale c on them).
+		for _, c := range []float64{3, 10} {
+			sc := make([]float64, len(feats[0])+len(qcols))
+			for j := range sc {
+				sc[j] = 1
+				if j < len(feats[0]) {
+					sc[j] = c
+				}
+			}
+			if err := fit(fmt.Sprintf("SBq×%g", c), sbqx, opcost.Options{Scale: sc, Lambdas: l10}); err != nil {
+				return nil, err
+			}
+		}
 		if err := fit("Bq:L10", bqx, opcost.Options{Lambdas: l10}); err != nil {
 			return nil, err
 		}
@@ -344,6 +366,10 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 	}
 	return cs, nil
 }
+
+// studyLean, if not nil, limits studyCandidates' fits to these names
+// (TestStudyMeta's simulations need only a few).
+var studyLean map[string]bool
 
 type studyRule struct {
 	name string
@@ -544,7 +570,9 @@ func TestStudy(t *testing.T) {
 		modeRule("Stack(Sh,Sh±,B)", blend.Stack, "Shuber", "Sh±", "B"),
 		avgRule("Avg(S,SB)", "S", "SB"),
 		avgRule("Avg(S,S±,B)", "S", "S±", "B"),
-		candRule("Nq"), candRule("Bq:L10"),
+		candRule("Nq"), candRule("Bq:L10"), candRule("SBq×3"), candRule("SBq×10"),
+		modeRule("Stack(Sh,SBq×3)", blend.Stack, "Shuber", "SBq×3"),
+		modeRule("Stack(Sh,SBq×10)", blend.Stack, "Shuber", "SBq×10"),
 		modeRule("Stack(Sh,Nq)", blend.Stack, "Shuber", "Nq"),
 		modeRule("Stack(Sh,Bq,Nq)", blend.Stack, "Shuber", "Bq", "Nq"),
 		modeRule("Stack(Bq,Nq)", blend.Stack, "Bq", "Nq"),

@@ -39,6 +39,8 @@ func TestStudyMeta(t *testing.T) {
 		simSeeds = s
 	}
 	rules := metaRules()
+	studyLean = map[string]bool{"Shuber": true, "Sh±": true, "Bq": true}
+	defer func() { studyLean = nil }()
 	schemes := []string{"all", "res", "near3", "res+near3"}
 	datas := map[string]*Data{}
 	feats := map[string][][]float64{}
@@ -256,6 +258,7 @@ func metaRules() []studyRule {
 		candRule("Bq"),
 		avgRule("Avg(Bq,Nq)", "Bq", "Nq"),
 		preferRule("P(Sh,Sh±)", "Shuber", "Sh±"),
+		withinRule("W.3(Sh,Bq,Nq)", 0.3, "Shuber", "Bq", "Nq"),
 	}
 	if keep := os.Getenv("META_RULES"); keep != "" {
 		rs = slices.DeleteFunc(rs, func(r studyRule) bool { return !slices.Contains(strings.Split(keep, ";"), r.name) })
