@@ -55,19 +55,6 @@
 // at once (NB201 meta-test, leave one device out, FBNet, NASFLAT's F1-F5;
 // package dataset's TestStudy) and confirmed on fresh seeds.
 //
-// Since docs/RESULTS.md §20 eval's auto with known devices is not one
-// rule but the one of BasisRules' four (Rule: OpCostBasis's stack, the
-// same with the nearest known device stacked as a third candidate, the
-// op-cost model alone, and the calibrated mean of the candidates within
-// 30% of the best leave-one-out loss) that the known devices choose:
-// package dataset's Suite runs every rule on each known device as if it
-// were the target, under the same protocol, and takes the best on
-// average (meta-selection). It lifted NASFLAT's F4 above its published
-// 0.734 (0.7343 on seeds 0-9, 0.7397 on seeds 10-29) and kept the other
-// settings; rules that drop the op-cost model are not among the four,
-// because known devices unlike the target (all GPUs, for CPU and phone
-// targets) choose them.
-//
 // Before that (OpCost): Prefer with two
 // candidates, the op-cost model on the space's Features with non-negative
 // costs (Prior 0) and with costs of free sign (opcost.Options.Signed: a
