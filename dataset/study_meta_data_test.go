@@ -249,7 +249,10 @@ func cmpF(a, b float64) int {
 }
 
 // metaRules are the rules meta-selection chooses among (env META_RULES
-// keeps a ;-separated subset).
+// keeps a ;-separated subset). Suite's auto is scheme "all" over
+// META_RULES='Stack(Sh,Bq);Stack(Sh,Bq,Nq);W.3(Sh,Bq,Nq)' with
+// META_SEEDS=5 (docs/RESULTS.md §20; the full set let F5's GPUs choose
+// basis-only rules, and P(Sh,Sh±) cost pixel2 on seeds 10-29).
 func metaRules() []studyRule {
 	rs := []studyRule{
 		modeRule("Stack(Sh,Bq)", blend.Stack, "Shuber", "Bq"),
