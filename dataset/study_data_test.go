@@ -113,6 +113,9 @@ func huberWeights(xs [][]float64, ms []float64, o opcost.Options) ([]float64, er
 func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query []int, ms []float64) (map[string]blend.Candidate, error) {
 	cs := map[string]blend.Candidate{}
 	fit := func(name string, xs func([]int) [][]float64, o opcost.Options) error {
+		if studyLean != nil && !studyLean[name] {
+			return nil
+		}
 		m, err := opcost.Fit(xs(labelled), ms, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -177,6 +180,9 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 		}
 	}
 	huber := func(name string, xs func([]int) [][]float64, o opcost.Options) error {
+		if studyLean != nil && !studyLean[name] {
+			return nil
+		}
 		hw, err := huberWeights(xs(labelled), ms, o)
 		if err != nil {
 			return err
@@ -304,6 +310,53 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 		if err := fit("SBq", sbqx, opcost.Options{}); err != nil {
 			return nil, err
 		}
+		// Nq: the one Bq column whose calibration (a + b*col) has the
+		// smallest leave-one-out loss.
+		qj, qbest := -1, math.Inf(1)
+		var qm *opcost.Model
+		for j := range qcols {
+			cx := func(rows []int) [][]float64 {
+				out := make([][]float64, len(rows))
+				for i, r := range rows {
+					out[i] = []float64{qcols[j][r]}
+				}
+				return out
+			}
+			m, err := opcost.Fit(cx(labelled), ms, opcost.Options{Lambdas: []float64{0}})
+			if err != nil {
+				return nil, err
+			}
+			if m.LOOLoss < qbest {
+				qj, qbest, qm = j, m.LOOLoss, m
+			}
+		}
+		nqx := func(rows []int) [][]float64 {
+			out := make([][]float64, len(rows))
+			for i, r := range rows {
+				out[i] = []float64{qcols[qj][r]}
+			}
+			return out
+		}
+		cs["Nq"] = blend.Candidate{Name: "Nq", LOO: qm.LOO, Pred: qm.PredictTo(nil, nqx(query))}
+		// SBq×c: a coefficient-space prior: the op-cost features' costs
+		// as the deviation from the combination of known devices (the
+		// smoothed columns are each device's op-cost model), the
+		// features' ridge c^2 times the basis' (Scale c on them).
+		for _, c := range []float64{3, 10} {
+			sc := make([]float64, len(feats[0])+len(qcols))
+			for j := range sc {
+				sc[j] = 1
+				if j < len(feats[0]) {
+					sc[j] = c
+				}
+			}
+			if err := fit(fmt.Sprintf("SBq×%g", c), sbqx, opcost.Options{Scale: sc, Lambdas: l10}); err != nil {
+				return nil, err
+			}
+		}
+		if err := fit("Bq:L10", bqx, opcost.Options{Lambdas: l10}); err != nil {
+			return nil, err
+		}
 		if err := huber("Bqh", bqx, opcost.Options{}); err != nil {
 			return nil, err
 		}
@@ -313,6 +366,10 @@ func studyCandidates(d *Data, feats [][]float64, known []string, labelled, query
 	}
 	return cs, nil
 }
+
+// studyLean, if not nil, limits studyCandidates' fits to these names
+// (TestStudyMeta's simulations need only a few).
+var studyLean map[string]bool
 
 type studyRule struct {
 	name string
@@ -513,6 +570,21 @@ func TestStudy(t *testing.T) {
 		modeRule("Stack(Sh,Sh±,B)", blend.Stack, "Shuber", "Sh±", "B"),
 		avgRule("Avg(S,SB)", "S", "SB"),
 		avgRule("Avg(S,S±,B)", "S", "S±", "B"),
+		candRule("Nq"), candRule("Bq:L10"), candRule("SBq×3"), candRule("SBq×10"),
+		modeRule("Stack(Sh,SBq×3)", blend.Stack, "Shuber", "SBq×3"),
+		modeRule("Stack(Sh,SBq×10)", blend.Stack, "Shuber", "SBq×10"),
+		modeRule("Stack(Sh,Nq)", blend.Stack, "Shuber", "Nq"),
+		modeRule("Stack(Sh,Bq,Nq)", blend.Stack, "Shuber", "Bq", "Nq"),
+		modeRule("Stack(Bq,Nq)", blend.Stack, "Bq", "Nq"),
+		modeRule("Sel(Bq,Nq)", blend.Select, "Bq", "Nq"),
+		preferRule("P(Bq,Nq)", "Bq", "Nq"),
+		avgRule("Avg(Bq,Nq)", "Bq", "Nq"),
+		withinRule("W.3(Sh,Bq,Nq)", 0.3, "Shuber", "Bq", "Nq"),
+	}
+	if keep := os.Getenv("STUDY_RULES"); keep != "" {
+		rules = slices.DeleteFunc(rules, func(r studyRule) bool {
+			return !slices.Contains(strings.Split(keep, ";"), r.name)
+		})
 	}
 	datas := map[string]*Data{}
 	feats := map[string][][]float64{}

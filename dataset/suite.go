@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/blend"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/opcost"
 	"github.com/helpwasm/helpwasm/predictor"
+	"github.com/helpwasm/helpwasm/rank"
 )
 
 // Support chooses n support rows of dev's trimmed training pool for seed.
@@ -72,7 +74,7 @@ const (
 	MethodBasis      = "basis"      // NNLS on the known devices' latencies (ms)
 	MethodFLOPs      = "flops"      // FLOPs (no device data)
 	MethodNearest    = "nearest"    // the known device with the most alike reference latencies (ms)
-	MethodAuto       = "auto"       // blend.OpCostBasis with known devices, else blend.OpCostRobust (ms)
+	MethodAuto       = "auto"       // with known devices the blend.Rule they choose (autoRule), else blend.OpCostRobust (ms)
 )
 
 // Suite predicts a device's query pool with every method from the same
@@ -95,11 +97,13 @@ type Suite struct {
 
 	feats   [][]float64
 	smooth  map[string][]float64 // autoBasis's column of each known device
+	sim     map[string][]float64 // simulate's scores by known device and basis
+	ws      rank.Workspace
 	batches map[string]*predictor.Batch
 	memo    map[suiteKey]map[string]Prediction
 	// Chosen counts, per (device, seed) pair computed, what auto used:
-	// blend.OpCostRobust's fit chosen, or which of blend.OpCostBasis's
-	// two fits the stack gave weight.
+	// the blend.Rule the known devices chose, or without known devices
+	// blend.OpCostRobust's fit chosen.
 	Chosen map[string]int
 }
 
@@ -233,23 +237,28 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 	fq := pick(flops, dev.Query)
 	out[MethodFLOPs] = Prediction{Values: fq}
 
-	// Auto: with known devices, blend.OpCostBasis: the Huber-weighted
-	// op-cost model stacked with the known-device basis whose whole-ms
-	// devices are smoothed (autoBasis); without, blend.OpCostRobust: the
-	// Huber-weighted op-cost model, non-negative or signed by
-	// leave-one-out. Other candidates and rules (HELP, FLOPs, nearest,
-	// structural+basis, Prefer/Select among them, averages) scored lower
-	// on some setting of issue 8 (docs/RESULTS.md §11), so they stay
-	// methods of their own.
+	// Auto: with known devices, the blend.Rule that the known devices
+	// choose when each plays the target (autoRule: meta-selection among
+	// the robust op-cost model stacked with the basis whose whole-ms
+	// devices are smoothed (autoBasis), the same with the nearest known
+	// device, and their calibrated mean; not the op-cost model alone);
+	// without, blend.OpCostRobust. Other candidates and rules (HELP,
+	// FLOPs, structural+basis, Prefer/Select among them, averages)
+	// scored lower on some setting of issue 8 (docs/RESULTS.md §13,
+	// §20), so they stay methods of their own or out.
 	sf := rowsOf(s.feats, labelled)
 	if len(known) > 0 {
-		cols, scale := s.autoBasis(known)
-		b, err := blend.OpCostBasis(sf, ms, nil, rowsOf(cols, labelled), scale)
+		rule, err := s.autoRule(known)
 		if err != nil {
 			return nil, fmt.Errorf("dataset: device %s: auto: %w", dev.Name, err)
 		}
-		s.Chosen[stackName(b.Blend.Weights)]++
-		out[MethodAuto] = Prediction{Values: b.PredictTo(nil, rowsOf(s.feats, dev.Query), rowsOf(cols, dev.Query)), MS: true}
+		cols, scale := s.autoBasis(known)
+		b, err := blend.BasisRules(sf, ms, nil, rowsOf(cols, labelled), scale)
+		if err != nil {
+			return nil, fmt.Errorf("dataset: device %s: auto: %w", dev.Name, err)
+		}
+		s.Chosen[rule.String()]++
+		out[MethodAuto] = Prediction{Values: b.PredictTo(nil, rule, rowsOf(s.feats, dev.Query), rowsOf(cols, dev.Query)), MS: true}
 		return out, nil
 	}
 	b, err := blend.OpCostRobust(sf, ms, nil)
@@ -259,6 +268,97 @@ func (s *Suite) compute(dev *latency.Device, seed uint64) (map[string]Prediction
 	s.Chosen[b.Blend.Method]++
 	out[MethodAuto] = Prediction{Values: b.PredictTo(nil, rowsOf(s.feats, dev.Query)), MS: true}
 	return out, nil
+}
+
+// MetaSeeds is how many support draws autoRule simulates on each known
+// device (seeds 1000 to 1000+MetaSeeds-1, apart from eval's 0, 1, ...).
+const MetaSeeds = 5
+
+// autoRule chooses auto's rule by meta-selection on the known devices,
+// whose whole tables are known: each known device in turn plays the
+// target under the same protocol (the reference networks and a support
+// draw of s.Samples from its training pool labelled, by s.Support, the
+// other known devices its basis, MetaSeeds draws), every blend.Rule is
+// fitted to its labelled points and scored by Spearman on its query
+// pool, and the rule with the best mean over the known devices wins
+// (the first on ties: RuleStack). Nothing of the target is looked at.
+// A known device with no other known device beside it is not simulated;
+// if none is, RuleStack.
+//
+// Measured in package dataset's TestStudyMeta (docs/RESULTS.md §20):
+// the known devices choose the stack with the nearest device on NASFLAT's
+// F1, F3, F4 and FBNet, the calibrated mean on F5, the plain stack on
+// NAS-Bench-201 and F2.
+func (s *Suite) autoRule(known []string) (blend.Rule, error) {
+	if s.sim == nil {
+		s.sim = map[string][]float64{}
+	}
+	mean := make([]float64, blend.NumRules)
+	n := 0
+	for _, k := range known {
+		basis := slices.DeleteFunc(slices.Clone(known), func(n string) bool { return n == k })
+		if len(basis) == 0 {
+			continue
+		}
+		sc, err := s.simulate(k, basis)
+		if err != nil {
+			return 0, err
+		}
+		for r, v := range sc {
+			mean[r] += v
+		}
+		n++
+	}
+	best := blend.RuleStack
+	if n == 0 {
+		return best, nil
+	}
+	for r := range mean {
+		if mean[r] > mean[best] {
+			best = blend.Rule(r)
+		}
+	}
+	return best, nil
+}
+
+// simulate scores every blend.Rule on known device k with basis as its
+// known devices (autoRule), mean Spearman over MetaSeeds draws; kept.
+func (s *Suite) simulate(k string, basis []string) ([]float64, error) {
+	key := k + "|" + strings.Join(basis, ",")
+	if v, ok := s.sim[key]; ok {
+		return v, nil
+	}
+	d := s.D
+	dev, err := d.Device(k)
+	if err != nil {
+		return nil, err
+	}
+	support := s.Support
+	if support == nil {
+		support = SupportRows
+	}
+	cols, scale := s.autoBasis(basis)
+	truth := pick(dev.Latency, dev.Query)
+	qf, qb := rowsOf(s.feats, dev.Query), rowsOf(cols, dev.Query)
+	v := make([]float64, blend.NumRules)
+	var pred []float64
+	for seed := range uint64(MetaSeeds) {
+		sup, err := support(dev, s.Samples, 1000+seed)
+		if err != nil {
+			return nil, err
+		}
+		labelled := slices.Concat(d.Table.ReferenceRows(), sup)
+		b, err := blend.BasisRules(rowsOf(s.feats, labelled), pick(dev.Latency, labelled), nil, rowsOf(cols, labelled), scale)
+		if err != nil {
+			return nil, fmt.Errorf("simulating on known device %s: %w", k, err)
+		}
+		for r := range blend.NumRules {
+			pred = b.PredictTo(pred, r, qf, qb)
+			v[r] += s.ws.Spearman(pred, truth) / MetaSeeds
+		}
+	}
+	s.sim[key] = v
+	return v, nil
 }
 
 // autoBasis returns auto's known-device basis by table row (row r holds
@@ -297,17 +397,6 @@ func (s *Suite) autoBasis(known []string) ([][]float64, []float64) {
 		}
 	}
 	return xs, scale
-}
-
-// stackName names what OpCostBasis's stack weighted.
-func stackName(w []float64) string {
-	switch {
-	case w[0] > 0 && w[1] > 0:
-		return "stack (op-cost + basis)"
-	case w[1] > 0:
-		return "stack (basis)"
-	}
-	return "stack (op-cost)"
 }
 
 // wholeMS reports whether every latency is a whole number of ms.

@@ -229,7 +229,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.StringVar(&f.similarity, "similarity", "pearson", "with -method proxy: pearson or spearman correlation of reference latencies")
 	fs.StringVar(&f.orderSet, "order-set", "io", "with -orders: io (120 orders with input first, output last, then input/output moved) or all (5,040)")
 	fs.StringVar(&f.support, "support", "random", "support choice: random (HELP's draw from the trimmed training pool) or design (D-optimal on structural features, from the same pool, the reference archs counting as labelled)")
-	known := fs.String("known", "", "with structural, basis, nearest, auto: comma-separated devices whose latencies basis, nearest and auto (stacked with the op-cost model) may use (default: the split's meta-train devices)")
+	known := fs.String("known", "", "with structural, basis, nearest, auto: comma-separated devices whose latencies basis, nearest and auto (the rule these devices choose when each plays the target) may use (default: the split's meta-train devices)")
 	methods := fs.String("methods", "", "all: one table of every method (HELP adapted, structural, basis, flops, nearest, auto) per device, with median absolute % error where ms are predicted")
 	fs.BoolVar(&f.lodo, "lodo", false, "leave one device out: evaluate on every device of the table, each with all the others known (no HELP: it was meta-trained on some of them)")
 	fs.BoolVar(&f.noHelp, "no-help", false, "with structural, basis, nearest, auto: leave HELP out of auto's candidates")
