@@ -1048,7 +1048,7 @@ func TestBrowserFBNet(t *testing.T) {
 // TestBrowserOFA drives the page in OFA MobileNetV3: ?space=ofa loads
 // OFA's files on the switch; the editor draws 5 stages of 4 block slots
 // and sets the resolution, a depth and a block; a preset loads one of
-// HELP's searched networks; a quick profile (ShortPlan through
+// HELP's searched networks; a quick profile (plan.Short through
 // ?test-hooks&test-plan=short, so CI's budget holds: the full quick
 // plan is TestBrowserProfileRuns with HELPWASM_PROFILE_SPACE=ofa)
 // reports progress with the time left, validates every method and

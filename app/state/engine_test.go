@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
@@ -130,8 +131,8 @@ func TestEngineSwitch(t *testing.T) {
 	// Both engines timed seed's networks: the next profile draws new ones.
 	a.StartProfile()
 	next := p.posted[len(p.posted)-1].Profile
-	if next.Seed == seed || next.Validation != QuickValidation {
-		t.Errorf("second CPU profile %+v, want a new seed and %d validation networks", next, QuickValidation)
+	if next.Seed == seed || next.Validation != plan.Quick.Validation {
+		t.Errorf("second CPU profile %+v, want a new seed and %d validation networks", next, plan.Quick.Validation)
 	}
 	a.Apply(protocol.Event{ID: a.busyID, Kind: protocol.KindResult, Result: result(protocol.EngineCPU, next.Seed, func(i int) float64 { return float64(2 + i) })})
 	// And the GPU follows the CPU's new networks.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/plan"
 
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
@@ -49,7 +50,7 @@ func TestProfileLifecycle(t *testing.T) {
 	a.SetMode("bogus")
 	a.StartProfile()
 	r := p.last()
-	if r.Kind != protocol.KindProfile || r.Profile.Mode != protocol.ModeThorough || r.Profile.Support != ThoroughSupport || r.Profile.Validation != ThoroughValidation {
+	if r.Kind != protocol.KindProfile || r.Profile.Mode != protocol.ModeThorough || r.Profile.Support != plan.Thorough.Support || r.Profile.Validation != plan.Thorough.Validation {
 		t.Fatalf("posted %+v %+v", r, r.Profile)
 	}
 	if a.Busy != Profiling || a.CanStart() {
