@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 	"github.com/helpwasm/helpwasm/internal/outfile"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
@@ -594,8 +595,7 @@ func compareProfiles(a, b *measure.Profile) (comparison, error) {
 	}
 	c.supportCommon = len(sa)
 	c.supportRelDiff = medianRelDiff(sa, sb)
-	slices.Sort(na)
-	c.supportNormDiff = medianSorted(na)
+	c.supportNormDiff = orderstat.Median(na)
 	return c, nil
 }
 
@@ -604,16 +604,7 @@ func medianRelDiff(a, b []float64) float64 {
 	for i := range a {
 		d[i] = 2 * fabs(a[i]-b[i]) / (a[i] + b[i])
 	}
-	slices.Sort(d)
-	return medianSorted(d)
-}
-
-func medianSorted(d []float64) float64 {
-	n := len(d)
-	if n%2 == 1 {
-		return d[n/2]
-	}
-	return (d[n/2-1] + d[n/2]) / 2
+	return orderstat.Median(d)
 }
 
 func fabs(x float64) float64 {
