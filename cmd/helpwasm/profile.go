@@ -614,27 +614,14 @@ func fabs(x float64) float64 {
 	return x
 }
 
-func readProfileFile(path string) (*measure.Profile, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	p, err := measure.Read(fh)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
-}
-
 // runCompare prints the repeatability of two profiles and fails if it
 // misses the targets.
 func runCompare(pathA, pathB string, stdout io.Writer) error {
-	a, err := readProfileFile(pathA)
+	a, err := measure.ReadFile(pathA)
 	if err != nil {
 		return err
 	}
-	b, err := readProfileFile(pathB)
+	b, err := measure.ReadFile(pathB)
 	if err != nil {
 		return err
 	}
