@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/helpwasm/helpwasm/internal/chromium"
 )
 
 // onEngine is a JS condition: the page is idle on engine (the device
@@ -36,14 +38,14 @@ func gpuProfile(t *testing.T, p *page, what string) (seconds float64, v validati
 // side.
 func TestBrowserGPU(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	p := openPageOpts(t, exe, srv.URL+"/", webGPUFlags...)
+	p := openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
 	eval[float64](t, p, 30*time.Second, waitJS(onEngine("cpu"), "interactive page with a device choice", 25000))
 	if a := text(t, p, "#gpu-adapter"); !strings.Contains(a, "swiftshader") {

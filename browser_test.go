@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -31,23 +30,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/helpwasm/helpwasm/internal/chromium"
 	"github.com/helpwasm/helpwasm/measure"
 )
-
-// chromiumPath finds the browser: $HELPWASM_CHROMIUM, then chromium on PATH.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("HELPWASM_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("browser tests need Chromium: install it (apt-get install chromium) or set HELPWASM_CHROMIUM")
-	return ""
-}
 
 // distDir returns the built page, skipping if it has not been built.
 func distDir(t *testing.T) string {
@@ -107,30 +92,15 @@ func openPageAt(t *testing.T, exe, url string) *page {
 	return openPageOpts(t, exe, url, chromedp.DisableGPU)
 }
 
-// webGPUFlags give headless Chromium a WebGPU adapter on SwiftShader's
-// Vulkan driver (a software GPU, so CI machines have one); they replace
-// --disable-gpu.
-var webGPUFlags = []chromedp.ExecAllocatorOption{
-	chromedp.Flag("enable-unsafe-webgpu", true),
-	chromedp.Flag("enable-features", "NetworkService,NetworkServiceInProcess,Vulkan"),
-	chromedp.Flag("use-vulkan", "swiftshader"),
-	chromedp.Flag("use-webgpu-adapter", "swiftshader"),
-}
-
 // openPageOpts is openPageAt with extra Chromium options (--disable-gpu,
-// or webGPUFlags instead).
+// or chromium.WebGPU instead).
 func openPageOpts(t *testing.T, exe, url string, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-component-update", true),
+	opts := chromium.Options(exe, t.TempDir(), append([]chromedp.ExecAllocatorOption{
 		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 1600),
-	)
-	opts = append(opts, extra...)
+	}, extra...)...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancelCtx := chromedp.NewContext(actx)
@@ -301,7 +271,7 @@ const profileReady = `document.querySelector("#profile") && !document.querySelec
 // transferred, cross-origin isolation and the clocks it gives.
 func TestBrowserLoad(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -350,7 +320,7 @@ func TestBrowserLoad(t *testing.T) {
 // explore, export and import. It prints the numbers issue 4 asks for.
 func TestBrowserPage(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -621,7 +591,7 @@ func TestBrowserPage(t *testing.T) {
 // TestBrowserNoWebAssembly checks an unsupported browser gets a message.
 func TestBrowserNoWebAssembly(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -642,7 +612,7 @@ func TestBrowserNoWebAssembly(t *testing.T) {
 // TestBrowserAutorun checks ?autorun starts profiling on load.
 func TestBrowserAutorun(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -678,7 +648,7 @@ func TestBrowserAutorun(t *testing.T) {
 // re-imported (issue 13: the page stayed "Busy" for good).
 func TestBrowserWorkerDied(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -790,7 +760,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 		t.Skip("set HELPWASM_PROFILE_RUNS=N to time N quick profiles")
 	}
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -811,7 +781,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 	} else {
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
-		p = openPageOpts(t, exe, srv.URL+"/", webGPUFlags...)
+		p = openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
 	}
 	// HELPWASM_PROFILE_EXPORT=DIR keeps each run's exported profile as
 	// DIR/page-<space>-<run>.json, to compare with the CLI's
@@ -896,7 +866,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 // to FBNet; a profile of an unknown space and a bad ?space= are named.
 func TestBrowserFBNet(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -1056,7 +1026,7 @@ func TestBrowserFBNet(t *testing.T) {
 // among HELP's searched networks under a budget.
 func TestBrowserOFA(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -1233,7 +1203,7 @@ func fitsScreen(t *testing.T, p *page, name string) {
 // per screen; each slide is saved as screenshots/present-N-NAME.png.
 func TestBrowserPresent(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -1287,7 +1257,7 @@ func TestBrowserPresent(t *testing.T) {
 // comes from the rebuilt directory.
 func TestBrowserServeSurvivesRebuild(t *testing.T) {
 	src := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	dir := filepath.Join(t.TempDir(), "dist")
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
