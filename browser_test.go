@@ -86,6 +86,19 @@ func openPage(t *testing.T, exe string, h http.Handler) *page {
 	return openPageAt(t, exe, srv.URL+"/")
 }
 
+// openDist serves the built page (dist/) and opens it in a fresh
+// Chromium, skipping without either.
+func openDist(t *testing.T) *page {
+	t.Helper()
+	dir := distDir(t)
+	exe := chromium.Path(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return openPage(t, exe, h)
+}
+
 // openPageAt starts Chromium on a fresh profile, for the page served at url.
 func openPageAt(t *testing.T, exe, url string) *page {
 	t.Helper()
@@ -319,13 +332,7 @@ func TestBrowserLoad(t *testing.T) {
 // load, a malformed architecture, cancel, a quick profile, the editor,
 // explore, export and import. It prints the numbers issue 4 asks for.
 func TestBrowserPage(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	downloads := t.TempDir()
 	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
@@ -590,13 +597,7 @@ func TestBrowserPage(t *testing.T) {
 
 // TestBrowserNoWebAssembly checks an unsupported browser gets a message.
 func TestBrowserNoWebAssembly(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	// Emulate a browser without WebAssembly: remove it before any script.
 	if _, err := chromedp.Call(p.ctx, cdppage.AddScriptToEvaluateOnNewDocument,
 		cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `delete globalThis.WebAssembly`}); err != nil {
@@ -611,13 +612,7 @@ func TestBrowserNoWebAssembly(t *testing.T) {
 
 // TestBrowserAutorun checks ?autorun starts profiling on load.
 func TestBrowserAutorun(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	// A bad seed is named in the page.
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?seed=abc"))
 	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
@@ -647,13 +642,7 @@ func TestBrowserAutorun(t *testing.T) {
 // and Restart must start a fresh worker with the profile shown
 // re-imported (issue 13: the page stayed "Busy" for good).
 func TestBrowserWorkerDied(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	// Without ?test-hooks there is no way to kill the worker.
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
 	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
@@ -1202,13 +1191,7 @@ func fitsScreen(t *testing.T, p *page, name string) {
 // profiles, shows the verdict, and PageDown walks the slides, one result
 // per screen; each slide is saved as screenshots/present-N-NAME.png.
 func TestBrowserPresent(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 720))
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?present&autorun"))
 	eval[float64](t, p, 30*time.Second, waitJS(`document.querySelector("#page").dataset.state === "profiling"`, "autorun profiling", 25000))

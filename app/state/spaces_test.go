@@ -51,7 +51,7 @@ func TestSwitchSpace(t *testing.T) {
 	a.Apply(protocol.Event{ID: 0, Kind: protocol.KindResult, Result: &protocol.Result{Space: "nasbench201"}})
 	a.Measured = []protocol.Measured{{Arch: "x"}}
 	a.SwitchSpace("fbnet")
-	r := p.last()
+	r := p.Last()
 	if r.Kind != protocol.KindSpace || r.Space != "fbnet" || a.Busy != Switching || a.SwitchingTo() != "fbnet" {
 		t.Fatalf("posted %+v, busy %q", r, a.Busy)
 	}
@@ -79,22 +79,22 @@ func TestSwitchSpace(t *testing.T) {
 
 	// Back again: the worker sends the space's profile with its Ready.
 	a.SwitchSpace("nasbench201")
-	r = p.last()
+	r = p.Last()
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}, Result: &protocol.Result{Space: "nasbench201", Steps: make([]protocol.Comparison, 3)}})
 	if a.Space.Name() != "nasbench201" || a.Result == nil || a.Step != 2 {
 		t.Fatalf("back: space %s, result %v", a.Space.Name(), a.Result)
 	}
-	if last := p.last(); last.Kind != protocol.KindPredict {
+	if last := p.Last(); last.Kind != protocol.KindPredict {
 		t.Errorf("the editor was not predicted with the restored profile: %+v", last)
 	}
 	if _, v := a.Sizes(); v != plan.Quick.Validation {
 		t.Errorf("NAS-Bench-201 quick validation %d", v)
 	}
-	n := len(p.posted)
+	n := len(p.Posted)
 	a.SwitchSpace("nasbench201") // already there
 	a.SwitchSpace("ofa")
-	if len(p.posted) != n || !strings.Contains(a.Error, `"ofa"`) {
-		t.Errorf("posted %d, error %q", len(p.posted)-n, a.Error)
+	if len(p.Posted) != n || !strings.Contains(a.Error, `"ofa"`) {
+		t.Errorf("posted %d, error %q", len(p.Posted)-n, a.Error)
 	}
 }
 
@@ -104,16 +104,16 @@ func TestURLSpaceAutorun(t *testing.T) {
 	p := &fakePlatform{}
 	a := twoSpaces(p)
 	a.ApplyURLOptions(URLOptions{AutoRun: true, Space: "fbnet"})
-	if len(p.posted) != 0 {
+	if len(p.Posted) != 0 {
 		t.Fatal("posted before the worker was ready")
 	}
 	ready(a)
-	r := p.last()
+	r := p.Last()
 	if r.Kind != protocol.KindSpace || r.Space != "fbnet" {
 		t.Fatalf("first request %+v, want the switch", r)
 	}
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "fbnet"}})
-	r = p.last()
+	r = p.Last()
 	if r.Kind != protocol.KindProfile || r.Profile.Validation != plan.FBNetQuick.Validation {
 		t.Fatalf("after the switch %+v, want an FBNet quick profile", r)
 	}
@@ -125,7 +125,7 @@ func TestImportSwitches(t *testing.T) {
 	a := twoSpaces(p)
 	ready(a)
 	a.Import(`{"space":"fbnet"}`)
-	r := p.last()
+	r := p.Last()
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindResult, Ready: &protocol.Ready{Space: "fbnet", Archs: 5000},
 		Result: &protocol.Result{Space: "fbnet", Imported: true}})
 	if a.Space.Name() != "fbnet" || a.Result == nil || a.Ready.Archs != 5000 || !strings.Contains(a.Notice, "switched") {
@@ -135,7 +135,7 @@ func TestImportSwitches(t *testing.T) {
 		t.Error("FBNet is not drawn as a chain")
 	}
 	a.Import(`{"space":"ofa"}`)
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindError, Message: `this profile is for the "ofa" search space: ...`})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindError, Message: `this profile is for the "ofa" search space: ...`})
 	if a.Space.Name() != "fbnet" || a.Result == nil || !strings.Contains(a.ImportError, "ofa") {
 		t.Errorf("after a refused import: space %s, result %v, error %q", a.Space.Name(), a.Result, a.ImportError)
 	}
@@ -150,9 +150,9 @@ func TestOFAPlanAndEditor(t *testing.T) {
 	a := New(p, nasbench201.Space{}, fbnet.Space{}, ofa.Space{})
 	ready(a)
 	a.SwitchSpace("ofa")
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "ofa", Archs: 5000}})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "ofa", Archs: 5000}})
 	a.StartProfile()
-	r := p.last()
+	r := p.Last()
 	if r.Kind != protocol.KindProfile || r.Profile.Support != plan.OFAQuick.Support || r.Profile.Validation != plan.OFAQuick.Validation || r.Profile.Effort == nil || *r.Profile.Effort != plan.OFAQuick.Effort {
 		t.Fatalf("OFA quick profile request %+v", r.Profile)
 	}

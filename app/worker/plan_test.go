@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
+	"github.com/helpwasm/helpwasm/app/state/statetest"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/session"
@@ -17,21 +17,6 @@ import (
 	"github.com/helpwasm/helpwasm/space/ofa"
 	"github.com/helpwasm/helpwasm/weights"
 )
-
-// pagePlatform records what the page's state posts.
-type pagePlatform struct{ posted []protocol.Request }
-
-func (p *pagePlatform) Post(r protocol.Request) { p.posted = append(p.posted, r) }
-func (p *pagePlatform) Download(_, _, _ string) {}
-func (p *pagePlatform) Now() time.Duration      { return 0 }
-func (p *pagePlatform) Reveal(string)           {}
-func (p *pagePlatform) Restart()                {}
-func (p *pagePlatform) last() (protocol.Request, bool) {
-	if len(p.posted) == 0 {
-		return protocol.Request{}, false
-	}
-	return p.posted[len(p.posted)-1], true
-}
 
 // timing is what a phase's measurement options and the request decide
 // about how hard networks are timed.
@@ -84,15 +69,15 @@ func TestPlanAgreement(t *testing.T) {
 					want := plan.For(spaceName, engine, mode)
 
 					// The page.
-					pf := &pagePlatform{}
+					pf := &statetest.Platform{}
 					a := state.New(pf, nasbench201.Space{}, fbnet.Space{}, ofa.Space{})
 					a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: spaceName, Engine: engine, GPU: gpu}})
 					a.SetMode(mode)
 					a.StartProfile()
-					r, ok := pf.last()
-					if !ok || r.Kind != protocol.KindProfile {
-						t.Fatalf("the page posted %+v, want a profile request", pf.posted)
+					if len(pf.Posted) == 0 || pf.Last().Kind != protocol.KindProfile {
+						t.Fatalf("the page posted %+v, want a profile request", pf.Posted)
 					}
+					r := pf.Last()
 					pr := *r.Profile
 					if pr.Support != want.Support || pr.Validation != want.Validation || pr.Effort == nil || *pr.Effort != want.Effort {
 						t.Fatalf("the page asks for %d support, %d validation, effort %+v; the plan is %+v", pr.Support, pr.Validation, pr.Effort, want)

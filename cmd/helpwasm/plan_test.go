@@ -7,6 +7,7 @@ import (
 
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/app/state"
+	"github.com/helpwasm/helpwasm/app/state/statetest"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/session"
@@ -15,28 +16,19 @@ import (
 	"github.com/helpwasm/helpwasm/space/ofa"
 )
 
-// pagePlatform records what the page's state posts.
-type pagePlatform struct{ posted []protocol.Request }
-
-func (p *pagePlatform) Post(r protocol.Request) { p.posted = append(p.posted, r) }
-func (p *pagePlatform) Download(_, _, _ string) {}
-func (p *pagePlatform) Now() time.Duration      { return 0 }
-func (p *pagePlatform) Reveal(string)           {}
-func (p *pagePlatform) Restart()                {}
-
 // pageRequest is the profile request the page posts in the space in
 // mode on the CPU.
 func pageRequest(t *testing.T, spaceName, mode string) protocol.ProfileRequest {
 	t.Helper()
-	pf := &pagePlatform{}
+	pf := &statetest.Platform{}
 	a := state.New(pf, nasbench201.Space{}, fbnet.Space{}, ofa.Space{})
 	a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: spaceName}})
 	a.SetMode(mode)
 	a.StartProfile()
-	if len(pf.posted) == 0 || pf.posted[len(pf.posted)-1].Profile == nil {
-		t.Fatalf("the page posted %+v, want a profile request", pf.posted)
+	if len(pf.Posted) == 0 || pf.Posted[len(pf.Posted)-1].Profile == nil {
+		t.Fatalf("the page posted %+v, want a profile request", pf.Posted)
 	}
-	return *pf.posted[len(pf.posted)-1].Profile
+	return *pf.Posted[len(pf.Posted)-1].Profile
 }
 
 // In every space and mode, helpwasm profile without flags times the
