@@ -100,6 +100,31 @@ func openDist(t *testing.T) *page {
 	return openPage(t, exe, h)
 }
 
+// openCounted is openDist with the bytes sent counted per file.
+func openCounted(t *testing.T) (*page, *countingHandler) {
+	t.Helper()
+	dir := distDir(t)
+	exe := chromium.Path(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingHandler{h: h, bytes: map[string]int64{}}
+	return openPage(t, exe, counter), counter
+}
+
+// allowDownloads makes the browser save downloads (an exported profile)
+// into a fresh directory, which it returns.
+func allowDownloads(t *testing.T, p *page) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatalf("allowing downloads: %v", err)
+	}
+	return dir
+}
+
 // openPageAt starts Chromium on a fresh profile, for the page served at url.
 func openPageAt(t *testing.T, exe, url string) *page {
 	t.Helper()
@@ -352,14 +377,7 @@ const profileReady = `document.querySelector("#profile") && !document.querySelec
 // TestBrowserLoad measures loading the page: time to interactive, bytes
 // transferred, cross-origin isolation and the clocks it gives.
 func TestBrowserLoad(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingHandler{h: h, bytes: map[string]int64{}}
-	p := openPage(t, exe, counter)
+	p, counter := openCounted(t)
 	// Load: time to interactive is navigation start to an enabled
 	// "Profile" button (UI rendered and worker loaded).
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
@@ -371,7 +389,7 @@ func TestBrowserLoad(t *testing.T) {
 	}
 	// The loading text's size is the size sent (issue 12 item 10), within
 	// the difference between brotli (1.8 MB) and gzip (2.5 MB).
-	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	html, err := os.ReadFile(filepath.Join(distDir(t), "index.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,11 +420,7 @@ func TestBrowserLoad(t *testing.T) {
 // explore, export and import. It prints the numbers issue 4 asks for.
 func TestBrowserPage(t *testing.T) {
 	p := openDist(t)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatalf("allowing downloads: %v", err)
-	}
+	downloads := allowDownloads(t, p)
 
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
 	waitFor(t, p, "interactive page", profileReady)
@@ -837,10 +851,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 	exportDir := os.Getenv("HELPWASM_PROFILE_EXPORT")
 	downloads := t.TempDir()
 	if exportDir != "" {
-		if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-			t.Fatalf("allowing downloads: %v", err)
-		}
+		downloads = allowDownloads(t, p)
 	}
 	sp := os.Getenv("HELPWASM_PROFILE_SPACE")
 	if sp == "" {
@@ -910,19 +921,8 @@ func TestBrowserProfileRuns(t *testing.T) {
 // the profile exports, and importing it into NAS-Bench-201 switches back
 // to FBNet; a profile of an unknown space and a bad ?space= are named.
 func TestBrowserFBNet(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingHandler{h: h, bytes: map[string]int64{}}
-	p := openPage(t, exe, counter)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatalf("allowing downloads: %v", err)
-	}
+	p, counter := openCounted(t)
+	downloads := allowDownloads(t, p)
 	inFBNet := `document.querySelector("#space")?.value === "fbnet" && document.querySelector("#chain-strip") && ` + profileReady
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=fbnet"))
 	waitFor(t, p, "FBNet page", inFBNet)
@@ -1064,14 +1064,7 @@ func TestBrowserFBNet(t *testing.T) {
 // predicts the editor's network; explore predicts HELP's 5,000 and picks
 // among HELP's searched networks under a budget.
 func TestBrowserOFA(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingHandler{h: h, bytes: map[string]int64{}}
-	p := openPage(t, exe, counter)
+	p, counter := openCounted(t)
 	inOFA := `document.querySelector("#space")?.value === "ofa" && document.querySelector("#chain-strip") && ` + profileReady
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa&test-hooks&test-plan=short"))
 	waitFor(t, p, "OFA page", inOFA)
