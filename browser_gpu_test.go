@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/helpwasm/helpwasm/internal/chromium"
 )
 
 // onEngine is a JS condition: the page is idle on engine (the device
@@ -22,8 +24,8 @@ func onEngine(engine string) string {
 func gpuProfile(t *testing.T, p *page, what string) (seconds float64, v validation) {
 	t.Helper()
 	click(t, p, "#profile")
-	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, what+" profiling", 3000))
-	eval[float64](t, p, 15*time.Minute, waitJS(`/Profile finished/.test(document.querySelector("#notice")?.textContent) && !(`+profileBusy+`)`, what+" profile result", 890000))
+	waitFor(t, p, what+" profiling", profileBusy)
+	waitWithin(t, p, profileDeadline, what+" profile result", `/Profile finished/.test(document.querySelector("#notice")?.textContent) && !(`+profileBusy+`)`)
 	notice := text(t, p, "#notice")
 	return number(t, what+" profile time", strings.TrimPrefix(notice, "Profile finished in ")), validationOf(t, p)
 }
@@ -36,16 +38,16 @@ func gpuProfile(t *testing.T, p *page, what string) (seconds float64, v validati
 // side.
 func TestBrowserGPU(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	p := openPageOpts(t, exe, srv.URL+"/", webGPUFlags...)
+	p := openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
-	eval[float64](t, p, 30*time.Second, waitJS(onEngine("cpu"), "interactive page with a device choice", 25000))
+	waitFor(t, p, "interactive page with a device choice", onEngine("cpu"))
 	if a := text(t, p, "#gpu-adapter"); !strings.Contains(a, "swiftshader") {
 		t.Errorf("adapter shown as %q, want SwiftShader's", a)
 	}
@@ -54,7 +56,7 @@ func TestBrowserGPU(t *testing.T) {
 	}
 
 	setValue(t, p, "#engine", "gpu-webgpu", "change")
-	eval[float64](t, p, 30*time.Second, waitJS(onEngine("gpu-webgpu"), "the GPU chosen", 25000))
+	waitFor(t, p, "the GPU chosen", onEngine("gpu-webgpu"))
 	secs, v := gpuProfile(t, p, "GPU")
 	t.Logf("GPU quick profile: %s; %s (load %s)", text(t, p, "#notice"), v, loadAvg())
 	// Every method's validation (find fails the test if one is missing);
@@ -96,13 +98,13 @@ func TestBrowserGPU(t *testing.T) {
 
 	// The CPU, with the same networks: the two side by side.
 	setValue(t, p, "#engine", "cpu", "change")
-	eval[float64](t, p, 30*time.Second, waitJS(onEngine("cpu"), "the CPU chosen", 25000))
+	waitFor(t, p, "the CPU chosen", onEngine("cpu"))
 	if eval[bool](t, p, 5*time.Second, `!!document.querySelector("#validation")`) {
 		t.Error("the GPU's validation is still shown on the CPU before a CPU profile")
 	}
 	_, cv := gpuProfile(t, p, "CPU")
 	t.Logf("CPU quick profile beside it: %s; %s", text(t, p, "#notice"), cv)
-	eval[float64](t, p, 10*time.Second, waitJS(`document.querySelector("#engine-pair-plot")`, "CPU-GPU comparison", 8000))
+	waitFor(t, p, "CPU-GPU comparison", `document.querySelector("#engine-pair-plot")`)
 	n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#engine-pair-plot circle.dot").length`)
 	if want := 12 + 10 + len(prof.Validation.Samples); n != want {
 		t.Errorf("the comparison draws %d networks, want %d (reference, anchors, support, validation: one seed)", n, want)

@@ -14,9 +14,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,23 +31,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/helpwasm/helpwasm/internal/chromium"
 	"github.com/helpwasm/helpwasm/measure"
 )
-
-// chromiumPath finds the browser: $HELPWASM_CHROMIUM, then chromium on PATH.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("HELPWASM_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("browser tests need Chromium: install it (apt-get install chromium) or set HELPWASM_CHROMIUM")
-	return ""
-}
 
 // distDir returns the built page, skipping if it has not been built.
 func distDir(t *testing.T) string {
@@ -101,36 +87,59 @@ func openPage(t *testing.T, exe string, h http.Handler) *page {
 	return openPageAt(t, exe, srv.URL+"/")
 }
 
+// openDist serves the built page (dist/) and opens it in a fresh
+// Chromium, skipping without either.
+func openDist(t *testing.T) *page {
+	t.Helper()
+	dir := distDir(t)
+	exe := chromium.Path(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return openPage(t, exe, h)
+}
+
+// openCounted is openDist with the bytes sent counted per file.
+func openCounted(t *testing.T) (*page, *countingHandler) {
+	t.Helper()
+	dir := distDir(t)
+	exe := chromium.Path(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingHandler{h: h, bytes: map[string]int64{}}
+	return openPage(t, exe, counter), counter
+}
+
+// allowDownloads makes the browser save downloads (an exported profile)
+// into a fresh directory, which it returns.
+func allowDownloads(t *testing.T, p *page) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatalf("allowing downloads: %v", err)
+	}
+	return dir
+}
+
 // openPageAt starts Chromium on a fresh profile, for the page served at url.
 func openPageAt(t *testing.T, exe, url string) *page {
 	t.Helper()
 	return openPageOpts(t, exe, url, chromedp.DisableGPU)
 }
 
-// webGPUFlags give headless Chromium a WebGPU adapter on SwiftShader's
-// Vulkan driver (a software GPU, so CI machines have one); they replace
-// --disable-gpu.
-var webGPUFlags = []chromedp.ExecAllocatorOption{
-	chromedp.Flag("enable-unsafe-webgpu", true),
-	chromedp.Flag("enable-features", "NetworkService,NetworkServiceInProcess,Vulkan"),
-	chromedp.Flag("use-vulkan", "swiftshader"),
-	chromedp.Flag("use-webgpu-adapter", "swiftshader"),
-}
-
 // openPageOpts is openPageAt with extra Chromium options (--disable-gpu,
-// or webGPUFlags instead).
+// or chromium.WebGPU instead).
 func openPageOpts(t *testing.T, exe, url string, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-component-update", true),
+	opts := chromium.Options(exe, t.TempDir(), append([]chromedp.ExecAllocatorOption{
 		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 1600),
-	)
-	opts = append(opts, extra...)
+	}, extra...)...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancelCtx := chromedp.NewContext(actx)
@@ -157,20 +166,28 @@ func openPageOpts(t *testing.T, exe, url string, extra ...chromedp.ExecAllocator
 	return p
 }
 
-// do runs steps with a timeout, failing the test with the page's logs.
+// stepFloor is the least time one browser step (a navigation, an
+// evaluation, a click) is given, whatever its caller asks: these are not
+// waits for a state (waitFor is), but a loaded machine can hold the
+// page's main thread, where the Go UI renders, for seconds.
+const stepFloor = time.Minute
+
+// do runs steps with a timeout (at least stepFloor), failing the test
+// with the page's logs.
 func (p *page) do(t *testing.T, timeout time.Duration, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, timeout)
+	ctx, cancel := context.WithTimeout(p.ctx, max(timeout, stepFloor))
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%v\npage log:\n%s", err, p.allLogs())
 	}
 }
 
-// eval evaluates a JavaScript expression (awaiting promises) in the page.
+// eval evaluates a JavaScript expression (awaiting promises) in the
+// page, within timeout (at least stepFloor).
 func eval[T any](t *testing.T, p *page, timeout time.Duration, expr string) T {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, timeout)
+	ctx, cancel := context.WithTimeout(p.ctx, max(timeout, stepFloor))
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -193,7 +210,7 @@ func (p *page) shot(t *testing.T, name, sel string) {
 
 func (p *page) save(t *testing.T, name string, action chromedp.Action[[]byte]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, stepFloor)
 	defer cancel()
 	png, err := chromedp.Run(ctx, action)
 	if err != nil {
@@ -247,21 +264,81 @@ func (w *countingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// The deadlines of waits for the page to reach a state. They are
+// generous because the tests poll for the state itself, never sleep, so
+// a deadline only decides how long a broken page takes to fail: on the
+// shared 2-core machine at a load average of 8-16, steps that take a
+// second idle took 10-30 s, and the fixed waits of 3-25 s these replace
+// failed there (docs/RESULTS.md §16 and §17). profileDeadline
+// bounds a whole profile.
+const (
+	waitDeadline    = 3 * time.Minute
+	profileDeadline = 15 * time.Minute
+)
+
 // waitJS is a promise expression that resolves with performance.now()
-// once cond (a JS expression) holds, checked every animation frame, or
-// rejects with what after timeoutMS.
+// once cond (a JS expression) holds, checked every 5 ms, or rejects after
+// timeoutMS naming what it waited for and what the page showed.
 func waitJS(cond, what string, timeoutMS int) string {
 	return fmt.Sprintf(`new Promise((resolve, reject) => {
 		const t0 = performance.now();
+		const shown = sel => JSON.stringify(document.querySelector(sel)?.textContent?.trim() ?? null);
 		const check = () => {
 			let ok = false;
 			try { ok = !!(%s); } catch (e) {}
 			if (ok) { resolve(performance.now()); return; }
-			if (performance.now() - t0 > %d) { reject(new Error(%q + " not reached after %d ms: " + document.querySelector("#status")?.textContent)); return; }
+			if (performance.now() - t0 > %d) {
+				reject(new Error(%q + " not reached after %d ms; the page showed data-state " + JSON.stringify(document.querySelector("#page")?.dataset.state ?? null) +
+					", status " + shown("#status") + ", notice " + shown("#notice") + ", error " + shown("#error") + ", died " + shown("#died")));
+				return;
+			}
 			setTimeout(check, 5);
 		};
 		check();
 	})`, cond, timeoutMS, what, timeoutMS)
+}
+
+// waitFor waits up to waitDeadline for the page to reach the state cond
+// (a JS expression) describes; what names it in the failure.
+func waitFor(t *testing.T, p *page, what, cond string) float64 {
+	t.Helper()
+	return waitWithin(t, p, waitDeadline, what, cond)
+}
+
+// waitWithin is waitFor with its own deadline. It returns the page's
+// performance.now() when cond first held (ms since navigation).
+func waitWithin(t *testing.T, p *page, deadline time.Duration, what, cond string) float64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, deadline+30*time.Second)
+	defer cancel()
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[float64](waitJS(cond, what, int(deadline.Milliseconds())), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("waiting up to %v for %s (%s): %v\npage log:\n%s", deadline, what, loadAvg(), err, p.allLogs())
+	}
+	return at
+}
+
+// waitUntil polls ok (Go-side state: a downloaded file, a server's
+// output) every 20 ms for up to waitDeadline; what names it in the
+// failure.
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(waitDeadline); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not seen within %v (%s)", what, waitDeadline, loadAvg())
+		}
+	}
+}
+
+// download waits for the browser to save a non-empty file at path.
+func download(t *testing.T, path string) []byte {
+	t.Helper()
+	var b []byte
+	waitUntil(t, "download of "+filepath.Base(path), func() bool {
+		b, _ = os.ReadFile(path)
+		return len(b) > 0
+	})
+	return b
 }
 
 // text returns the text of the first element matching a CSS selector.
@@ -300,18 +377,11 @@ const profileReady = `document.querySelector("#profile") && !document.querySelec
 // TestBrowserLoad measures loading the page: time to interactive, bytes
 // transferred, cross-origin isolation and the clocks it gives.
 func TestBrowserLoad(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingHandler{h: h, bytes: map[string]int64{}}
-	p := openPage(t, exe, counter)
+	p, counter := openCounted(t)
 	// Load: time to interactive is navigation start to an enabled
 	// "Profile" button (UI rendered and worker loaded).
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
-	tti := eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	tti := waitFor(t, p, "interactive page", profileReady)
 	sent, per := counter.total()
 	t.Logf("time to interactive: %.0f ms; transferred %.2f MB: %v", tti, float64(sent)/1e6, per)
 	if sent > 4e6 {
@@ -319,7 +389,7 @@ func TestBrowserLoad(t *testing.T) {
 	}
 	// The loading text's size is the size sent (issue 12 item 10), within
 	// the difference between brotli (1.8 MB) and gzip (2.5 MB).
-	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	html, err := os.ReadFile(filepath.Join(distDir(t), "index.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,21 +419,11 @@ func TestBrowserLoad(t *testing.T) {
 // load, a malformed architecture, cancel, a quick profile, the editor,
 // explore, export and import. It prints the numbers issue 4 asks for.
 func TestBrowserPage(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatalf("allowing downloads: %v", err)
-	}
+	p := openDist(t)
+	downloads := allowDownloads(t, p)
 
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
-	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	waitFor(t, p, "interactive page", profileReady)
 	p.screenshot(t, "1-loaded")
 	// Without WebGPU switches (and with --disable-gpu) there is no
 	// adapter: the page says why the GPU is not offered, in one line, and
@@ -380,36 +440,35 @@ func TestBrowserPage(t *testing.T) {
 
 	// A malformed architecture string gets a clear message.
 	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|bogus~0|", "input")
-	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#arch-error")`, "architecture error", 3000))
+	waitFor(t, p, "architecture error", `document.querySelector("#arch-error")`)
 	if msg := text(t, p, "#arch-error"); !strings.Contains(msg, "Not a NAS-Bench-201 architecture: want 3 node groups") || strings.Contains(msg, "malformed") {
 		t.Errorf("malformed architecture message %q", msg)
 	}
 	setValue(t, p, "#arch", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|", "input")
-	eval[float64](t, p, 5*time.Second, waitJS(`!document.querySelector("#arch-error")`, "error cleared", 3000))
+	waitFor(t, p, "error cleared", `!document.querySelector("#arch-error")`)
 
 	// Cancel mid-profile: the UI stays responsive and the worker stops
-	// within a second.
+	// within a second on an idle machine (cancelLimit).
 	click(t, p, "#profile")
-	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0`, "reference progress", 25000))
+	waitFor(t, p, "reference progress", `parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0`)
 	// Hiding the tab pauses measuring with a warning; showing it resumes.
 	setHidden := func(hidden bool) {
 		eval[bool](t, p, 5*time.Second, fmt.Sprintf(`(() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => %v}); document.dispatchEvent(new Event("visibilitychange")); return true; })()`, hidden))
 	}
 	setHidden(true)
-	eval[float64](t, p, 10*time.Second, waitJS(`/hidden/.test(document.querySelector("#warning")?.textContent)`, "hidden-tab warning", 8000))
+	waitFor(t, p, "hidden-tab warning", `/hidden/.test(document.querySelector("#warning")?.textContent)`)
 	t.Logf("hidden tab: %s", text(t, p, "#warning"))
 	p.screenshot(t, "2a-hidden")
 	setHidden(false)
-	// Generous: the worker finishes the sample it is in before it resumes,
-	// and a loaded CI machine once took longer than 8 s here.
-	eval[float64](t, p, 25*time.Second, waitJS(`!document.querySelector("#warning")`, "warning cleared", 20000))
+	// The worker finishes the sample it is in before it resumes.
+	waitFor(t, p, "warning cleared", `!document.querySelector("#warning")`)
 
 	// The check must cancel something (issue 12 item 13): the profile is
 	// still running when Cancel is clicked, and the page says it was
 	// cancelled, not finished.
-	stopped := eval[float64](t, p, 10*time.Second, `(() => {
+	stopped := eval[float64](t, p, waitDeadline+30*time.Second, `(() => {
 		if (!(`+profileBusy+`) || document.querySelector("#cancel").disabled) return -1;
-		const t0 = performance.now(); document.querySelector("#cancel").click(); return `+waitJS(profileReady, "cancelled", 5000)+`.then(t1 => t1 - t0); })()`)
+		const t0 = performance.now(); document.querySelector("#cancel").click(); return `+waitJS(profileReady, "cancelled", int(waitDeadline.Milliseconds()))+`.then(t1 => t1 - t0); })()`)
 	if stopped < 0 {
 		t.Fatalf("the profile was no longer running when Cancel was to be clicked (%s): the cancel check would test nothing", text(t, p, "#notice"))
 	}
@@ -417,24 +476,24 @@ func TestBrowserPage(t *testing.T) {
 	if n := text(t, p, "#notice"); !strings.Contains(n, "Cancelled") {
 		t.Fatalf("notice %q after cancel: nothing was cancelled", n)
 	}
-	if stopped > 1000 {
-		t.Errorf("cancel took %.0f ms, want < 1 s (judge from load: %s)", stopped, loadAvg())
+	if limit := cancelLimit(); stopped > float64(limit.Milliseconds()) {
+		t.Errorf("cancel took %.0f ms, want < %v (1 s on an idle machine; %s)", stopped, limit, loadAvg())
 	}
 
 	// The quick profile.
 	click(t, p, "#profile")
-	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
+	waitFor(t, p, "profiling", profileBusy)
 	p.screenshot(t, "2-profiling")
 	if st := eval[string](t, p, 5*time.Second, `document.querySelector("#page").dataset.state`); st != "profiling" {
 		t.Errorf("data-state %q while profiling", st)
 	}
 	// The page says which network it timed last, and that sample's time.
-	eval[float64](t, p, 30*time.Second, waitJS(`/Just timed: \|.*\|, [0-9.]+ ms per run/.test(document.querySelector("#timed")?.textContent)`, "the network just timed", 25000))
+	waitFor(t, p, "the network just timed", `/Just timed: \|.*\|, [0-9.]+ ms per run/.test(document.querySelector("#timed")?.textContent)`)
 	t.Logf("while profiling: %s", text(t, p, "#timed"))
 	if h := text(t, p, "#howto"); !strings.Contains(h, "fingerprint") || !strings.Contains(h, "two gradient steps") {
 		t.Errorf("no account of HELP beside the progress: %q", h)
 	}
-	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "profile result", 290000))
+	waitWithin(t, p, profileDeadline, "profile result", `document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`)
 	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#timed").length`); n != 0 {
 		t.Errorf("the just-timed line stays after the profile")
 	}
@@ -472,7 +531,7 @@ func TestBrowserPage(t *testing.T) {
 	// Step through adaptation.
 	for i := 0; i < 3; i++ {
 		click(t, p, fmt.Sprintf("#step-%d", i))
-		eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#step-%d").classList.contains("selected")`, i), "step selected", 3000))
+		waitFor(t, p, "step selected", fmt.Sprintf(`document.querySelector("#step-%d").classList.contains("selected")`, i))
 		t.Logf("adaptation %s: Spearman %s", text(t, p, fmt.Sprintf("#step-%d", i)), text(t, p, "#step-plot .rho"))
 	}
 	t.Logf("step summary: %s", text(t, p, "#step-summary"))
@@ -482,7 +541,7 @@ func TestBrowserPage(t *testing.T) {
 		setValue(t, p, fmt.Sprintf("#edge-%d", i), op, "change")
 	}
 	want := "|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|none~2|"
-	eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#arch").value === %q && /ms/.test(document.querySelector("#predicted-ms").textContent)`, want), "prediction", 4000))
+	waitFor(t, p, "prediction", fmt.Sprintf(`document.querySelector("#arch").value === %q && /ms/.test(document.querySelector("#predicted-ms").textContent)`, want))
 	predicted := number(t, "predicted ms", text(t, p, "#predicted-ms"))
 	t.Logf("editor: %s predicted %.2f ms, %s MFLOPs, %s M params (%s)", want, predicted, text(t, p, "#mflops"), text(t, p, "#params"), text(t, p, "#editor p.muted"))
 	if predicted <= 0 {
@@ -517,7 +576,7 @@ func TestBrowserPage(t *testing.T) {
 	}
 	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 1600))
 	click(t, p, "#measure")
-	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#measured td.measured-ms")`, "measurement", 55000))
+	waitFor(t, p, "measurement", `document.querySelector("#measured td.measured-ms")`)
 	measured := number(t, "measured ms", text(t, p, "#measured td.measured-ms"))
 	t.Logf("editor: measured %.2f ms", measured)
 	if measured <= 0 {
@@ -526,7 +585,7 @@ func TestBrowserPage(t *testing.T) {
 
 	// Explore the whole space.
 	click(t, p, "#explore-run")
-	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+	waitFor(t, p, "explore", `document.querySelector("#explore-time")`)
 	t.Logf("explore: %s; pick: %s", text(t, p, "#explore-time"), text(t, p, "#pick"))
 	if n := eval[int](t, p, 5*time.Second, `document.querySelectorAll("#histogram rect.hist-bar").length`); n == 0 {
 		t.Error("empty histogram")
@@ -541,21 +600,12 @@ func TestBrowserPage(t *testing.T) {
 	// "edit" in the fastest table loads the editor and scrolls to it.
 	p.do(t, 5*time.Second, chromedp.EmulateViewport(1400, 1000))
 	eval[bool](t, p, 5*time.Second, `(() => { document.querySelector("#fastest button").scrollIntoView(); document.querySelector("#fastest button").click(); return true; })()`)
-	eval[float64](t, p, 10*time.Second, waitJS(`(() => { const r = document.querySelector("#editor").getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight / 2; })()`, "editor scrolled into view", 8000))
+	waitFor(t, p, "editor scrolled into view", `(() => { const r = document.querySelector("#editor").getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight / 2; })()`)
 	checkLayouts(t, p, "4c")
 
 	// Export the profile, then import it back.
 	click(t, p, "#export")
-	var exported []byte
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if b, err := os.ReadFile(filepath.Join(downloads, "helpwasm-profile.json")); err == nil && len(b) > 0 {
-			exported = b
-			break
-		}
-	}
-	if exported == nil {
-		t.Fatal("no profile downloaded")
-	}
+	exported := download(t, filepath.Join(downloads, "helpwasm-profile.json"))
 	if _, err := measure.Read(bytes.NewReader(exported)); err != nil {
 		t.Fatalf("exported profile does not read: %v", err)
 	}
@@ -571,17 +621,17 @@ func TestBrowserPage(t *testing.T) {
 	// item 3), and a file that is not JSON is named so in words.
 	eval[bool](t, p, 5*time.Second, `(() => { scrollTo(0, 0); return true; })()`)
 	upload("broken.json", exported[:len(exported)/2])
-	eval[float64](t, p, 10*time.Second, waitJS(`/not a usable device profile/.test(document.querySelector("#import-error")?.textContent)`, "import error", 8000))
-	eval[float64](t, p, 10*time.Second, waitJS(inView("#import-error"), "import error in view", 8000))
+	waitFor(t, p, "import error", `/not a usable device profile/.test(document.querySelector("#import-error")?.textContent)`)
+	waitFor(t, p, "import error in view", inView("#import-error"))
 	t.Logf("broken profile: %s", text(t, p, "#import-error"))
 	if e := text(t, p, "#error"); e != "" {
 		t.Errorf("the import error is also in the banner far above: %q", e)
 	}
 	upload("notes.txt", []byte("nothing to see here"))
-	eval[float64](t, p, 10*time.Second, waitJS(`/the file is not JSON/.test(document.querySelector("#import-error")?.textContent)`, "not-JSON import error", 8000))
+	waitFor(t, p, "not-JSON import error", `/the file is not JSON/.test(document.querySelector("#import-error")?.textContent)`)
 	t.Logf("not JSON: %s", text(t, p, "#import-error"))
 	upload("profile.json", exported)
-	eval[float64](t, p, 10*time.Second, waitJS(`/imported/.test(document.querySelector("#notice")?.textContent) && document.querySelector("#plot-0 .rho")`, "import", 8000))
+	waitFor(t, p, "import", `/imported/.test(document.querySelector("#notice")?.textContent) && document.querySelector("#plot-0 .rho")`)
 	rho2 := number(t, "imported Spearman", text(t, p, "#plot-0 .rho"))
 	t.Logf("imported profile: auto Spearman %.3f (exported %.3f)", rho2, rho)
 	if rho2 != rho {
@@ -592,12 +642,12 @@ func TestBrowserPage(t *testing.T) {
 	// A second profile cancelled part-way leaves the shown profile's bars
 	// and results (issue 12 item 7).
 	click(t, p, "#profile")
-	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0 && parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) < 100`, "second profile's progress", 25000))
+	waitFor(t, p, "second profile's progress", `parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0 && parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) < 100`)
 	if !eval[bool](t, p, 5*time.Second, profileBusy) {
 		t.Fatal("the second profile finished before it could be cancelled")
 	}
 	click(t, p, "#cancel")
-	eval[float64](t, p, 10*time.Second, waitJS(profileReady+` && /Cancelled/.test(document.querySelector("#notice")?.textContent)`, "second profile cancelled", 8000))
+	waitFor(t, p, "second profile cancelled", profileReady+` && /Cancelled/.test(document.querySelector("#notice")?.textContent)`)
 	bars := eval[[]string](t, p, 5*time.Second, `Array.from(document.querySelectorAll(".phase-pct")).map(e => e.textContent)`)
 	t.Logf("after cancelling a second profile: bars %v; %s", bars, text(t, p, "#notice"))
 	for _, b := range bars {
@@ -620,13 +670,7 @@ func TestBrowserPage(t *testing.T) {
 
 // TestBrowserNoWebAssembly checks an unsupported browser gets a message.
 func TestBrowserNoWebAssembly(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	// Emulate a browser without WebAssembly: remove it before any script.
 	if _, err := chromedp.Call(p.ctx, cdppage.AddScriptToEvaluateOnNewDocument,
 		cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `delete globalThis.WebAssembly`}); err != nil {
@@ -636,36 +680,30 @@ func TestBrowserNoWebAssembly(t *testing.T) {
 	if eval[bool](t, p, 5*time.Second, `typeof WebAssembly !== "undefined"`) {
 		t.Fatal("WebAssembly still present")
 	}
-	eval[float64](t, p, 10*time.Second, waitJS(`/does not support WebAssembly/.test(document.querySelector("#boot-status")?.textContent)`, "no-WebAssembly message", 5000))
+	waitFor(t, p, "no-WebAssembly message", `/does not support WebAssembly/.test(document.querySelector("#boot-status")?.textContent)`)
 }
 
 // TestBrowserAutorun checks ?autorun starts profiling on load.
 func TestBrowserAutorun(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	// A bad seed is named in the page.
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?seed=abc"))
-	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	waitFor(t, p, "interactive page", profileReady)
 	if e := text(t, p, "#error"); !strings.Contains(e, "?seed=abc") {
 		t.Errorf("error banner %q for ?seed=abc", e)
 	}
 	for _, bad := range []string{"-5", "0"} {
 		p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?seed="+bad))
-		eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+		waitFor(t, p, "interactive page", profileReady)
 		if e := text(t, p, "#error"); !strings.Contains(e, "?seed="+bad) || !strings.Contains(e, "whole number") {
 			t.Errorf("error banner %q for ?seed=%s", e, bad)
 		}
 	}
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?autorun&seed=3"))
-	eval[float64](t, p, 30*time.Second, waitJS(`parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0`, "autorun progress", 25000))
+	waitFor(t, p, "autorun progress", `parseFloat(document.querySelector("#bar-labelled").getAttribute("width")) > 0`)
 	// Keyboard shortcut c cancels.
 	p.do(t, 5*time.Second, chromedp.KeyEvent("c"))
-	eval[float64](t, p, 10*time.Second, waitJS(profileReady, "cancelled by key c", 5000))
+	waitFor(t, p, "cancelled by key c", profileReady)
 	if n := text(t, p, "#notice"); !strings.Contains(n, "Cancelled") {
 		t.Errorf("notice %q after pressing c", n)
 	}
@@ -677,28 +715,22 @@ func TestBrowserAutorun(t *testing.T) {
 // and Restart must start a fresh worker with the profile shown
 // re-imported (issue 13: the page stayed "Busy" for good).
 func TestBrowserWorkerDied(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	// Without ?test-hooks there is no way to kill the worker.
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
-	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	waitFor(t, p, "interactive page", profileReady)
 	if k := eval[string](t, p, 5*time.Second, `typeof window.helpwasm.testKillWorker`); k != "undefined" {
 		t.Errorf("helpwasm.testKillWorker is %s without ?test-hooks", k)
 	}
 
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?test-hooks&autorun&seed=3"))
-	eval[float64](t, p, 180*time.Second, waitJS(profileReady+` && document.querySelector("#plot-0 .rho")`, "first profile", 170000))
+	waitWithin(t, p, profileDeadline, "first profile", profileReady+` && document.querySelector("#plot-0 .rho")`)
 	rho := text(t, p, "#plot-0 .rho")
 	// A second profile, killed once it has started measuring.
 	click(t, p, "#profile")
-	eval[float64](t, p, 30*time.Second, waitJS(`/Profiling/.test(document.querySelector("#status")?.textContent)`, "second profile running", 25000))
+	waitFor(t, p, "second profile running", `/Profiling/.test(document.querySelector("#status")?.textContent)`)
 	eval[any](t, p, 5*time.Second, `window.helpwasm.testKillWorker()`)
-	eval[float64](t, p, 20*time.Second, waitJS(`document.querySelector("#died")`, "died banner", 15000))
+	waitFor(t, p, "died banner", `document.querySelector("#died")`)
 	died, status := text(t, p, "#died"), text(t, p, "#status")
 	t.Logf("died: %s | status: %s", died, status)
 	if !strings.Contains(died, "panic: test-kill-worker") || !strings.Contains(died, "exit") {
@@ -713,7 +745,7 @@ func TestBrowserWorkerDied(t *testing.T) {
 	p.screenshot(t, "worker-died")
 
 	click(t, p, "#restart")
-	eval[float64](t, p, 60*time.Second, waitJS(profileReady+` && /re-imported/.test(document.querySelector("#notice")?.textContent)`, "restarted worker with the profile", 55000))
+	waitFor(t, p, "restarted worker with the profile", profileReady+` && /re-imported/.test(document.querySelector("#notice")?.textContent)`)
 	if d := text(t, p, "#died"); d != "" {
 		t.Errorf("died banner %q after the restart", d)
 	}
@@ -790,7 +822,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 		t.Skip("set HELPWASM_PROFILE_RUNS=N to time N quick profiles")
 	}
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -811,7 +843,7 @@ func TestBrowserProfileRuns(t *testing.T) {
 	} else {
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
-		p = openPageOpts(t, exe, srv.URL+"/", webGPUFlags...)
+		p = openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
 	}
 	// HELPWASM_PROFILE_EXPORT=DIR keeps each run's exported profile as
 	// DIR/page-<space>-<run>.json, to compare with the CLI's
@@ -819,20 +851,17 @@ func TestBrowserProfileRuns(t *testing.T) {
 	exportDir := os.Getenv("HELPWASM_PROFILE_EXPORT")
 	downloads := t.TempDir()
 	if exportDir != "" {
-		if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-			t.Fatalf("allowing downloads: %v", err)
-		}
+		downloads = allowDownloads(t, p)
 	}
 	sp := os.Getenv("HELPWASM_PROFILE_SPACE")
 	if sp == "" {
 		sp = "nasbench201"
 	}
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space="+sp))
-	eval[float64](t, p, 60*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#space")?.value === %q && `, sp)+profileReady, "interactive page in "+sp, 55000))
+	waitFor(t, p, "interactive page in "+sp, fmt.Sprintf(`document.querySelector("#space")?.value === %q && `, sp)+profileReady)
 	if os.Getenv("HELPWASM_PROFILE_MODE") == "thorough" {
 		p.do(t, 5*time.Second, chromedp.KeyEvent("t"))
-		eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("select")?.value === "thorough"`, "thorough mode", 3000))
+		waitFor(t, p, "thorough mode", `document.querySelector("select")?.value === "thorough"`)
 	}
 	atLeastFLOPs := 0
 	defer func() {
@@ -844,12 +873,12 @@ func TestBrowserProfileRuns(t *testing.T) {
 	for i := 1; i <= runs*len(devices); i++ {
 		if dev := devices[(i-1)%len(devices)]; len(devices) > 1 || dev != "cpu" {
 			setValue(t, p, "#engine", dev, "change")
-			eval[float64](t, p, 30*time.Second, waitJS(onEngine(dev), "engine "+dev, 25000))
+			waitFor(t, p, "engine "+dev, onEngine(dev))
 			t.Logf("run %d on %s", i, dev)
 		}
 		click(t, p, "#profile")
-		eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
-		eval[float64](t, p, 10*time.Minute, waitJS(`/Profile finished/.test(document.querySelector("#notice")?.textContent) && !(`+profileBusy+`)`, "profile result", 590000))
+		waitFor(t, p, "profiling", profileBusy)
+		waitWithin(t, p, profileDeadline, "profile result", `/Profile finished/.test(document.querySelector("#notice")?.textContent) && !(`+profileBusy+`)`)
 		v := validationOf(t, p)
 		rho, ape := v.find(t, "auto")
 		if rho >= v.rho(t, "FLOPs") {
@@ -864,16 +893,13 @@ func TestBrowserProfileRuns(t *testing.T) {
 		}
 		t.Logf("run %d: verdict: %s %s", i, text(t, p, "#validation-summary"), text(t, p, "#validation-lead"))
 		click(t, p, "#explore-run")
-		eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+		waitFor(t, p, "explore", `document.querySelector("#explore-time")`)
 		t.Logf("run %d: %s", i, text(t, p, "#explore-time"))
 		if exportDir != "" {
 			got := filepath.Join(downloads, "helpwasm-profile.json")
 			os.Remove(got)
 			click(t, p, "#export")
-			var b []byte
-			for deadline := time.Now().Add(10 * time.Second); len(b) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-				b, _ = os.ReadFile(got)
-			}
+			b := download(t, got)
 			if _, err := measure.Read(bytes.NewReader(b)); err != nil {
 				t.Fatalf("run %d: exported profile: %v", i, err)
 			}
@@ -895,22 +921,11 @@ func TestBrowserProfileRuns(t *testing.T) {
 // the profile exports, and importing it into NAS-Bench-201 switches back
 // to FBNet; a profile of an unknown space and a bad ?space= are named.
 func TestBrowserFBNet(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingHandler{h: h, bytes: map[string]int64{}}
-	p := openPage(t, exe, counter)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatalf("allowing downloads: %v", err)
-	}
+	p, counter := openCounted(t)
+	downloads := allowDownloads(t, p)
 	inFBNet := `document.querySelector("#space")?.value === "fbnet" && document.querySelector("#chain-strip") && ` + profileReady
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=fbnet"))
-	eval[float64](t, p, 60*time.Second, waitJS(inFBNet, "FBNet page", 55000))
+	waitFor(t, p, "FBNet page", inFBNet)
 	sent, per := counter.total()
 	var fb int64
 	for name, n := range per {
@@ -935,11 +950,11 @@ func TestBrowserFBNet(t *testing.T) {
 	p.do(t, 5*time.Second, chromedp.EmulateViewport(1400, 1000))
 
 	click(t, p, "#profile")
-	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
-	eval[float64](t, p, 2*time.Minute, waitJS(`/left/.test(document.querySelector("#status")?.textContent)`, "time left", 110000))
+	waitFor(t, p, "profiling", profileBusy)
+	waitFor(t, p, "time left", `/left/.test(document.querySelector("#status")?.textContent)`)
 	status := text(t, p, "#status")
 	p.save(t, "fbnet-2-profiling", chromedp.CaptureScreenshot())
-	eval[float64](t, p, 10*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "FBNet profile", 590000))
+	waitWithin(t, p, profileDeadline, "FBNet profile", `document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`)
 	notice := text(t, p, "#notice")
 	v := validationOf(t, p)
 	t.Logf("FBNet quick profile: %s; running: %q; validation %s", notice, status, v)
@@ -963,7 +978,7 @@ func TestBrowserFBNet(t *testing.T) {
 	for i, c := range []string{"k5_e6", "skip", "k3_e1_g2", "k5_e3"} {
 		setValue(t, p, fmt.Sprintf("#edge-%d", i), c, "change")
 	}
-	eval[float64](t, p, 10*time.Second, waitJS(`document.querySelector("#arch").value.startsWith("k5_e6-skip-k3_e1_g2-k5_e3-") && /±/.test(document.querySelector("#predicted-ms").textContent)`, "FBNet prediction", 8000))
+	waitFor(t, p, "FBNet prediction", `document.querySelector("#arch").value.startsWith("k5_e6-skip-k3_e1_g2-k5_e3-") && /±/.test(document.querySelector("#predicted-ms").textContent)`)
 	t.Logf("editor: %s predicted %s, %s MFLOPs, %s M params", eval[string](t, p, 5*time.Second, `document.querySelector("#arch").value`), text(t, p, "#predicted-ms"), text(t, p, "#mflops"), text(t, p, "#params"))
 	if ms := number(t, "predicted ms", text(t, p, "#predicted-ms")); ms <= 0 {
 		t.Errorf("predicted %v ms", ms)
@@ -980,7 +995,7 @@ func TestBrowserFBNet(t *testing.T) {
 
 	// Explore HELP's 5,000.
 	click(t, p, "#explore-run")
-	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+	waitFor(t, p, "explore", `document.querySelector("#explore-time")`)
 	took := text(t, p, "#explore-time")
 	t.Logf("explore: %s; %s", took, text(t, p, "#no-pick"))
 	if !strings.Contains(took, "5000 networks") {
@@ -996,19 +1011,13 @@ func TestBrowserFBNet(t *testing.T) {
 
 	// Export, switch to NAS-Bench-201, import: back in FBNet.
 	click(t, p, "#export")
-	var exported []byte
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if b, err := os.ReadFile(filepath.Join(downloads, "helpwasm-profile.json")); err == nil && len(b) > 0 {
-			exported = b
-			break
-		}
-	}
+	exported := download(t, filepath.Join(downloads, "helpwasm-profile.json"))
 	prof, err := measure.Read(bytes.NewReader(exported))
 	if err != nil || prof.Space != "fbnet" {
 		t.Fatalf("exported profile: %v (space %q)", err, prof.Space)
 	}
 	setValue(t, p, "#space", "nasbench201", "change")
-	eval[float64](t, p, 30*time.Second, waitJS(`document.querySelector("#space").value === "nasbench201" && document.querySelector("#cell-graph") && !document.querySelector("#validation") && `+profileReady, "back in NAS-Bench-201", 25000))
+	waitFor(t, p, "back in NAS-Bench-201", `document.querySelector("#space").value === "nasbench201" && document.querySelector("#cell-graph") && !document.querySelector("#validation") && `+profileReady)
 	upload := func(name string, content []byte) {
 		t.Helper()
 		path := filepath.Join(t.TempDir(), name)
@@ -1018,7 +1027,7 @@ func TestBrowserFBNet(t *testing.T) {
 		p.do(t, 10*time.Second, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{path}))
 	}
 	upload("fbnet.json", exported)
-	eval[float64](t, p, 20*time.Second, waitJS(inFBNet+` && /switched/.test(document.querySelector("#notice")?.textContent) && document.querySelector("#plot-0 .rho")`, "import into FBNet", 18000))
+	waitFor(t, p, "import into FBNet", inFBNet+` && /switched/.test(document.querySelector("#notice")?.textContent) && document.querySelector("#plot-0 .rho")`)
 	if rho2 := number(t, "imported Spearman", text(t, p, "#plot-0 .rho")); rho2 != rho {
 		t.Errorf("imported FBNet profile validates at %v, exported at %v", rho2, rho)
 	}
@@ -1028,7 +1037,7 @@ func TestBrowserFBNet(t *testing.T) {
 		other = bytes.Replace(exported, []byte(`"space":"fbnet"`), []byte(`"space":"darts"`), 1)
 	}
 	upload("darts.json", other)
-	eval[float64](t, p, 10*time.Second, waitJS(`/"darts" search space/.test(document.querySelector("#import-error")?.textContent)`, "import error", 8000))
+	waitFor(t, p, "import error", `/"darts" search space/.test(document.querySelector("#import-error")?.textContent)`)
 	t.Logf("darts profile: %s", text(t, p, "#import-error"))
 
 	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
@@ -1039,7 +1048,7 @@ func TestBrowserFBNet(t *testing.T) {
 	}
 
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=bogus"))
-	eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page", 25000))
+	waitFor(t, p, "interactive page", profileReady)
 	if e := text(t, p, "#error"); !strings.Contains(e, "?space=bogus") || text(t, p, "#space") == "" {
 		t.Errorf("error banner %q for ?space=bogus", e)
 	}
@@ -1048,24 +1057,17 @@ func TestBrowserFBNet(t *testing.T) {
 // TestBrowserOFA drives the page in OFA MobileNetV3: ?space=ofa loads
 // OFA's files on the switch; the editor draws 5 stages of 4 block slots
 // and sets the resolution, a depth and a block; a preset loads one of
-// HELP's searched networks; a quick profile (ShortPlan through
+// HELP's searched networks; a quick profile (plan.Short through
 // ?test-hooks&test-plan=short, so CI's budget holds: the full quick
 // plan is TestBrowserProfileRuns with HELPWASM_PROFILE_SPACE=ofa)
 // reports progress with the time left, validates every method and
 // predicts the editor's network; explore predicts HELP's 5,000 and picks
 // among HELP's searched networks under a budget.
 func TestBrowserOFA(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingHandler{h: h, bytes: map[string]int64{}}
-	p := openPage(t, exe, counter)
+	p, counter := openCounted(t)
 	inOFA := `document.querySelector("#space")?.value === "ofa" && document.querySelector("#chain-strip") && ` + profileReady
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa&test-hooks&test-plan=short"))
-	eval[float64](t, p, 60*time.Second, waitJS(inOFA, "OFA page", 55000))
+	waitFor(t, p, "OFA page", inOFA)
 	sent, per := counter.total()
 	var files int64
 	for name, n := range per {
@@ -1095,7 +1097,7 @@ func TestBrowserOFA(t *testing.T) {
 	setValue(t, p, "#edge-25", "224", "change")   // resolution
 	setValue(t, p, "#edge-10", "4", "change")     // stage 3 depth
 	setValue(t, p, "#edge-11", "k7_e6", "change") // stage 3 block 1
-	eval[float64](t, p, 5*time.Second, waitJS(`/^r=224;d=2,3,4,3,3;ks=(\d,){8}7,.*;e=(\d,){8}6,/.test(document.querySelector("#arch").value) && !document.querySelector("#edge-11").disabled`, "OFA edit", 4000))
+	waitFor(t, p, "OFA edit", `/^r=224;d=2,3,4,3,3;ks=(\d,){8}7,.*;e=(\d,){8}6,/.test(document.querySelector("#arch").value) && !document.querySelector("#edge-11").disabled`)
 	if m := number(t, "MFLOPs", text(t, p, "#mflops")); m <= mflops {
 		t.Errorf("a larger network's MFLOPs %v <= %v", m, mflops)
 	}
@@ -1104,15 +1106,15 @@ func TestBrowserOFA(t *testing.T) {
 	}
 	preset := eval[string](t, p, 5*time.Second, `document.querySelectorAll("#preset option")[1].value`)
 	setValue(t, p, "#preset", preset, "change")
-	eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#arch").value === %q`, preset), "preset", 4000))
+	waitFor(t, p, "preset", fmt.Sprintf(`document.querySelector("#arch").value === %q`, preset))
 
 	click(t, p, "#profile")
 	start := time.Now()
-	eval[float64](t, p, 5*time.Second, waitJS(profileBusy, "profiling", 3000))
-	eval[float64](t, p, 2*time.Minute, waitJS(`/left/.test(document.querySelector("#status")?.textContent)`, "time left", 110000))
+	waitFor(t, p, "profiling", profileBusy)
+	waitFor(t, p, "time left", `/left/.test(document.querySelector("#status")?.textContent)`)
 	status := text(t, p, "#status")
 	p.save(t, "ofa-2-profiling", chromedp.CaptureScreenshot())
-	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`, "OFA profile", 290000))
+	waitWithin(t, p, profileDeadline, "OFA profile", `document.querySelector("#plot-0 .rho") && !(`+profileBusy+`)`)
 	took := time.Since(start)
 	v := validationOf(t, p)
 	t.Logf("OFA short profile in %.1f s (%s): %s; running: %q; validation %s", took.Seconds(), loadAvg(), text(t, p, "#notice"), status, v)
@@ -1124,14 +1126,14 @@ func TestBrowserOFA(t *testing.T) {
 	if left := number(t, "time left", status[strings.Index(status, "about"):]); left <= 0 {
 		t.Errorf("time left %v in %q", left, status)
 	}
-	eval[float64](t, p, 10*time.Second, waitJS(`/±/.test(document.querySelector("#predicted-ms").textContent)`, "OFA prediction", 8000))
+	waitFor(t, p, "OFA prediction", `/±/.test(document.querySelector("#predicted-ms").textContent)`)
 	if ms := number(t, "predicted ms", text(t, p, "#predicted-ms")); ms <= 0 {
 		t.Errorf("predicted %v ms", ms)
 	}
 	t.Logf("editor: %s predicted %s, %s MFLOPs", eval[string](t, p, 5*time.Second, `document.querySelector("#arch").value`), text(t, p, "#predicted-ms"), text(t, p, "#mflops"))
 
 	click(t, p, "#explore-run")
-	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time") && document.querySelector("#pick")`, "explore", 55000))
+	waitFor(t, p, "explore", `document.querySelector("#explore-time") && document.querySelector("#pick")`)
 	t.Logf("explore: %s; %s", text(t, p, "#explore-time"), text(t, p, "#pick"))
 	if !strings.Contains(text(t, p, "#explore-time"), "5000 networks") {
 		t.Errorf("explore %q: want HELP's 5000", text(t, p, "#explore-time"))
@@ -1142,7 +1144,7 @@ func TestBrowserOFA(t *testing.T) {
 	// The largest budget fits every searched network: the pick is the
 	// most accurate of them, 78.1% on gold6226.
 	setValue(t, p, "#budget", eval[string](t, p, 5*time.Second, `document.querySelector("#budget").max`), "input")
-	eval[float64](t, p, 5*time.Second, waitJS(`/78.10% ImageNet top-1/.test(document.querySelector("#pick")?.textContent)`, "the most accurate pick", 4000))
+	waitFor(t, p, "the most accurate pick", `/78.10% ImageNet top-1/.test(document.querySelector("#pick")?.textContent)`)
 	checkLayouts(t, p, "ofa")
 
 	if csp := p.logged("Content Security Policy"); len(csp) > 0 {
@@ -1159,6 +1161,26 @@ func inView(sel string) string {
 }
 
 // loadAvg is the machine's load average, for judging timing checks.
+// cancelLimit is how soon a cancelled profile must stop: within a
+// second on an idle machine, the worker checking for a cancel before
+// every timed run. On a loaded one the page's threads get about
+// cores/load of a core, so every run, and so the stop, takes about
+// load/cores times longer: the same second scaled by that (at load 16 on
+// 2 cores, 8 s; the profile it cancels has then more than a minute to
+// go, so a cancel that is ignored still fails). Measured: 1.2-2.4 s at
+// load 10-16 (docs/RESULTS.md §16 and §17).
+func cancelLimit() time.Duration {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return time.Second
+	}
+	load, err := strconv.ParseFloat(strings.Fields(string(b))[0], 64)
+	if err != nil {
+		return time.Second
+	}
+	return time.Duration(max(1, load/float64(runtime.NumCPU())) * float64(time.Second))
+}
+
 func loadAvg() string {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
@@ -1232,22 +1254,16 @@ func fitsScreen(t *testing.T, p *page, name string) {
 // profiles, shows the verdict, and PageDown walks the slides, one result
 // per screen; each slide is saved as screenshots/present-N-NAME.png.
 func TestBrowserPresent(t *testing.T) {
-	dir := distDir(t)
-	exe := chromiumPath(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, exe, h)
+	p := openDist(t)
 	p.do(t, 5*time.Second, chromedp.EmulateViewport(1280, 720))
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?present&autorun"))
-	eval[float64](t, p, 30*time.Second, waitJS(`document.querySelector("#page").dataset.state === "profiling"`, "autorun profiling", 25000))
-	eval[float64](t, p, 30*time.Second, waitJS(`/left/.test(document.querySelector("#status")?.textContent)`, "time left", 25000))
+	waitFor(t, p, "autorun profiling", `document.querySelector("#page").dataset.state === "profiling"`)
+	waitFor(t, p, "time left", `/left/.test(document.querySelector("#status")?.textContent)`)
 	p.save(t, "present-0-running", chromedp.CaptureScreenshot())
-	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#page").dataset.state === "done" && `+profileReady, "profile", 290000))
+	waitWithin(t, p, profileDeadline, "profile", `document.querySelector("#page").dataset.state === "done" && `+profileReady)
 	// Explore once, so its slide has something to show.
 	click(t, p, "#explore-run")
-	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time")`, "explore", 55000))
+	waitFor(t, p, "explore", `document.querySelector("#explore-time")`)
 	eval[bool](t, p, 5*time.Second, `(() => { document.activeElement?.blur(); return true; })()`)
 	if c := eval[string](t, p, 5*time.Second, `document.querySelector("#page").className`); !strings.Contains(c, "slide-validation") {
 		t.Errorf("after the profile the page shows %q, want the verdict", c)
@@ -1265,13 +1281,13 @@ func TestBrowserPresent(t *testing.T) {
 			break
 		}
 		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageDown))
-		eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#slide-title").textContent.startsWith("%d /")`, i+2), "next slide", 3000))
+		waitFor(t, p, "next slide", fmt.Sprintf(`document.querySelector("#slide-title").textContent.startsWith("%d /")`, i+2))
 	}
 	// Back to the device slide with PageUp.
 	for range 4 {
 		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageUp))
 	}
-	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#page").className.includes("slide-device")`, "device slide", 3000))
+	waitFor(t, p, "device slide", `document.querySelector("#page").className.includes("slide-device")`)
 	fitsScreen(t, p, "device")
 	p.save(t, "present-1-device", chromedp.CaptureScreenshot())
 	if ex := p.logged("exception"); len(ex) > 0 {
@@ -1287,7 +1303,7 @@ func TestBrowserPresent(t *testing.T) {
 // comes from the rebuilt directory.
 func TestBrowserServeSurvivesRebuild(t *testing.T) {
 	src := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	dir := filepath.Join(t.TempDir(), "dist")
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
@@ -1303,14 +1319,12 @@ func TestBrowserServeSurvivesRebuild(t *testing.T) {
 		}
 	})
 	var url string
-	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	waitUntil(t, "the server's URL on its output", func() bool {
 		if _, u, ok := strings.Cut(out.String(), " on "); ok {
 			url = strings.TrimSpace(u)
 		}
-	}
-	if url == "" {
-		t.Fatal("server did not print its URL")
-	}
+		return url != ""
+	})
 	p := openPageAt(t, exe, url)
 	if _, err := chromedp.Call(p.ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
@@ -1336,7 +1350,7 @@ func TestBrowserServeSurvivesRebuild(t *testing.T) {
 			}
 		}
 		p.do(t, 30*time.Second, chromedp.Navigate(url))
-		eval[float64](t, p, 30*time.Second, waitJS(profileReady, "interactive page "+when, 25000))
+		waitFor(t, p, "interactive page "+when, profileReady)
 		if code := eval[int](t, p, 10*time.Second, `fetch("helpwasm.wasm", {cache: "no-store"}).then(r => r.status)`); code != http.StatusOK {
 			t.Fatalf("%s: the page's fetch of the wasm: %d", when, code)
 		}

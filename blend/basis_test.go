@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/internal/approx"
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 )
 
 // basisTask is a synthetic device: features x (3 of them), a known
@@ -120,8 +121,7 @@ func medianRelErr(pred, y []float64) float64 {
 	for i := range y {
 		e[i] = math.Abs(pred[i]-y[i]) / y[i]
 	}
-	slices.Sort(e)
-	return e[len(e)/2]
+	return orderstat.Median(e)
 }
 
 func mustPanic(t *testing.T, what string, f func()) {

@@ -3,8 +3,8 @@ package dataset
 import (
 	"fmt"
 	"math"
-	"slices"
 
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 	"github.com/helpwasm/helpwasm/rank"
 )
 
@@ -62,20 +62,7 @@ func MdAPE(pred, truth []float64) float64 {
 	for i := range truth {
 		e[i] = 100 * math.Abs(pred[i]-truth[i]) / truth[i]
 	}
-	return median(e)
-}
-
-// median of xs (sorted in place); NaN for none.
-func median(xs []float64) float64 {
-	n := len(xs)
-	if n == 0 {
-		return math.NaN()
-	}
-	slices.Sort(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
+	return orderstat.Median(e)
 }
 
 // MeanStd returns the mean and the sample standard deviation (n-1; 0 for a

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"maps"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -348,6 +349,24 @@ func Read(r io.Reader) (*Profile, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// ReadFile reads and validates the profile in the file at path. Its
+// errors start with the path, then name the field at fault or the line
+// and column, as Read's do; they wrap ErrInvalid when the content is at
+// fault and the os error (fs.ErrNotExist, ...) when the file cannot be
+// opened.
+func ReadFile(path string) (*Profile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err) // *PathError names the file
+	}
+	defer f.Close()
+	p, err := Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
 }
 
 // decodeError turns an encoding/json error into one with a position.

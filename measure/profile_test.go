@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -220,6 +223,49 @@ func TestReadErrors(t *testing.T) {
 				t.Errorf("err = %v, want ErrInvalid matching %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// ReadFile reads what Write wrote; its errors name the file, and the
+// field or position at fault.
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	if err := validProfile().Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.json")
+	if err := os.WriteFile(good, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadFile(good)
+	if err != nil || !reflect.DeepEqual(p, validProfile()) {
+		t.Fatalf("ReadFile(good) = %+v, %v; want the profile written", p, err)
+	}
+	files := map[string]string{
+		"version.json": strings.Replace(buf.String(), `"version": 1`, `"version": 7`, 1),
+		"syntax.json":  "{\n  \"format\": ,\n}",
+		"ms.json":      strings.Replace(buf.String(), `"ms": 3,`, `"ms": -3,`, 1),
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		file, want string
+		is         error
+	}{
+		{"version.json", "version.json: version: unsupported version 7", ErrInvalid},
+		{"syntax.json", "syntax.json: .*line 2, column", ErrInvalid},
+		{"ms.json", `ms.json: reference\[1\]\.ms`, ErrInvalid},
+		{"missing.json", "missing.json", fs.ErrNotExist},
+	}
+	for _, tt := range tests {
+		_, err := ReadFile(filepath.Join(dir, tt.file))
+		if err == nil || !regexp.MustCompile(tt.want).MatchString(err.Error()) || !errors.Is(err, tt.is) {
+			t.Errorf("ReadFile(%s) = %v, want an error matching %q that is %v", tt.file, err, tt.want, tt.is)
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"time"
+
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 )
 
 // Item is one thing to time, such as an engine network's forward pass.
@@ -442,7 +444,7 @@ func summarise(samples []float64, opts Options) Result {
 	r.Outliers = len(samples) - len(kept)
 	r.Samples = kept
 	med, mad = medianMAD(kept)
-	r.MS = Quantile(kept, opts.Quantile)
+	r.MS = orderstat.Quantile(kept, opts.Quantile)
 	r.Spread = 1.4826 * mad / med
 	r.Stable = len(kept) >= opts.MinSamples && r.Spread <= opts.MaxSpread &&
 		med > 0 && !math.IsInf(med, 0)

@@ -424,24 +424,6 @@ func BenchmarkCollectGarbage(b *testing.B) {
 	}
 }
 
-func TestQuantile(t *testing.T) {
-	xs := []float64{5, 1, 4, 2, 3}
-	tests := []struct{ q, want float64 }{
-		{0, 1}, {0.25, 2}, {0.5, 3}, {0.625, 3.5}, {1, 5},
-	}
-	for _, tt := range tests {
-		approx.Equal(t, "quantile", Quantile(xs, tt.q), tt.want, approx.Float64)
-	}
-	even := []float64{4, 1, 3, 2}
-	approx.Equal(t, "quantile 0.5 of even", Quantile(even, 0.5), median(even), approx.Float64)
-	if !slices.Equal(xs, []float64{5, 1, 4, 2, 3}) {
-		t.Error("quantile modified its input")
-	}
-	if !math.IsNaN(Quantile(nil, 0.5)) {
-		t.Error("quantile of nothing is not NaN")
-	}
-}
-
 // With noise that only adds time, a low quantile recovers the true cost
 // where the median does not.
 func TestMeasureQuantile(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 )
 
 // Difference is how much better one predictor ranks a set of items than
@@ -59,17 +61,6 @@ func SpearmanDifference(a, b, y []float64, resamples int, level float64, seed ui
 	}
 	slices.Sort(deltas)
 	tail := (1 - level) / 2
-	d.Lo, d.Hi = quantile(deltas, tail), quantile(deltas, 1-tail)
+	d.Lo, d.Hi = orderstat.QuantileSorted(deltas, tail), orderstat.QuantileSorted(deltas, 1-tail)
 	return d
-}
-
-// quantile of sorted s at q in [0, 1], interpolating linearly between
-// order statistics (type 7, as numpy's default).
-func quantile(s []float64, q float64) float64 {
-	h := q * float64(len(s)-1)
-	i := int(math.Floor(h))
-	if i >= len(s)-1 {
-		return s[len(s)-1]
-	}
-	return s[i] + (h-float64(i))*(s[i+1]-s[i])
 }

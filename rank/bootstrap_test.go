@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 )
 
 // exactBootstrap enumerates all n^n resamples of a small case: the
@@ -37,7 +39,7 @@ func exactBootstrap(a, b, y []float64, level float64) (lo, hi float64) {
 	}
 	slices.Sort(deltas)
 	tail := (1 - level) / 2
-	return quantile(deltas, tail), quantile(deltas, 1-tail)
+	return orderstat.QuantileSorted(deltas, tail), orderstat.QuantileSorted(deltas, 1-tail)
 }
 
 func TestSpearmanDifferenceAgainstEnumeration(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/helpwasm/helpwasm/blend"
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/opcost"
@@ -358,10 +359,5 @@ func MedianAPE(pred, ms []float64) float64 {
 	for i := range pred {
 		e[i] = math.Abs(pred[i]-ms[i]) / ms[i]
 	}
-	slices.Sort(e)
-	n := len(e)
-	if n%2 == 1 {
-		return e[n/2]
-	}
-	return (e[n/2-1] + e[n/2]) / 2
+	return orderstat.Median(e)
 }

@@ -9,15 +9,18 @@
 // # The plan
 //
 // Plan (recorded as the profile's protocol.plan) times networks in two
-// measure.Measure calls:
+// measure.Measure calls, as many of them and as hard as a Request says
+// (package plan holds every space's, engine's and mode's sizes and
+// effort; Request.Effort):
 //
 //  1. PhaseLabelled: the reference, anchor and support networks,
 //     interleaved in one measurement, so a machine that speeds up or
 //     slows down does so for the embedding, the latency scale and the
 //     support alike (no drift correction is needed within it). HELP then
 //     adapts, and the other methods fit, on these labelled timings, so
-//     they take at least LabelledRounds rounds whatever the preset (the
-//     profile's protocol.rounds records this phase's).
+//     they take the effort's labelled rounds (without an effort, at least
+//     plan.LabelledRounds whatever the preset; the profile's
+//     protocol.rounds records this phase's).
 //  2. PhaseValidation: the held-out validation networks, interleaved with
 //     two checks, the two middle reference networks by latency timed
 //     again. The validation timings are divided by the geometric mean of
@@ -25,12 +28,13 @@
 //     with predictions at the first phase's speed; if the two ratios
 //     disagree by more than 25%, noise dominates and no correction is made.
 //
-// Every network is timed as Instances (Config.Instances) separately built copies in turn
-// (protocol.instances): now and then one instance of a network runs slower
-// than another for its whole life, and two make that rare. A Request may
-// lower both LabelledRounds and Instances for a space of large networks
-// (the page's OFA plan: one instance of each 25-52 MB network, 8
-// labelled rounds), and the profile records what was used.
+// Every network is timed as the effort's instances (without an effort,
+// Config.Instances, else plan.Instances) separately built copies in turn
+// (protocol.instances): now and then one instance of a network runs
+// slower than another for its whole life, and two make that rare. A
+// space of large networks takes fewer (the OFA plan: one instance of each
+// 25-52 MB network, 8 labelled rounds), and the profile records what was
+// used.
 //
 // # Methods
 //

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/measure"
-	"github.com/helpwasm/helpwasm/session"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
@@ -57,8 +57,8 @@ func TestOn(t *testing.T) {
 	if _, err := two.TimeOne(context.Background(), nil, a, opts); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(built) - before; n != session.Instances {
-		t.Errorf("On(build, 0) built %d copies, want session.Instances = %d", n, session.Instances)
+	if n := len(built) - before; n != plan.Instances {
+		t.Errorf("On(build, 0) built %d copies, want plan.Instances = %d", n, plan.Instances)
 	}
 	if did, err := cpu.Prepare(); err != nil || !did {
 		t.Fatalf("cpu.Prepare() = %v, %v; want true, nil", did, err)

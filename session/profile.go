@@ -10,20 +10,13 @@ import (
 
 	"github.com/helpwasm/helpwasm/draw"
 	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space"
 )
 
 // Plan names the plan in the package comment; profiles record it as
 // protocol.plan.
 const Plan = "labelled+checked-validation"
-
-// LabelledRounds is the fewest rounds the labelled phase takes, whatever
-// the preset (the page's quick preset takes 6). With 6, the op-cost
-// model's ranking in the page fell to FLOPs's or below in half the quick
-// profiles, and a replay on the timings of experiments/data/wasm-a.json
-// showed why: with the page's labelled set it beats FLOPs in 99% of draws
-// on clean timings and in 75% with 5% noise on them (docs/RESULTS.md §14).
-const LabelledRounds = 10
 
 // Phases of the plan, as measure.Options.Phase and Outcome.PhaseTime name
 // them.
@@ -32,10 +25,6 @@ const (
 	PhaseAdapt      = "adapt"      // fitting every method (not a measurement)
 	PhaseValidation = "validation" // validation and the two checks
 )
-
-// Instances is how many separately built copies of each network are timed
-// in turn.
-const Instances = 2
 
 // NearestCount is how many nearest known devices a profile lists unless
 // Request.Nearest says otherwise.
@@ -61,13 +50,32 @@ type Request struct {
 	// Adapting, if not nil, is called when the labelled phase is timed
 	// and fitting begins.
 	Adapting func()
-	// LabelledRounds, if > 0, replaces the package's LabelledRounds as
-	// the fewest rounds of the labelled phase, and Instances, if > 0, the
-	// session's instances (Config.Instances): a space of large networks
-	// (OFA, 25-52 MB and 70-430 ms each in WASM) or an engine whose
-	// forward pass takes a second (WebGPU on a software GPU) takes fewer,
-	// to fit a visitor's patience and a browser tab's memory.
-	LabelledRounds, Instances int
+	// Effort, if not nil, is how hard each network is timed (package
+	// plan's plan.For gives every space's, engine's and mode's; a space
+	// of large networks or a slow engine takes fewer rounds and one
+	// instance, to fit a visitor's patience and a browser tab's memory):
+	// it sets each phase's warm-up, rounds and re-measurements over
+	// Options (PhaseOptions) and the instances. nil: Options as they are,
+	// the labelled phase raised to plan.LabelledRounds rounds, and the
+	// session's instances (Config.Instances).
+	Effort *plan.Effort
+}
+
+// PhaseOptions are the measurement options the phase (PhaseLabelled or
+// PhaseValidation) is timed with, before the session sets their Seed and
+// Phase: Options(phase) with the Effort applied.
+func (r *Request) PhaseOptions(phase string) measure.Options {
+	o := r.Options(phase)
+	labelled := phase == PhaseLabelled
+	if r.Effort != nil {
+		return r.Effort.Options(o, labelled)
+	}
+	if labelled {
+		// Every method fits on these 22 timings, so their precision
+		// decides the ranking: see plan.LabelledRounds.
+		o.Rounds = max(o.Rounds, plan.LabelledRounds)
+	}
+	return o
 }
 
 // Outcome is a finished profile.
@@ -90,18 +98,16 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 	}
 	out := &Outcome{PhaseTime: map[string]time.Duration{}}
 
-	opts := req.Options(PhaseLabelled)
-	opts.Seed, opts.Phase = req.Seed, PhaseLabelled
-	// Every method fits on these 22 timings, so their precision decides
-	// the ranking: see LabelledRounds.
-	minRounds := LabelledRounds
-	if req.LabelledRounds > 0 {
-		minRounds = req.LabelledRounds
+	if req.Effort != nil {
+		if err := req.Effort.Check(); err != nil {
+			return nil, fmt.Errorf("session: %w", err)
+		}
 	}
-	opts.Rounds = max(opts.Rounds, minRounds)
+	opts := req.PhaseOptions(PhaseLabelled)
+	opts.Seed, opts.Phase = req.Seed, PhaseLabelled
 	instances := s.instances()
-	if req.Instances > 0 {
-		instances = req.Instances
+	if req.Effort != nil {
+		instances = req.Effort.Instances
 	}
 	fixed := append(slices.Clone(s.reference), s.anchors[0], s.anchors[1])
 	labelled := slices.Concat(fixed, drawn.Support)
@@ -162,7 +168,7 @@ func (s *Session) Profile(ctx context.Context, req Request) (*Outcome, error) {
 
 	// Validation, with two of the labelled phase's networks timed again.
 	checks := middleTwo(p.ReferenceMS())
-	opts = req.Options(PhaseValidation)
+	opts = req.PhaseOptions(PhaseValidation)
 	opts.Seed, opts.Phase, opts.Clock = req.Seed+1, PhaseValidation, clock
 	t0 = clock.Now()
 	vt, err := s.time(ctx, append(slices.Clone(drawn.Validation), s.reference[checks[0]], s.reference[checks[1]]), instances, opts, out)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/space"
 )
@@ -26,7 +27,7 @@ type Config struct {
 	// enumerable space ignores it.
 	Pool []space.Arch
 	// Instances, optional, is how many separately built copies of each
-	// network are timed in turn (0: the package's Instances).
+	// network are timed in turn (0: plan.Instances).
 	Instances int
 	// Yield, optional, is called between the steps of long computations
 	// (each adaptation and fit of Adopt), just before their context is
@@ -96,7 +97,7 @@ func New(cfg Config) (*Session, error) {
 // concurrent use, also not with each other.
 //
 // instances is how many copies of each network it times in turn (0: the
-// package's Instances).
+// plan.Instances).
 func (s *Session) On(build func(a space.Arch) measure.Item, instances int) *Session {
 	if build == nil {
 		panic("session: On(nil)")
@@ -111,7 +112,7 @@ func (s *Session) instances() int {
 	if s.cfg.Instances > 0 {
 		return s.cfg.Instances
 	}
-	return Instances
+	return plan.Instances
 }
 
 // Space is the session's search space.

@@ -38,6 +38,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/helpwasm/helpwasm/plan"
 )
 
 // Kind names a message.
@@ -81,10 +83,10 @@ const (
 	KindDied Kind = "died"
 )
 
-// Modes of KindProfile.
+// Modes of KindProfile (package plan's).
 const (
-	ModeQuick    = "quick"
-	ModeThorough = "thorough"
+	ModeQuick    = plan.ModeQuick
+	ModeThorough = plan.ModeThorough
 )
 
 // Request is a message from the UI to the worker.
@@ -108,33 +110,16 @@ type ProfileRequest struct {
 	Support    int    `json:"support"`    // support samples for adaptation
 	Validation int    `json:"validation"` // held-out samples to validate on
 	Seed       uint64 `json:"seed"`       // picks the samples
-	// Effort, if not nil, replaces the mode's timing effort (a space of
-	// large networks, OFA, takes fewer rounds to stay within a visitor's
-	// patience).
+	// Effort is how hard each network is timed: the page sends its
+	// plan's (plan.For: OFA's networks and the GPU take fewer rounds to
+	// stay within a visitor's patience); nil: plan.For the worker's
+	// space, engine and mode.
 	Effort *Effort `json:"effort,omitempty"`
 }
 
-// Effort is how hard a profile times each network. Every field is used
-// as given (Warmup may be 0).
-type Effort struct {
-	LabelledRounds   int `json:"labelled_rounds"`   // timed samples per network, labelled phase
-	ValidationRounds int `json:"validation_rounds"` // the same in the validation phase
-	Warmup           int `json:"warmup"`            // untimed runs per network before its calibration run
-	Instances        int `json:"instances"`         // separately built copies of each network, timed in turn
-}
-
-// Check reports a field out of range.
-func (e *Effort) Check() error {
-	switch {
-	case e.LabelledRounds < 1 || e.ValidationRounds < 1:
-		return fmt.Errorf("effort: rounds %d and %d, want at least 1", e.LabelledRounds, e.ValidationRounds)
-	case e.Warmup < 0:
-		return fmt.Errorf("effort: warm-up %d < 0", e.Warmup)
-	case e.Instances < 1:
-		return fmt.Errorf("effort: %d instances, want at least 1", e.Instances)
-	}
-	return nil
-}
+// Effort is how hard a profile times each network: package plan's,
+// which gives every space's, engine's and mode's.
+type Effort = plan.Effort
 
 // Event is a message from the worker to the UI.
 type Event struct {

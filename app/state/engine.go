@@ -2,12 +2,12 @@ package state
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 	"github.com/helpwasm/helpwasm/rank"
 )
 
@@ -167,8 +167,7 @@ func (a *App) EnginePair() *EnginePair {
 		}
 	}
 	ep.Best, ep.BestRatio, ep.Worst, ep.WorstRatio = pts[lo], ratio[lo], pts[hi], ratio[hi]
-	slices.Sort(ratio)
-	ep.MedianRatio = median(ratio)
+	ep.MedianRatio = orderstat.Median(ratio)
 	return ep
 }
 
@@ -185,15 +184,6 @@ func timedMS(r *protocol.Result) map[string]float64 {
 		}
 	}
 	return out
-}
-
-// median of sorted xs.
-func median(xs []float64) float64 {
-	n := len(xs)
-	if n == 0 {
-		return math.NaN()
-	}
-	return (xs[(n-1)/2] + xs[n/2]) / 2
 }
 
 // enterEngine shows the page on another engine in the same space: no

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
@@ -65,7 +66,7 @@ func TestEngineSwitch(t *testing.T) {
 		t.Fatalf("engine %q, offered %v", a.Engine(), a.GPUOffered())
 	}
 	a.StartProfile()
-	seed := p.posted[len(p.posted)-1].Profile.Seed
+	seed := p.Posted[len(p.Posted)-1].Profile.Seed
 	cpu := result(protocol.EngineCPU, seed, func(i int) float64 { return float64(1 + i) })
 	a.Apply(protocol.Event{ID: a.busyID, Kind: protocol.KindResult, Result: cpu})
 	if a.EnginePair() != nil {
@@ -73,7 +74,7 @@ func TestEngineSwitch(t *testing.T) {
 	}
 
 	a.SwitchEngine(protocol.EngineGPU)
-	req := p.posted[len(p.posted)-1]
+	req := p.Posted[len(p.Posted)-1]
 	if req.Kind != protocol.KindEngine || req.Engine != protocol.EngineGPU || a.Busy != Switching {
 		t.Fatalf("switch posted %+v, busy %q", req, a.Busy)
 	}
@@ -85,7 +86,7 @@ func TestEngineSwitch(t *testing.T) {
 		t.Error("the GPU profile does not follow the CPU's")
 	}
 	a.StartProfile()
-	if got := p.posted[len(p.posted)-1].Profile; got.Seed != seed || got.Support != 1 || got.Validation != 1 {
+	if got := p.Posted[len(p.Posted)-1].Profile; got.Seed != seed || got.Support != 1 || got.Validation != 1 {
 		t.Errorf("GPU profile %+v, want the CPU profile's seed %d, 1 support and 1 validation network (same networks)", got, seed)
 	}
 	// The GPU: 5 ms per reference network, but network 3 takes 1 ms
@@ -122,24 +123,24 @@ func TestEngineSwitch(t *testing.T) {
 
 	// Back to the CPU: the worker sends the CPU profile; both stay held.
 	a.SwitchEngine(protocol.EngineCPU)
-	req = p.posted[len(p.posted)-1]
+	req = p.Posted[len(p.Posted)-1]
 	a.Apply(protocol.Event{ID: req.ID, Kind: protocol.KindReady, Ready: gpuReady(protocol.EngineCPU), Result: cpu})
 	if a.Result != cpu || a.EnginePair() == nil {
 		t.Errorf("back on the CPU: result %v, comparison %v", a.Result == cpu, a.EnginePair() != nil)
 	}
 	// Both engines timed seed's networks: the next profile draws new ones.
 	a.StartProfile()
-	next := p.posted[len(p.posted)-1].Profile
-	if next.Seed == seed || next.Validation != QuickValidation {
-		t.Errorf("second CPU profile %+v, want a new seed and %d validation networks", next, QuickValidation)
+	next := p.Posted[len(p.Posted)-1].Profile
+	if next.Seed == seed || next.Validation != plan.Quick.Validation {
+		t.Errorf("second CPU profile %+v, want a new seed and %d validation networks", next, plan.Quick.Validation)
 	}
 	a.Apply(protocol.Event{ID: a.busyID, Kind: protocol.KindResult, Result: result(protocol.EngineCPU, next.Seed, func(i int) float64 { return float64(2 + i) })})
 	// And the GPU follows the CPU's new networks.
 	a.SwitchEngine(protocol.EngineGPU)
-	req = p.posted[len(p.posted)-1]
+	req = p.Posted[len(p.Posted)-1]
 	a.Apply(protocol.Event{ID: req.ID, Kind: protocol.KindReady, Ready: gpuReady(protocol.EngineGPU), Result: gpu})
 	a.StartProfile()
-	if got := p.posted[len(p.posted)-1].Profile.Seed; got != next.Seed {
+	if got := p.Posted[len(p.Posted)-1].Profile.Seed; got != next.Seed {
 		t.Errorf("second GPU profile seed %d, want the new CPU profile's %d", got, next.Seed)
 	}
 }
@@ -149,7 +150,7 @@ func TestSwitchEngineWithoutGPU(t *testing.T) {
 	a := New(p, nasbench201.Space{})
 	a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201", NoGPU: "no adapter"}})
 	a.SwitchEngine(protocol.EngineGPU)
-	if len(p.posted) != 0 || !strings.Contains(a.Error, "no adapter") {
-		t.Errorf("posted %+v, error %q; want nothing posted and the reason", p.posted, a.Error)
+	if len(p.Posted) != 0 || !strings.Contains(a.Error, "no adapter") {
+		t.Errorf("posted %+v, error %q; want nothing posted and the reason", p.Posted, a.Error)
 	}
 }

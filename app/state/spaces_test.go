@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/fbnet"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
@@ -50,7 +51,7 @@ func TestSwitchSpace(t *testing.T) {
 	a.Apply(protocol.Event{ID: 0, Kind: protocol.KindResult, Result: &protocol.Result{Space: "nasbench201"}})
 	a.Measured = []protocol.Measured{{Arch: "x"}}
 	a.SwitchSpace("fbnet")
-	r := p.last()
+	r := p.Last()
 	if r.Kind != protocol.KindSpace || r.Space != "fbnet" || a.Busy != Switching || a.SwitchingTo() != "fbnet" {
 		t.Fatalf("posted %+v, busy %q", r, a.Busy)
 	}
@@ -64,7 +65,7 @@ func TestSwitchSpace(t *testing.T) {
 	if a.ArchText != (fbnet.Space{}).Example().String() || a.FLOPs() <= 0 {
 		t.Errorf("editor %q, %v MFLOPs", a.ArchText, a.FLOPs())
 	}
-	if _, v := a.Sizes(); v != FBNetQuickValidation {
+	if _, v := a.Sizes(); v != plan.FBNetQuick.Validation {
 		t.Errorf("FBNet quick validation %d", v)
 	}
 	a.SetEdge(3, "k5_e6")
@@ -78,22 +79,22 @@ func TestSwitchSpace(t *testing.T) {
 
 	// Back again: the worker sends the space's profile with its Ready.
 	a.SwitchSpace("nasbench201")
-	r = p.last()
+	r = p.Last()
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}, Result: &protocol.Result{Space: "nasbench201", Steps: make([]protocol.Comparison, 3)}})
 	if a.Space.Name() != "nasbench201" || a.Result == nil || a.Step != 2 {
 		t.Fatalf("back: space %s, result %v", a.Space.Name(), a.Result)
 	}
-	if last := p.last(); last.Kind != protocol.KindPredict {
+	if last := p.Last(); last.Kind != protocol.KindPredict {
 		t.Errorf("the editor was not predicted with the restored profile: %+v", last)
 	}
-	if _, v := a.Sizes(); v != QuickValidation {
+	if _, v := a.Sizes(); v != plan.Quick.Validation {
 		t.Errorf("NAS-Bench-201 quick validation %d", v)
 	}
-	n := len(p.posted)
+	n := len(p.Posted)
 	a.SwitchSpace("nasbench201") // already there
 	a.SwitchSpace("ofa")
-	if len(p.posted) != n || !strings.Contains(a.Error, `"ofa"`) {
-		t.Errorf("posted %d, error %q", len(p.posted)-n, a.Error)
+	if len(p.Posted) != n || !strings.Contains(a.Error, `"ofa"`) {
+		t.Errorf("posted %d, error %q", len(p.Posted)-n, a.Error)
 	}
 }
 
@@ -103,17 +104,17 @@ func TestURLSpaceAutorun(t *testing.T) {
 	p := &fakePlatform{}
 	a := twoSpaces(p)
 	a.ApplyURLOptions(URLOptions{AutoRun: true, Space: "fbnet"})
-	if len(p.posted) != 0 {
+	if len(p.Posted) != 0 {
 		t.Fatal("posted before the worker was ready")
 	}
 	ready(a)
-	r := p.last()
+	r := p.Last()
 	if r.Kind != protocol.KindSpace || r.Space != "fbnet" {
 		t.Fatalf("first request %+v, want the switch", r)
 	}
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "fbnet"}})
-	r = p.last()
-	if r.Kind != protocol.KindProfile || r.Profile.Validation != FBNetQuickValidation {
+	r = p.Last()
+	if r.Kind != protocol.KindProfile || r.Profile.Validation != plan.FBNetQuick.Validation {
 		t.Fatalf("after the switch %+v, want an FBNet quick profile", r)
 	}
 }
@@ -124,7 +125,7 @@ func TestImportSwitches(t *testing.T) {
 	a := twoSpaces(p)
 	ready(a)
 	a.Import(`{"space":"fbnet"}`)
-	r := p.last()
+	r := p.Last()
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindResult, Ready: &protocol.Ready{Space: "fbnet", Archs: 5000},
 		Result: &protocol.Result{Space: "fbnet", Imported: true}})
 	if a.Space.Name() != "fbnet" || a.Result == nil || a.Ready.Archs != 5000 || !strings.Contains(a.Notice, "switched") {
@@ -134,40 +135,41 @@ func TestImportSwitches(t *testing.T) {
 		t.Error("FBNet is not drawn as a chain")
 	}
 	a.Import(`{"space":"ofa"}`)
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindError, Message: `this profile is for the "ofa" search space: ...`})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindError, Message: `this profile is for the "ofa" search space: ...`})
 	if a.Space.Name() != "fbnet" || a.Result == nil || !strings.Contains(a.ImportError, "ofa") {
 		t.Errorf("after a refused import: space %s, result %v, error %q", a.Space.Name(), a.Result, a.ImportError)
 	}
 }
 
-// In OFA the quick profile follows OFAQuick (its effort goes to the
+// In OFA the quick profile follows plan.OFAQuick (its effort goes to the
 // worker, and the time-left weights count its runs); a page loaded with
-// ?test-hooks&test-plan=short follows ShortPlan instead; the editor sets
+// ?test-hooks&test-plan=short follows plan.Short instead; the editor sets
 // the resolution, a depth and a block by their own choices.
 func TestOFAPlanAndEditor(t *testing.T) {
 	p := &fakePlatform{}
 	a := New(p, nasbench201.Space{}, fbnet.Space{}, ofa.Space{})
 	ready(a)
 	a.SwitchSpace("ofa")
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "ofa", Archs: 5000}})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "ofa", Archs: 5000}})
 	a.StartProfile()
-	r := p.last()
-	if r.Kind != protocol.KindProfile || r.Profile.Support != OFAQuick.Support || r.Profile.Validation != OFAQuick.Validation || r.Profile.Effort == nil || *r.Profile.Effort != *OFAQuick.Effort {
+	r := p.Last()
+	if r.Kind != protocol.KindProfile || r.Profile.Support != plan.OFAQuick.Support || r.Profile.Validation != plan.OFAQuick.Validation || r.Profile.Effort == nil || *r.Profile.Effort != plan.OFAQuick.Effort {
 		t.Fatalf("OFA quick profile request %+v", r.Profile)
 	}
-	e := OFAQuick.Effort
+	e := plan.OFAQuick.Effort
 	if l, v := a.PhaseRuns(); l != float64((12+10)*(e.Warmup+1+e.LabelledRounds)) || v != float64((10+2)*(e.Warmup+1+e.ValidationRounds)) {
 		t.Errorf("OFA phase runs %v, %v", l, v)
 	}
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindCancelled})
 
-	// NAS-Bench-201's quick profile sends no effort; its weights are the
-	// presets'.
+	// NAS-Bench-201's quick profile has the presets' effort, and its
+	// weights are the presets' runs: a warm-up, a calibration run and 10
+	// labelled rounds, or 6 validation rounds.
 	b := New(&fakePlatform{}, nasbench201.Space{})
-	if pl := b.PlanOf(protocol.ModeQuick); pl.Effort != nil || pl.Validation != QuickValidation {
+	if pl := b.PlanOf(protocol.ModeQuick); pl != plan.Quick || pl.Validation != 40 {
 		t.Errorf("NAS-Bench-201 quick plan %+v", pl)
 	}
-	if l, v := b.PhaseRuns(); l != 22*12 || v != (QuickValidation+2)*8 {
+	if l, v := b.PhaseRuns(); l != 22*12 || v != float64((plan.Quick.Validation+2)*8) {
 		t.Errorf("NAS-Bench-201 phase runs %v, %v", l, v)
 	}
 
@@ -182,7 +184,7 @@ func TestOFAPlanAndEditor(t *testing.T) {
 	}
 	o, _ := ParseURLOptions("?test-hooks&test-plan=short")
 	a.ApplyURLOptions(o)
-	if pl := a.PlanOf(protocol.ModeQuick); pl.Effort != ShortPlan.Effort || a.PlanOf(protocol.ModeThorough).Effort != OFAThorough.Effort {
+	if pl := a.PlanOf(protocol.ModeQuick); pl != plan.Short || a.PlanOf(protocol.ModeThorough) != plan.OFAThorough {
 		t.Errorf("short plan not followed: %+v", pl)
 	}
 

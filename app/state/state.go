@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space"
 )
 
@@ -58,84 +59,6 @@ const (
 	Switching Activity = "switching" // to another search space, loading it on first use
 )
 
-// Profile sizes. Issue 4 set the quick profile's validation at 20
-// networks; issue 8 raised it to 40, because 20 cannot tell auto from
-// FLOPs on our engine, where both rank near 0.99. Fitted to the labelled
-// timings of 10 quick profiles, the op-cost model ranked 300 networks
-// timed apart from the page better than FLOPs in 9 (0.994-0.998 against
-// 0.991), yet on 20 FLOPs-stratified networks of those timings, with 1%
-// noise, it came out at least level in only 76-96% of draws (the 8
-// profiles with an undisturbed labelled phase), on 40 in 95-100%
-// (experiments/valsize, docs/RESULTS.md §15).
-const (
-	QuickSupport       = 10
-	QuickValidation    = 40
-	ThoroughSupport    = 20
-	ThoroughValidation = 50
-)
-
-// Plan is a profile's sizes and, for a space of large networks, its
-// timing effort (nil: the mode's preset, as the worker and package
-// session apply it).
-type Plan struct {
-	Support, Validation int
-	Effort              *protocol.Effort
-}
-
-// FBNetQuickValidation is the FBNet quick profile's validation size: an
-// FBNet network takes 10-50x the time of a NAS-Bench-201 cell in WASM
-// (issue 9), so its quick profile validates on fewer networks.
-const FBNetQuickValidation = 12
-
-// GPUQuickValidation is the GPU's quick profile's validation size
-// (NAS-Bench-201, the space its engine runs), as the GPU's quick plan
-// was timed with (docs/RESULTS.md §19).
-const GPUQuickValidation = 20
-
-// The OFA plans. An OFA network is 25-52 MB of weights and takes 69, 179
-// and 427 ms (smallest, median and largest of HELP's 5,000) per forward
-// in WASM (BenchmarkOFAForward under Node, load average 0.3; docs/RESULTS.md
-// "ofa-page branch"); the 10 reference networks and 2 anchors alone are
-// 3.7 G MACs, about 2.5 s a round. With the default effort (10 labelled
-// rounds and a warm-up, 2 instances) the quick profile would take about
-// 90 s and hold 1.7 GB of networks, so:
-//   - 1 instance of each network: the second instance guards against one
-//     copy's unlucky memory placement, which matters for small networks;
-//     here it would double the tab's memory (22 networks, about 0.9 GB with one);
-//   - no warm-up run: the calibration run before the timed samples already
-//     touches every weight (each run is far above measure's 2 ms minimum
-//     sample, so calibration is one plain run), and the statistic is the
-//     lower quartile of the samples;
-//   - 8 labelled rounds (HELP's 10 support networks, as in the paper) and
-//     6 validation rounds (the quick preset's) on 10 validation networks.
-//
-// The thorough plan keeps 20 support networks and the thorough preset's
-// 15 rounds but validates on 20, with 1 instance: its 52 networks of the
-// other spaces would take 2 GB here.
-var (
-	OFAQuick    = Plan{Support: 10, Validation: 10, Effort: &protocol.Effort{LabelledRounds: 8, ValidationRounds: 6, Warmup: 0, Instances: 1}}
-	OFAThorough = Plan{Support: 20, Validation: 20, Effort: &protocol.Effort{LabelledRounds: 15, ValidationRounds: 15, Warmup: 1, Instances: 1}}
-	// ShortPlan is the quick plan of a page loaded with
-	// ?test-hooks&test-plan=short, for browser tests of large networks
-	// within CI's time.
-	ShortPlan = Plan{Support: 4, Validation: 4, Effort: &protocol.Effort{LabelledRounds: 3, ValidationRounds: 3, Warmup: 0, Instances: 1}}
-)
-
-// plans overrides the default plans by space and mode.
-var plans = map[string]map[string]Plan{
-	"fbnet": {protocol.ModeQuick: {Support: QuickSupport, Validation: FBNetQuickValidation}},
-	"ofa":   {protocol.ModeQuick: OFAQuick, protocol.ModeThorough: OFAThorough},
-}
-
-// Runs per network (warm-up + calibration + rounds) of the presets where
-// a Plan has no Effort: measure.Quick's warm-up and 6 rounds, raised to
-// session.LabelledRounds (10) in the labelled phase; measure.Thorough's 2
-// and 15.
-const (
-	quickLabelledRuns, quickValidationRuns       = 1 + 1 + 10, 1 + 1 + 6
-	thoroughLabelledRuns, thoroughValidationRuns = 2 + 1 + 15, 2 + 1 + 15
-)
-
 // App is the page state.
 type App struct {
 	platform  Platform
@@ -155,7 +78,7 @@ type App struct {
 	restore    string
 	restoring  bool
 	AutoRun    bool // profile as soon as the worker is ready (?autorun)
-	testPlan   bool // quick profiles follow ShortPlan (?test-hooks&test-plan=short)
+	testPlan   bool // quick profiles follow plan.Short (?test-hooks&test-plan=short)
 
 	// Profiling.
 	Mode     string // protocol.ModeQuick or ModeThorough
@@ -230,7 +153,7 @@ type URLOptions struct {
 	Seed    uint64 // 0: not given
 	Space   string // "": the first space
 	// TestPlan: ?test-hooks&test-plan=short, quick profiles follow
-	// ShortPlan (browser tests only).
+	// plan.Short (browser tests only).
 	TestPlan bool
 }
 
@@ -424,23 +347,14 @@ func (a *App) SizesOf(mode string) (support, validation int) {
 	return p.Support, p.Validation
 }
 
-// PlanOf is the plan of a profile in mode in the page's space.
-func (a *App) PlanOf(mode string) Plan {
+// PlanOf is the plan of a profile in mode in the page's space on its
+// engine: plan.For, the worker's and the CLI's too (plan.Short for a
+// quick profile of a page loaded with ?test-hooks&test-plan=short).
+func (a *App) PlanOf(mode string) plan.Plan {
 	if mode != protocol.ModeThorough && a.testPlan {
-		return ShortPlan
+		return plan.Short
 	}
-	if p, ok := plans[a.Space.Name()][mode]; ok {
-		return p
-	}
-	if mode == protocol.ModeThorough {
-		return Plan{Support: ThoroughSupport, Validation: ThoroughValidation}
-	}
-	if a.Engine() == protocol.EngineGPU {
-		// A SwiftShader forward takes 20-500 ms: 40 validation networks
-		// would take the GPU's quick profile past a minute.
-		return Plan{Support: QuickSupport, Validation: GPUQuickValidation}
-	}
-	return Plan{Support: QuickSupport, Validation: QuickValidation}
+	return plan.For(a.Space.Name(), a.Engine(), mode)
 }
 
 // PhaseRuns estimates the forward passes of the running mode's labelled
@@ -448,15 +362,8 @@ func (a *App) PlanOf(mode string) Plan {
 // aside), the weights of the time-left estimate.
 func (a *App) PhaseRuns() (labelled, validation float64) {
 	p := a.PlanOf(a.Mode)
-	rl, rv := quickLabelledRuns, quickValidationRuns
-	if a.Mode == protocol.ModeThorough {
-		rl, rv = thoroughLabelledRuns, thoroughValidationRuns
-	}
-	if e := p.Effort; e != nil {
-		rl, rv = e.Warmup+1+e.LabelledRounds, e.Warmup+1+e.ValidationRounds
-	}
 	// 10 reference networks and 2 anchors; 2 drift checks.
-	return float64((12 + p.Support) * rl), float64((p.Validation + 2) * rv)
+	return float64((12 + p.Support) * p.Effort.Runs(true)), float64((p.Validation + 2) * p.Effort.Runs(false))
 }
 
 // StartProfile asks the worker to profile this device.
@@ -469,7 +376,7 @@ func (a *App) StartProfile() {
 	effort := a.PlanOf(a.Mode).Effort
 	seed, sup, val, shared := a.plan()
 	id := a.post(protocol.KindProfile, func(r *protocol.Request) {
-		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: seed, Effort: effort}
+		r.Profile = &protocol.ProfileRequest{Mode: a.Mode, Support: sup, Validation: val, Seed: seed, Effort: &effort}
 	})
 	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
 	a.CancelledAfterMS = 0

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/app/protocol"
+	"github.com/helpwasm/helpwasm/app/state/statetest"
+	"github.com/helpwasm/helpwasm/plan"
 
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 )
@@ -14,24 +16,7 @@ import (
 var defaultArch = nasbench201.Space{}.Example().String()
 
 // fakePlatform records what the state asks of the browser.
-type fakePlatform struct {
-	posted    []protocol.Request
-	downloads []string
-	revealed  []string
-	restarts  int
-	now       time.Duration
-}
-
-func (f *fakePlatform) Post(r protocol.Request) { f.posted = append(f.posted, r) }
-func (f *fakePlatform) Download(name, mime, text string) {
-	f.downloads = append(f.downloads, name+":"+text)
-}
-func (f *fakePlatform) Now() time.Duration { return f.now }
-func (f *fakePlatform) Reveal(id string)   { f.revealed = append(f.revealed, id) }
-
-func (f *fakePlatform) Restart() { f.restarts++ }
-
-func (f *fakePlatform) last() protocol.Request { return f.posted[len(f.posted)-1] }
+type fakePlatform = statetest.Platform
 
 func ready(a *App) {
 	a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: &protocol.Ready{Space: "nasbench201"}})
@@ -41,24 +26,24 @@ func TestProfileLifecycle(t *testing.T) {
 	p := &fakePlatform{}
 	a := New(p, nasbench201.Space{})
 	a.StartProfile()
-	if len(p.posted) != 0 {
+	if len(p.Posted) != 0 {
 		t.Fatal("profiled before the worker was ready")
 	}
 	ready(a)
 	a.SetMode(protocol.ModeThorough)
 	a.SetMode("bogus")
 	a.StartProfile()
-	r := p.last()
-	if r.Kind != protocol.KindProfile || r.Profile.Mode != protocol.ModeThorough || r.Profile.Support != ThoroughSupport || r.Profile.Validation != ThoroughValidation {
+	r := p.Last()
+	if r.Kind != protocol.KindProfile || r.Profile.Mode != protocol.ModeThorough || r.Profile.Support != plan.Thorough.Support || r.Profile.Validation != plan.Thorough.Validation {
 		t.Fatalf("posted %+v %+v", r, r.Profile)
 	}
 	if a.Busy != Profiling || a.CanStart() {
 		t.Fatalf("busy %q, can start %v", a.Busy, a.CanStart())
 	}
-	n := len(p.posted)
+	n := len(p.Posted)
 	a.StartProfile() // ignored while busy
 	a.Explore()
-	if len(p.posted) != n {
+	if len(p.Posted) != n {
 		t.Fatal("second request while busy")
 	}
 
@@ -75,12 +60,12 @@ func TestProfileLifecycle(t *testing.T) {
 		t.Errorf("finished phase at %v", f)
 	}
 
-	p.now = 20 * time.Second
+	p.Clock = 20 * time.Second
 	a.Apply(protocol.Event{ID: r.ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
 	if a.Busy != Idle || a.Result == nil || a.Step != 2 || a.LastRunMS != 20000 {
 		t.Fatalf("after result: busy %q, step %d, last run %v ms", a.Busy, a.Step, a.LastRunMS)
 	}
-	if last := p.last(); last.Kind != protocol.KindPredict || last.Arch != defaultArch {
+	if last := p.Last(); last.Kind != protocol.KindPredict || last.Arch != defaultArch {
 		t.Errorf("the editor's architecture was not predicted after the profile: %+v", last)
 	}
 }
@@ -92,13 +77,13 @@ func TestCancelImport(t *testing.T) {
 	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.Import("{}")
-	id := p.last().ID
+	id := p.Last().ID
 	if !a.CanCancel() {
 		t.Fatal("an import cannot be cancelled")
 	}
 	a.Cancel()
-	if p.last().Kind != protocol.KindCancel {
-		t.Fatalf("posted %+v", p.last())
+	if p.Last().Kind != protocol.KindCancel {
+		t.Fatalf("posted %+v", p.Last())
 	}
 	a.Apply(protocol.Event{ID: id, Kind: protocol.KindCancelled})
 	if a.Busy != Idle || !strings.Contains(a.Notice, "unchanged") {
@@ -119,14 +104,14 @@ func TestWorkerDiedRestart(t *testing.T) {
 		t.Fatalf("after dying: busy %q, died %q, can start %v, load error %q", a.Busy, a.Died, a.CanStart(), a.LoadError)
 	}
 	a.Restart()
-	if p.restarts != 1 || a.Died != "" {
-		t.Fatalf("restarts %d, died %q", p.restarts, a.Died)
+	if p.Restarts != 1 || a.Died != "" {
+		t.Fatalf("restarts %d, died %q", p.Restarts, a.Died)
 	}
 	ready(a)
-	if r := p.last(); r.Kind != protocol.KindImport || r.ProfileJSON != `{"p":1}` || a.Busy != Importing {
+	if r := p.Last(); r.Kind != protocol.KindImport || r.ProfileJSON != `{"p":1}` || a.Busy != Importing {
 		t.Fatalf("after the restart posted %+v, busy %q: want the shown profile re-imported", r, a.Busy)
 	}
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Space: "nasbench201", ProfileJSON: `{"p":1}`}})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Space: "nasbench201", ProfileJSON: `{"p":1}`}})
 	if a.Busy != Idle || !strings.Contains(a.Notice, "re-imported") {
 		t.Errorf("busy %q, notice %q", a.Busy, a.Notice)
 	}
@@ -144,13 +129,13 @@ func TestCancelTiming(t *testing.T) {
 	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.StartProfile()
-	id := p.last().ID
-	p.now = 5 * time.Second
+	id := p.Last().ID
+	p.Clock = 5 * time.Second
 	a.Cancel()
-	if p.last().Kind != protocol.KindCancel {
-		t.Fatalf("posted %+v", p.last())
+	if p.Last().Kind != protocol.KindCancel {
+		t.Fatalf("posted %+v", p.Last())
 	}
-	p.now += 300 * time.Millisecond
+	p.Clock += 300 * time.Millisecond
 	a.Apply(protocol.Event{ID: id, Kind: protocol.KindCancelled})
 	if a.Busy != Idle || a.CancelledAfterMS != 300 || !strings.Contains(a.Notice, "300 ms") {
 		t.Errorf("busy %q, cancelled after %v ms, notice %q", a.Busy, a.CancelledAfterMS, a.Notice)
@@ -165,7 +150,7 @@ func TestEditor(t *testing.T) {
 	if a.ArchError == "" || !strings.Contains(a.ArchError, "Not a NAS-Bench-201 architecture: want 3 node groups") {
 		t.Errorf("malformed string: error %q", a.ArchError)
 	}
-	if a.Prediction != nil || len(p.posted) != 0 {
+	if a.Prediction != nil || len(p.Posted) != 0 {
 		t.Error("predicted a malformed architecture")
 	}
 	a.SetEdge(5, "none")
@@ -180,19 +165,19 @@ func TestEditor(t *testing.T) {
 	if a.FLOPs() <= 0 || a.Params() <= 0 {
 		t.Errorf("FLOPs %v, params %v", a.FLOPs(), a.Params())
 	}
-	if len(p.posted) != 0 {
+	if len(p.Posted) != 0 {
 		t.Error("predicted without a profile")
 	}
 
 	// With a profile, predictions are requested and errors land in the editor.
 	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{}})
-	id := p.last().ID
+	id := p.Last().ID
 	a.Apply(protocol.Event{ID: id, Kind: protocol.KindError, Message: "bad"})
 	if a.ArchError != "bad" || a.Error != "" {
 		t.Errorf("prediction error went to %q / %q", a.ArchError, a.Error)
 	}
 	a.SetArchText(defaultArch)
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{Arch: defaultArch, MS: 12}})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindPrediction, Prediction: &protocol.Prediction{Arch: defaultArch, MS: 12}})
 	if a.Prediction == nil || a.Prediction.MS != 12 {
 		t.Errorf("prediction %+v", a.Prediction)
 	}
@@ -208,7 +193,7 @@ func TestExploreBudgetAndPick(t *testing.T) {
 	ready(a)
 	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{}})
 	a.Explore()
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindExplored, Explored: &protocol.Explored{Candidates: []protocol.Candidate{
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindExplored, Explored: &protocol.Explored{Candidates: []protocol.Candidate{
 		{Arch: "a", Accuracy: 70, PredictedMS: 10},
 		{Arch: "b", Accuracy: 73, PredictedMS: 30},
 		{Arch: "c", Accuracy: 71, PredictedMS: 20},
@@ -240,11 +225,11 @@ func TestExportImportAndKeys(t *testing.T) {
 	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.Import("   ")
-	if a.ImportError == "" || len(p.posted) != 0 {
+	if a.ImportError == "" || len(p.Posted) != 0 {
 		t.Errorf("empty import: error %q", a.ImportError)
 	}
 	a.Import(`{"format":"helpwasm-profile"}`)
-	imp := p.last()
+	imp := p.Last()
 	if imp.Kind != protocol.KindImport {
 		t.Fatalf("posted %+v", imp)
 	}
@@ -254,17 +239,17 @@ func TestExportImportAndKeys(t *testing.T) {
 	}
 	a.Apply(protocol.Event{Kind: protocol.KindResult, Result: &protocol.Result{Imported: true}})
 	a.Export()
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindExported, ProfileJSON: "{}"})
-	if len(p.downloads) != 1 || p.downloads[0] != "helpwasm-profile.json:{}" {
-		t.Errorf("downloads %v", p.downloads)
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindExported, ProfileJSON: "{}"})
+	if len(p.Downloads) != 1 || p.Downloads[0] != "helpwasm-profile.json:{}" {
+		t.Errorf("downloads %v", p.Downloads)
 	}
 
 	a.Key("p")
-	if r := p.last(); r.Kind != protocol.KindProfile {
+	if r := p.Last(); r.Kind != protocol.KindProfile {
 		t.Errorf("p posted %+v", r)
 	}
 	a.Key("c")
-	if r := p.last(); r.Kind != protocol.KindCancel {
+	if r := p.Last(); r.Kind != protocol.KindCancel {
 		t.Errorf("c posted %+v", r)
 	}
 	if a.Key("q") {
@@ -283,11 +268,11 @@ func TestHiddenWarning(t *testing.T) {
 	ready(a)
 	a.StartProfile()
 	a.SetHidden(true)
-	if r := p.last(); r.Kind != protocol.KindVisibility || !r.Hidden || a.Warning == "" {
+	if r := p.Last(); r.Kind != protocol.KindVisibility || !r.Hidden || a.Warning == "" {
 		t.Errorf("hidden: posted %+v, warning %q", r, a.Warning)
 	}
 	a.SetHidden(false)
-	if r := p.last(); r.Hidden || a.Warning != "" {
+	if r := p.Last(); r.Hidden || a.Warning != "" {
 		t.Errorf("shown: posted %+v, warning %q", r, a.Warning)
 	}
 }
@@ -328,11 +313,11 @@ func TestURLSeed(t *testing.T) {
 	p := &fakePlatform{}
 	a := New(p, nasbench201.Space{})
 	a.ApplyURLOptions(URLOptions{AutoRun: true, Seed: 9})
-	if len(p.posted) != 0 {
+	if len(p.Posted) != 0 {
 		t.Fatal("profiled before the worker was ready")
 	}
 	ready(a) // autorun starts now
-	r := p.last()
+	r := p.Last()
 	if r.Kind != protocol.KindProfile || r.Profile.Seed != 9 {
 		t.Fatalf("first profile %+v %+v, want seed 9", r, r.Profile)
 	}
@@ -341,7 +326,7 @@ func TestURLSeed(t *testing.T) {
 		t.Errorf("notice %q does not name seed 9", a.Notice)
 	}
 	a.StartProfile()
-	if s := p.last().Profile.Seed; s != 10 {
+	if s := p.Last().Profile.Seed; s != 10 {
 		t.Errorf("second profile seed %d, want 10", s)
 	}
 }
@@ -385,11 +370,11 @@ func TestImportErrorPlacedAtImport(t *testing.T) {
 	a := New(p, nasbench201.Space{})
 	ready(a)
 	a.Import("  ")
-	if a.ImportError == "" || a.Error != "" || p.revealed[len(p.revealed)-1] != "import-error" {
-		t.Errorf("empty file: import error %q, banner %q, revealed %v", a.ImportError, a.Error, p.revealed)
+	if a.ImportError == "" || a.Error != "" || p.Revealed[len(p.Revealed)-1] != "import-error" {
+		t.Errorf("empty file: import error %q, banner %q, revealed %v", a.ImportError, a.Error, p.Revealed)
 	}
 	a.Import("not json")
-	id := p.last().ID
+	id := p.Last().ID
 	if a.ImportError != "" {
 		t.Errorf("a new import keeps the old error %q", a.ImportError)
 	}
@@ -398,8 +383,8 @@ func TestImportErrorPlacedAtImport(t *testing.T) {
 		t.Errorf("import error %q, banner %q, busy %q", a.ImportError, a.Error, a.Busy)
 	}
 	a.UseArch(defaultArch)
-	if p.revealed[len(p.revealed)-1] != "editor" {
-		t.Errorf("edit revealed %v", p.revealed)
+	if p.Revealed[len(p.Revealed)-1] != "editor" {
+		t.Errorf("edit revealed %v", p.Revealed)
 	}
 }
 
@@ -411,10 +396,10 @@ func TestCancelAndMeasuredRepredict(t *testing.T) {
 	ready(a)
 	// A measurement before any profile: no prediction.
 	a.MeasureArch()
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindMeasured, Measured: &protocol.Measured{Arch: defaultArch, MS: 2, RescaledMS: 2, Drift: 1}})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindMeasured, Measured: &protocol.Measured{Arch: defaultArch, MS: 2, RescaledMS: 2, Drift: 1}})
 	a.StartProfile()
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
-	r := p.last()
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
+	r := p.Last()
 	if r.Kind != protocol.KindPredict || len(r.Archs) != 1 || r.Archs[0] != defaultArch {
 		t.Fatalf("after the profile: %+v, want the measured architecture re-predicted", r)
 	}
@@ -424,12 +409,12 @@ func TestCancelAndMeasuredRepredict(t *testing.T) {
 		t.Errorf("measured row predicts %v, want 1.5", a.Measured[0].PredictedMS)
 	}
 	a.Predict()
-	if r := p.last(); len(r.Archs) != 0 {
+	if r := p.Last(); len(r.Archs) != 0 {
 		t.Errorf("re-predicted again with the same profile: %v", r.Archs)
 	}
 	// A second profile, cancelled part-way.
 	a.StartProfile()
-	id := p.last().ID
+	id := p.Last().ID
 	a.Apply(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseLabelled, Done: 5, Total: 22}})
 	a.Cancel()
 	a.Apply(protocol.Event{ID: id, Kind: protocol.KindCancelled})
@@ -443,8 +428,8 @@ func TestCancelAndMeasuredRepredict(t *testing.T) {
 	}
 	// An imported profile re-predicts the table too.
 	a.Import("{}")
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Imported: true}})
-	if r := p.last(); len(r.Archs) != 1 {
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Imported: true}})
+	if r := p.Last(); len(r.Archs) != 1 {
 		t.Errorf("after an import: %+v", r)
 	}
 }
@@ -462,7 +447,7 @@ func TestPresenterMode(t *testing.T) {
 	if a.Busy != Profiling || a.SlideName() != "start" {
 		t.Fatalf("busy %q on slide %q", a.Busy, a.SlideName())
 	}
-	a.Apply(protocol.Event{ID: p.last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
+	a.Apply(protocol.Event{ID: p.Last().ID, Kind: protocol.KindResult, Result: &protocol.Result{Steps: make([]protocol.Comparison, 3)}})
 	if a.SlideName() != "validation" {
 		t.Errorf("after the profile, slide %q, want the verdict", a.SlideName())
 	}

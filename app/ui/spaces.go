@@ -5,7 +5,7 @@ import (
 
 	"github.com/helpwasm/helpwasm/app/chart"
 	"github.com/helpwasm/helpwasm/app/protocol"
-	"github.com/helpwasm/helpwasm/app/state"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space"
 )
 
@@ -241,12 +241,13 @@ func (c *Root) SpaceName() string { return c.App.Space.Name() }
 func (c *Root) QuickLabel() string {
 	sup, v := c.App.SizesOf(protocol.ModeQuick)
 	s := fmt.Sprintf("quick: 10 reference + %d support + %d validation networks", sup, v)
+	e := c.App.PlanOf(protocol.ModeQuick).Effort
 	if c.App.Engine() == protocol.EngineGPU {
-		return s + ", 3 rounds, " + gpuQuickDuration
+		return s + fmt.Sprintf(", %d rounds, ", e.ValidationRounds) + gpuQuickDuration
 	}
-	if e := c.App.PlanOf(protocol.ModeQuick).Effort; e != nil {
+	if d := plan.Quick.Effort; e.LabelledRounds != d.LabelledRounds || e.ValidationRounds != d.ValidationRounds {
 		s += fmt.Sprintf(", %d and %d timed rounds (fewer: these networks are larger)", e.LabelledRounds, e.ValidationRounds)
-	} else if v != state.QuickValidation {
+	} else if v != plan.Quick.Validation {
 		s += " (fewer: these networks are larger)"
 	}
 	return s + ", " + quickDuration(c.App.Space.Name())
@@ -300,10 +301,10 @@ func (c *Root) Lead() string {
 func durationNote(name string) string {
 	switch name {
 	case "fbnet":
-		return fmt.Sprintf("An FBNet network is 10-50x the work of a NAS-Bench-201 cell, so its quick profile validates on %d networks instead of %d and takes %s on a laptop.", state.FBNetQuickValidation, state.QuickValidation, quickDuration(name))
+		return fmt.Sprintf("An FBNet network is 10-50x the work of a NAS-Bench-201 cell, so its quick profile validates on %d networks instead of %d and takes %s on a laptop.", plan.FBNetQuick.Validation, plan.Quick.Validation, quickDuration(name))
 	case "ofa":
-		e := state.OFAQuick.Effort
-		return fmt.Sprintf("An OFA network takes a tenth to half a second in this engine, so its quick profile times each network %d times (instead of 10) and validates on %d, and takes %s on a laptop; the page shows the time left.", e.LabelledRounds, state.OFAQuick.Validation, quickDuration(name))
+		e := plan.OFAQuick.Effort
+		return fmt.Sprintf("An OFA network takes a tenth to half a second in this engine, so its quick profile times each network %d times (instead of %d) and validates on %d, and takes %s on a laptop; the page shows the time left.", e.LabelledRounds, plan.Quick.Effort.LabelledRounds, plan.OFAQuick.Validation, quickDuration(name))
 	}
 	return "A quick profile takes " + quickDuration(name) + " on a laptop (longer on a phone or a busy machine); the page shows the time left."
 }

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -8,19 +9,20 @@ import (
 
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/space"
 )
 
 // withGPU gives f's service a simulated GPU: it runs NAS-Bench-201 with
 // the latencies of the table's device gpuDevice. It returns how many
-// networks it built and how often its Options adjusted a preset.
-func withGPU(t *testing.T, f *fixture, gpuDevice string) (built, adjusted *int) {
+// networks it built.
+func withGPU(t *testing.T, f *fixture, gpuDevice string) (built *int) {
 	t.Helper()
 	lat := f.table.Latency(gpuDevice)
 	if lat == nil {
 		t.Fatalf("no device %s", gpuDevice)
 	}
-	built, adjusted = new(int), new(int)
+	built = new(int)
 	f.svc.cfg.GPU = &GPU{
 		Adapter: measure.Adapter{Vendor: "google", Architecture: "swiftshader"},
 		Spaces:  []string{"nasbench201"},
@@ -33,16 +35,8 @@ func withGPU(t *testing.T, f *fixture, gpuDevice string) (built, adjusted *int) 
 			d := time.Duration(lat[row] * float64(time.Millisecond))
 			return measure.ItemFunc(func() { f.clock.advance(d) })
 		},
-		Options: func(mode string, o measure.Options) measure.Options {
-			*adjusted++
-			o.Warmup += 2
-			o.Rounds, o.MinSamples = 3, 3
-			return o
-		},
-		Instances:      1,
-		LabelledRounds: 3,
 	}
-	return built, adjusted
+	return built
 }
 
 func (f *fixture) result(t *testing.T, req protocol.Request) *protocol.Result {
@@ -71,7 +65,7 @@ func TestGPUEngine(t *testing.T) {
 		t.Fatal("protocol's engine names are not measure's")
 	}
 	f := newFixture(t, "gold_6226")
-	built, adjusted := withGPU(t, f, "1080ti_1")
+	built := withGPU(t, f, "1080ti_1")
 	if r := f.svc.Ready(0); r.GPU == nil || r.GPU.Adapter != "google swiftshader" || r.Engine != protocol.EngineCPU || r.NoGPU != "" {
 		t.Fatalf("Ready = engine %q, GPU %+v, no-GPU %q; want the CPU, a google swiftshader GPU", r.Engine, r.GPU, r.NoGPU)
 	}
@@ -88,13 +82,15 @@ func TestGPUEngine(t *testing.T) {
 	if gpu.Engine != protocol.EngineGPU || gpu.Adapter != "google swiftshader" || !strings.Contains(gpu.Meta.Runtime, "gpu-webgpu on google swiftshader") {
 		t.Errorf("GPU profile: engine %q, adapter %q, runtime %q", gpu.Engine, gpu.Adapter, gpu.Meta.Runtime)
 	}
-	if *built == 0 || *adjusted == 0 {
-		t.Errorf("GPU profile built %d GPU networks, adjusted %d presets; want both", *built, *adjusted)
+	if *built == 0 {
+		t.Errorf("GPU profile built no GPU networks")
 	}
 	if !strings.Contains(gpu.ProfileJSON, `"engine": "gpu-webgpu"`) || !strings.Contains(gpu.ProfileJSON, `"architecture": "swiftshader"`) {
 		t.Errorf("GPU profile JSON lacks its engine or adapter:\n%s", gpu.ProfileJSON)
 	}
-	for _, want := range []string{`"warmup": 3`, `"rounds": 3`, `"instances": 1`} {
+	// The request sent no effort: the GPU's quick plan's.
+	e := plan.For("nasbench201", protocol.EngineGPU, protocol.ModeQuick).Effort
+	for _, want := range []string{fmt.Sprintf(`"warmup": %d`, e.Warmup), fmt.Sprintf(`"rounds": %d`, e.LabelledRounds), fmt.Sprintf(`"instances": %d`, e.Instances), `"max_retries": 0`} {
 		if !strings.Contains(gpu.ProfileJSON, want) {
 			t.Errorf("GPU profile does not record the GPU's plan: no %s", want)
 		}

@@ -37,6 +37,11 @@
 // above the clock's step. Each space keeps a profile per engine, so a CPU
 // and a GPU profile are held side by side.
 //
+// How many networks a profile times and how hard (rounds, warm-up,
+// instances, re-measurements) is package plan's: a request's Effort is
+// applied as sent, and a request without one gets plan.For the current
+// space, engine and mode, as the page would have sent.
+//
 // In a browser, Go's WASM runtime is single-threaded and only delivers
 // messages when every goroutine is blocked, so long work calls Config.Yield
 // between timed samples (never inside one) to let cancel and visibility
@@ -58,6 +63,7 @@ import (
 	"github.com/helpwasm/helpwasm/app/protocol"
 	"github.com/helpwasm/helpwasm/atlas"
 	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/session"
 	"github.com/helpwasm/helpwasm/space"
@@ -117,12 +123,8 @@ type GPU struct {
 	// the GPU. It panics if the GPU cannot build it (device lost, out of
 	// memory): the request fails with the panic's message.
 	Build func(spaceName string, a space.Arch) measure.Item
-	// Options adjusts mode's preset for the GPU; nil keeps it.
-	Options func(mode string, o measure.Options) measure.Options
-	// Instances and LabelledRounds, if positive, replace the session's
-	// (session.Config.Instances, session.Request.LabelledRounds): a GPU
-	// whose forward pass takes a second affords fewer timed forwards.
-	Instances, LabelledRounds int
+	// How hard GPU networks are timed is the plan's (plan.For with
+	// measure.EngineWebGPU), sent in profile requests like the CPU's.
 }
 
 // Service answers protocol requests; see the package comment.
@@ -284,11 +286,12 @@ func (s *Service) on(name, engine string) (*served, error) {
 	build := func(a space.Arch) measure.Item {
 		panic(fmt.Sprintf("cannot time %s on the GPU here: %s", a, s.noGPU(name)))
 	}
-	instances := 0
 	if g != nil && slices.Contains(g.Spaces, name) {
 		build = func(a space.Arch) measure.Item { return g.Build(name, a) }
-		instances = g.Instances
 	}
+	// A network measured without a profile is timed as the GPU's quick
+	// plan times them.
+	instances := plan.For(name, engine, protocol.ModeQuick).Effort.Instances
 	sv := &served{sess: cpu.sess.On(build, instances), engine: engine, loadMS: cpu.loadMS}
 	s.spaces[key(name, engine)] = sv
 	return sv, nil
@@ -356,13 +359,10 @@ func (s *Service) runEngine(id int, engine string) (protocol.Event, error) {
 	return s.enter(id, name, engine)
 }
 
-// labelledRounds is the labelled phase's fewest rounds on the current
-// engine (0: the session's).
-func (s *Service) labelledRounds() int {
-	if g := s.cfg.GPU; g != nil && s.cur.engine == protocol.EngineGPU {
-		return g.LabelledRounds
-	}
-	return 0
+// plan is the plan of a profile in mode in the current space on the
+// current engine.
+func (s *Service) plan(mode string) plan.Plan {
+	return plan.For(s.cur.sess.Space().Name(), s.cur.engine, mode)
 }
 
 // runtime is what a profile taken on the current engine records.
@@ -535,7 +535,9 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 	if s.cur.dev != nil {
 		seed += s.cur.dev.Profile.Protocol.Seed
 	}
-	t, err := s.cur.sess.TimeOne(ctx, s.cur.dev, a, s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed))
+	// Timed as the quick plan's validation networks are.
+	opts := s.plan(protocol.ModeQuick).Effort.Options(s.options(ctx, protocol.ModeQuick, protocol.PhaseValidation, id, seed), false)
+	t, err := s.cur.sess.TimeOne(ctx, s.cur.dev, a, opts)
 	if err != nil {
 		return protocol.Event{}, err
 	}
@@ -554,9 +556,6 @@ func (s *Service) runMeasure(ctx context.Context, id int, arch string) (protocol
 // forward pass.
 func (s *Service) options(ctx context.Context, mode, phase string, id int, seed uint64) measure.Options {
 	o := s.cfg.Options(mode)
-	if g := s.cfg.GPU; g != nil && g.Options != nil && s.cur.engine == protocol.EngineGPU {
-		o = g.Options(mode, o)
-	}
 	o.Seed = seed
 	o.Phase = phase
 	o.Clock = s.cfg.Clock
@@ -599,35 +598,9 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 		return protocol.Event{}, err
 	}
 	start := s.cfg.Clock.Now()
-	eff := req.Effort
-	if eff != nil {
-		if err := eff.Check(); err != nil {
-			return protocol.Event{}, err
-		}
-	}
-	sreq := session.Request{
-		Preset: req.Mode, Support: req.Support, Validation: req.Validation, Seed: req.Seed,
-		Options: func(phase string) measure.Options {
-			o := s.options(ctx, req.Mode, phase, id, 0)
-			if eff != nil {
-				o.Warmup, o.Rounds = eff.Warmup, eff.ValidationRounds
-				if phase == session.PhaseLabelled {
-					o.Rounds = eff.LabelledRounds
-				}
-				o.MinSamples = min(o.MinSamples, o.Rounds)
-			}
-			return o
-		},
-		Runtime:        s.runtime(),
-		LabelledRounds: s.labelledRounds(),
-		Created:        s.cfg.Now(),
-		Adapting: func() {
-			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
-			s.cfg.Yield()
-		},
-	}
-	if eff != nil {
-		sreq.LabelledRounds, sreq.Instances = eff.LabelledRounds, eff.Instances
+	sreq, err := s.profileRequest(ctx, id, req)
+	if err != nil {
+		return protocol.Event{}, err
 	}
 	out, err := s.cur.sess.Profile(ctx, sreq)
 	if err != nil {
@@ -645,6 +618,30 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 	}
 	s.cur.dev, s.cur.res = out.Device, res
 	return protocol.Event{ID: id, Kind: protocol.KindResult, Result: res}, nil
+}
+
+// profileRequest is the session request req asks for: timed with the
+// effort it carries, or, without one, with the plan's for the current
+// space, engine and mode.
+func (s *Service) profileRequest(ctx context.Context, id int, req protocol.ProfileRequest) (session.Request, error) {
+	eff := s.plan(req.Mode).Effort
+	if req.Effort != nil {
+		eff = *req.Effort
+	}
+	if err := eff.Check(); err != nil {
+		return session.Request{}, err
+	}
+	return session.Request{
+		Preset: req.Mode, Support: req.Support, Validation: req.Validation, Seed: req.Seed,
+		Options: func(phase string) measure.Options { return s.options(ctx, req.Mode, phase, id, 0) },
+		Effort:  &eff,
+		Runtime: s.runtime(),
+		Created: s.cfg.Now(),
+		Adapting: func() {
+			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
+			s.cfg.Yield()
+		},
+	}, nil
 }
 
 // describe turns a device of sv (and its validation, if any) into what

@@ -45,7 +45,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	case fl.NArg() > 0:
 		return fmt.Errorf("unexpected arguments %q", fl.Args())
 	}
-	p, err := readProfileFile(*profilePath)
+	p, err := measure.ReadFile(*profilePath)
 	if err != nil {
 		return err
 	}

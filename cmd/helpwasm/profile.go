@@ -21,9 +21,11 @@ import (
 	"time"
 
 	"github.com/helpwasm/helpwasm/atlas"
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 	"github.com/helpwasm/helpwasm/internal/outfile"
 	"github.com/helpwasm/helpwasm/latency"
 	"github.com/helpwasm/helpwasm/measure"
+	"github.com/helpwasm/helpwasm/plan"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/rank"
 	"github.com/helpwasm/helpwasm/session"
@@ -49,6 +51,9 @@ type profileFlags struct {
 	clock     string
 	quantile  float64
 	rounds    int
+	// plan is the profile's plan: plan.For the space on the CPU in the
+	// mode, as the page's, with -samples, -validate and -rounds applied.
+	plan plan.Plan
 }
 
 func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string, error) {
@@ -63,14 +68,14 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 	fl.StringVar(&f.weights, "weights", "", "predictor weights (our format or the authors' JSON checkpoint; default: the shipped weights, else the checkpoint in -data)")
 	fl.StringVar(&f.atlasPath, "atlas", "", "known-device atlas JSON (default: the shipped atlas, else built from -data)")
 	fl.StringVar(&f.data, "data", defaultDataDir(), "HELP data directory (used when no weights or atlas are shipped)")
-	fl.IntVar(&f.samples, "samples", 10, "support samples to adapt on")
-	fl.IntVar(&f.validate, "validate", 30, "held-out validation architectures to measure and predict (0: none)")
+	fl.IntVar(&f.samples, "samples", 0, "support samples to adapt on (default: the space's plan, as the page's: 10 quick, 20 thorough)")
+	fl.IntVar(&f.validate, "validate", 0, "held-out validation architectures to measure and predict, 0 for none (default: the space's plan, as the page's: NAS-Bench-201 40 quick and 50 thorough, FBNet 12 quick, OFA 10 and 20)")
 	fl.StringVar(&f.out, "out", "", "write the profile to this file")
 	fl.BoolVar(&f.json, "json", false, "print the profile JSON instead of the report")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed for the choice of architectures, the measurement order and the predictor's noise")
 	quick := fl.Bool("quick", false, "quick measurement protocol (the default)")
 	fl.BoolVar(&f.thorough, "thorough", false, "thorough measurement protocol: more and longer samples")
-	fl.IntVar(&f.rounds, "rounds", 0, "timed samples per architecture (default: 10 quick, 15 thorough)")
+	fl.IntVar(&f.rounds, "rounds", 0, "timed samples per architecture in both phases (default: the space's plan, as the page's: 10 labelled and 6 validation quick, 15 thorough; OFA 8 and 6 quick)")
 	fl.StringVar(&f.device, "device", "", "a name for this machine, recorded in the profile")
 	fl.IntVar(&f.nearest, "nearest", 3, "known devices to list by embedding similarity")
 	fl.StringVar(&f.clock, "clock", "auto", "what times the samples: cpu (this thread's CPU time: steady on a busy machine, Linux only), wall (elapsed time, as the browser measures) or auto (cpu where available)")
@@ -78,6 +83,23 @@ func parseProfileFlags(args []string, stderr io.Writer) (profileFlags, []string,
 	fl.BoolVar(&f.compare, "compare", false, "compare two profile files (repeatability) instead of profiling")
 	if err := fl.Parse(args); err != nil {
 		return f, nil, err
+	}
+	set := map[string]bool{}
+	fl.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	mode := plan.ModeQuick
+	if f.thorough {
+		mode = plan.ModeThorough
+	}
+	f.plan = plan.For(f.space, measure.EngineCPU, mode)
+	if !set["samples"] {
+		f.samples = f.plan.Support
+	}
+	if !set["validate"] {
+		f.validate = f.plan.Validation
+	}
+	f.plan.Support, f.plan.Validation = f.samples, f.validate
+	if f.rounds > 0 {
+		f.plan.Effort.LabelledRounds, f.plan.Effort.ValidationRounds = f.rounds, f.rounds
 	}
 	switch {
 	case *quick && f.thorough:
@@ -145,40 +167,13 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := measure.Quick()
-	// The page's 6 rounds leave the minimum at the mercy of a busy
-	// machine's slow spells (host contention the guest cannot see slows
-	// whole seconds by 30-50%); natively there is time for more.
-	opts.Rounds = 10
-	preset := "quick"
-	if f.thorough {
-		opts, preset = measure.Thorough(), "thorough"
+	setup, err := f.setup()
+	if err != nil {
+		return err
 	}
-	if f.rounds > 0 {
-		opts.Rounds = f.rounds
-		opts.MinSamples = min(opts.MinSamples, f.rounds)
-	}
-	opts.Seed = f.seed
-	opts.Progress = progressLine(stderr, isTerminal(stderr))
-	clockName, clock := measure.ClockWall, measure.SystemClock()
-	if c, ok := cpuClock(); ok && f.clock != "wall" {
-		clockName, clock = measure.ClockThreadCPU, c
-		// A thread's CPU time only ever gains noise (caches refilled after
-		// the thread was preempted), so the fastest sample is the best
-		// estimate: back-to-back profiles at load 15 on 2 cores agreed to
-		// 2-3% with the minimum against 4-41% with the median.
-		opts.Quantile = 0
-	} else if f.clock == "cpu" {
-		return errors.New("-clock cpu: this system has no thread CPU clock")
-	}
-	if f.quantile != -1 {
-		opts.Quantile = f.quantile
-	}
-	res, err := profileMachine(ctx, profileSetup{
-		entry: entry, model: m, atlas: at, samples: f.samples, validate: f.validate, seed: f.seed,
-		opts: opts, preset: preset, device: f.device, nearest: f.nearest,
-		clock: clock, clockName: clockName,
-	})
+	setup.entry, setup.model, setup.atlas = entry, m, at
+	setup.opts.Progress = progressLine(stderr, isTerminal(stderr))
+	res, err := profileMachine(ctx, setup)
 	if isTerminal(stderr) {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
@@ -194,6 +189,37 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		return res.profile.Write(stdout)
 	}
 	return res.report(stdout, time.Since(start))
+}
+
+// setup is the profile the flags ask for, but for the space's entry,
+// predictor and atlas: the plan's sizes and effort over the mode's
+// measure preset, timed by the chosen clock and statistic.
+func (f profileFlags) setup() (profileSetup, error) {
+	opts, preset := measure.Quick(), plan.ModeQuick
+	if f.thorough {
+		opts, preset = measure.Thorough(), plan.ModeThorough
+	}
+	opts.Seed = f.seed
+	clockName, clock := measure.ClockWall, measure.SystemClock()
+	if c, ok := cpuClock(); ok && f.clock != "wall" {
+		clockName, clock = measure.ClockThreadCPU, c
+		// A thread's CPU time only ever gains noise (caches refilled after
+		// the thread was preempted), so the fastest sample is the best
+		// estimate: back-to-back profiles at load 15 on 2 cores agreed to
+		// 2-3% with the minimum against 4-41% with the median.
+		opts.Quantile = 0
+	} else if f.clock == "cpu" {
+		return profileSetup{}, errors.New("-clock cpu: this system has no thread CPU clock")
+	}
+	if f.quantile != -1 {
+		opts.Quantile = f.quantile
+	}
+	effort := f.plan.Effort
+	return profileSetup{
+		samples: f.plan.Support, validate: f.plan.Validation, seed: f.seed,
+		opts: opts, effort: &effort, preset: preset, device: f.device, nearest: f.nearest,
+		clock: clock, clockName: clockName,
+	}, nil
 }
 
 // isTerminal reports whether w is a terminal (so a progress line can be
@@ -363,9 +389,12 @@ type profileSetup struct {
 	validate int // validation archs, 0 for none
 	seed     uint64
 	opts     measure.Options
-	preset   string
-	device   string
-	nearest  int
+	// effort, if not nil, is how hard each network is timed, over opts
+	// (session.Request.Effort).
+	effort  *plan.Effort
+	preset  string
+	device  string
+	nearest int
 	// clock times the samples; clockName is recorded in the profile.
 	clock     measure.Clock
 	clockName string
@@ -404,18 +433,7 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 	// one thread; the wall clock does not mind.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	resolution := measure.Resolution(s.clock, 10*time.Millisecond)
-	s.opts.Clock, s.opts.Resolution = s.clock, resolution
-	out, err := sess.Profile(ctx, session.Request{
-		Preset: s.preset, Support: s.samples, Validation: s.validate, Seed: s.seed,
-		Options: func(string) measure.Options { return s.opts },
-		Runtime: measure.Runtime{
-			GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
-			Clock: s.clockName, ClockResolutionNS: max(1, resolution.Nanoseconds()), CPUs: runtime.NumCPU(),
-		},
-		Device:  s.device,
-		Nearest: s.nearest,
-	})
+	out, err := sess.Profile(ctx, s.request(measure.Resolution(s.clock, 10*time.Millisecond)))
 	if err != nil {
 		return nil, err
 	}
@@ -425,6 +443,23 @@ func profileMachine(ctx context.Context, s profileSetup) (*profileResult, error)
 	}
 	res.nearest = s.atlas.Nearest(res.profile.ReferenceMS(), s.nearest)
 	return res, nil
+}
+
+// request is the session request of s, timed by a clock of this
+// resolution.
+func (s profileSetup) request(resolution time.Duration) session.Request {
+	s.opts.Clock, s.opts.Resolution = s.clock, resolution
+	return session.Request{
+		Preset: s.preset, Support: s.samples, Validation: s.validate, Seed: s.seed,
+		Options: func(string) measure.Options { return s.opts },
+		Effort:  s.effort,
+		Runtime: measure.Runtime{
+			GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
+			Clock: s.clockName, ClockResolutionNS: max(1, resolution.Nanoseconds()), CPUs: runtime.NumCPU(),
+		},
+		Device:  s.device,
+		Nearest: s.nearest,
+	}
 }
 
 // report prints the human-readable summary.
@@ -560,8 +595,7 @@ func compareProfiles(a, b *measure.Profile) (comparison, error) {
 	}
 	c.supportCommon = len(sa)
 	c.supportRelDiff = medianRelDiff(sa, sb)
-	slices.Sort(na)
-	c.supportNormDiff = medianSorted(na)
+	c.supportNormDiff = orderstat.Median(na)
 	return c, nil
 }
 
@@ -570,16 +604,7 @@ func medianRelDiff(a, b []float64) float64 {
 	for i := range a {
 		d[i] = 2 * fabs(a[i]-b[i]) / (a[i] + b[i])
 	}
-	slices.Sort(d)
-	return medianSorted(d)
-}
-
-func medianSorted(d []float64) float64 {
-	n := len(d)
-	if n%2 == 1 {
-		return d[n/2]
-	}
-	return (d[n/2-1] + d[n/2]) / 2
+	return orderstat.Median(d)
 }
 
 func fabs(x float64) float64 {
@@ -589,27 +614,14 @@ func fabs(x float64) float64 {
 	return x
 }
 
-func readProfileFile(path string) (*measure.Profile, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	p, err := measure.Read(fh)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
-}
-
 // runCompare prints the repeatability of two profiles and fails if it
 // misses the targets.
 func runCompare(pathA, pathB string, stdout io.Writer) error {
-	a, err := readProfileFile(pathA)
+	a, err := measure.ReadFile(pathA)
 	if err != nil {
 		return err
 	}
-	b, err := readProfileFile(pathB)
+	b, err := measure.ReadFile(pathB)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpwasm/helpwasm/internal/approx"
+	"github.com/helpwasm/helpwasm/internal/chromium"
 )
 
 // gpuTol is the GPU's tolerance against the CPU: float32 on both sides,
@@ -34,20 +35,6 @@ import (
 // compared elementwise (mixed absolute/relative), networks relative to
 // their largest logit.
 const gpuTol = approx.Float32
-
-func chromium(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("HELPWASM_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("browser tests need Chromium: install it (apt-get install chromium) or set HELPWASM_CHROMIUM")
-	return ""
-}
 
 // harness builds wasm/webgputest into a directory with wasm_exec.js and a
 // page that runs it, and serves that directory.
@@ -95,17 +82,7 @@ WebAssembly.instantiateStreaming(fetch("test.wasm"), go.importObject)
 // runs at a lower CPU priority (correctness checks; never for timings).
 func runHarness(t testing.TB, exe, base, query string, timeout time.Duration, lowPrio bool) result {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("enable-unsafe-webgpu", true),
-		chromedp.Flag("enable-features", "Vulkan"),
-		chromedp.Flag("use-vulkan", "swiftshader"),
-		chromedp.Flag("use-webgpu-adapter", "swiftshader"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, t.TempDir(), chromium.WebGPU...)...)
 	defer cancelAlloc()
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	defer cancelCtx()
@@ -181,7 +158,7 @@ type result struct {
 // checked natively, and on the GPU by TestBrowserWebGPUKernels
 // (HELPWASM_WEBGPU_FILTER=conv, all exact at the last run).
 func TestBrowserWebGPU(t *testing.T) {
-	exe := chromium(t)
+	exe := chromium.Path(t)
 	start := time.Now()
 	base := harness(t)
 	built := time.Since(start)
@@ -220,7 +197,7 @@ func TestBrowserWebGPU(t *testing.T) {
 // convolution algorithm, and the CPU engine in the same page ("cpu"). The benchmark's
 // own ns/op is the whole harness run and means nothing.
 func BenchmarkBrowserSwiftShader(b *testing.B) {
-	exe := chromium(b)
+	exe := chromium.Path(b)
 	base := harness(b)
 	for b.Loop() {
 		// $HELPWASM_WEBGPU_ALGOS narrows the algorithms (e.g. "block,block16").
@@ -251,7 +228,7 @@ func TestBrowserWebGPUKernels(t *testing.T) {
 	if !ok {
 		t.Skip("set HELPWASM_WEBGPU_FILTER to run the matching kernel checks alone")
 	}
-	exe := chromium(t)
+	exe := chromium.Path(t)
 	r := runHarness(t, exe, harness(t), "mode=kernels&filter="+url.QueryEscape(filter), 5*time.Minute, true)
 	for _, k := range r.Kernels {
 		t.Logf("%-50s %8.1f ms  max error %.3g %s", k.Name, k.Ms, k.MaxErr, k.Error)

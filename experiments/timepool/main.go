@@ -22,6 +22,7 @@ import (
 	"slices"
 
 	"github.com/helpwasm/helpwasm/engine"
+	"github.com/helpwasm/helpwasm/internal/orderstat"
 	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/space/nasbench201"
 	"github.com/helpwasm/helpwasm/weights"
@@ -83,7 +84,7 @@ func run(n int, seed uint64) error {
 		}
 		for i, s := range part {
 			xs := res[i].Samples
-			out[s] = [3]float64{measure.Quantile(xs, 0), measure.Quantile(xs, 0.25), measure.Quantile(xs, 0.5)}
+			out[s] = [3]float64{orderstat.Quantile(xs, 0), orderstat.Quantile(xs, 0.25), orderstat.Quantile(xs, 0.5)}
 		}
 		items = nil
 		runtime.GC() // the next batch's networks need the memory

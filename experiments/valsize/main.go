@@ -83,7 +83,7 @@ func run(fa, fb string, trials int, profiles []string) error {
 		len(pool), rank.Spearman(x[0], y[0]), rank.Spearman(x[1], y[1]), rank.Spearman(x[2], y[2]))
 
 	for _, f := range profiles {
-		p, err := readProfile(f)
+		p, err := measure.ReadFile(f)
 		if err != nil {
 			return err
 		}
@@ -180,17 +180,4 @@ func readPool(path string) (map[string][]float64, error) {
 		}
 	}
 	return m, nil
-}
-
-func readProfile(path string) (*measure.Profile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	p, err := measure.Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
 }
