@@ -94,7 +94,7 @@ func ofaQuickProfile(tb testing.TB, build func(space.Arch) measure.Item, labelle
 			return o
 		},
 		LabelledRounds: labelledRounds, Instances: 1,
-		Runtime:        measure.Runtime{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(), ClockResolutionNS: 1},
+		Runtime: measure.Runtime{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(), ClockResolutionNS: 1},
 	})
 	peak.stop()
 	if err != nil {
@@ -108,7 +108,7 @@ func registryBuild(tb testing.TB) func(space.Arch) measure.Item {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return func(a space.Arch) measure.Item { return measure.ItemFunc(e.Build(a, 1).Forward) }
+	return func(a space.Arch) measure.Item { return e.Item(a, 1) }
 }
 
 func TestOFAQuickProfileMemory(t *testing.T) {

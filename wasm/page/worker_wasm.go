@@ -5,9 +5,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"syscall/js"
 	"time"
@@ -40,6 +42,10 @@ func runWorker() {
 			go func() { panic("test-kill-worker: killed on request (?test-hooks)") }()
 			return nil
 		}
+		if testHooks && msg == testMemory {
+			self.Call("postMessage", testMemory+":"+memoryReport(self))
+			return nil
+		}
 		req, err := protocol.DecodeRequest(msg)
 		if err != nil {
 			post(protocol.Event{Kind: protocol.KindError, Message: err.Error()})
@@ -58,6 +64,27 @@ func runWorker() {
 // panic, for the browser test of the page's restart; any other worker
 // decodes it as a malformed request.
 const testKillWorker = "test-kill-worker"
+
+// testMemory is the message that makes a worker started with ?test-hooks
+// answer "test-memory:" and memoryReport's JSON, for the browser test of
+// the OFA profile's memory.
+const testMemory = "test-memory"
+
+// memoryReport is the worker's memory in MB: its WebAssembly linear
+// memory (wasm; it never shrinks, so this is its peak), and of the Go
+// heap inside it the objects (live and not yet collected), the live heap
+// as the last collection found it, and all the runtime holds.
+func memoryReport(self js.Value) string {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	metrics.Read(s)
+	mb := func(v uint64) float64 { return float64(v) / 1e6 }
+	r := map[string]float64{"objects": mb(s[0].Value.Uint64()), "live": mb(s[1].Value.Uint64()), "held": mb(s[2].Value.Uint64())}
+	if m := self.Get("helpwasmWasmMemory"); m.Truthy() {
+		r["wasm"] = float64(m.Get("buffer").Get("byteLength").Int()) / 1e6
+	}
+	b, _ := json.Marshal(r)
+	return string(b)
+}
 
 func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, error) {
 	assets := self.Get("helpwasmAssets")
@@ -145,7 +172,7 @@ func spaceData(name string, weights, atl, pool []byte) (worker.Data, error) {
 	}
 	d := worker.Data{
 		Space: entry.Space,
-		Build: func(a space.Arch) measure.Item { return measure.ItemFunc(entry.Build(a, networkSeed).Forward) },
+		Build: func(a space.Arch) measure.Item { return entry.Item(a, networkSeed) },
 		Model: model,
 		Atlas: at,
 	}
