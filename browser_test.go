@@ -1112,6 +1112,7 @@ func TestBrowserOFA(t *testing.T) {
 	eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#arch").value === %q`, preset), "preset", 4000))
 
 	loaded, _ := rendererMemory(t, p)
+	ready := eval[map[string]float64](t, p, 10*time.Second, "helpwasm.testWorkerMemory()")
 	stopSampling := sampleWorkerMemory(p)
 	click(t, p, "#profile")
 	start := time.Now()
@@ -1130,7 +1131,7 @@ func TestBrowserOFA(t *testing.T) {
 	// garbage collector's timing, not for networks built apart.
 	wm := stopSampling()
 	peak, now := rendererMemory(t, p)
-	t.Logf("worker: %s; renderer resident memory: peak %.0f MB (%.0f MB before the profile), now %.0f MB", wm, peak, loaded, now)
+	t.Logf("worker: %s (before the profile: WebAssembly memory %.0f MB, Go heap live %.0f MB); renderer resident memory: peak %.0f MB (%.0f MB before the profile), now %.0f MB", wm, ready["wasm"], ready["live"], peak, loaded, now)
 	if wm.Wasm > ofaShortWasmMB || wm.Wasm == 0 {
 		t.Errorf("the worker's WebAssembly memory reached %.0f MB in the short OFA profile, want at most %d MB", wm.Wasm, ofaShortWasmMB)
 	}

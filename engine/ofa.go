@@ -30,17 +30,17 @@ type OFANet struct {
 	input []float32 // 3 x r x r
 	out   []float32 // 1000 logits
 
-	stem             *conv
-	firstDW          *dwConv
-	firstPW          *pointwise
-	blocks           []ofaBlock
-	head             *ofaHeadLayers
-	finalExpand      pointwise // 192 -> 1152 at the final size, then h-swish
-	scratch          *ofaScratch
-	builder          *OFABuilder // nil once closed
-	key              ofaNetKey
-	copy             int
-	macs             int64
+	stem        *conv
+	firstDW     *dwConv
+	firstPW     *pointwise
+	blocks      []ofaBlock
+	head        *ofaHeadLayers
+	finalExpand pointwise // 192 -> 1152 at the final size, then h-swish
+	scratch     *ofaScratch
+	builder     *OFABuilder // nil once closed
+	key         ofaNetKey
+	copy        int
+	macs        int64
 }
 
 // NewOFA builds a's network with weights drawn from seed, on its own (it
@@ -51,8 +51,9 @@ func NewOFA(a ofa.Arch, seed uint64) *OFANet {
 	return NewOFABuilder().New(a, seed)
 }
 
-// build builds a's network from the given stem params, block layers and
-// head (the builder finds or makes them).
+// build builds copy c of a's network: its own stem, first block, input
+// and output, the builder's block layers and head for copy c, and the
+// builder's scratch, grown to fit.
 func (b *OFABuilder) build(a ofa.Arch, seed uint64, c int) *OFANet {
 	n := &OFANet{arch: a, builder: b, key: ofaNetKey{a.Canonical(), seed}, copy: c, scratch: b.scratch}
 	r := a.R

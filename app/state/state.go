@@ -101,7 +101,11 @@ const GPUQuickValidation = 20
 // 90 s and hold 1.7 GB of networks, so:
 //   - 1 instance of each network: the second instance guards against one
 //     copy's unlucky memory placement, which matters for small networks;
-//     here it would double the tab's memory (22 networks, about 0.9 GB with one);
+//     here it would double the tab's memory. The 22 networks share their
+//     identical layers and buffers (engine.OFABuilder: 0.8 GB built
+//     apart, 184 MB live shared; the worker's WebAssembly memory peaks
+//     near 300 MB, docs/RESULTS.md "ofamem branch"), and a second
+//     instance shares nothing with the first;
 //   - no warm-up run: the calibration run before the timed samples already
 //     touches every weight (each run is far above measure's 2 ms minimum
 //     sample, so calibration is one plain run), and the statistic is the
@@ -110,8 +114,8 @@ const GPUQuickValidation = 20
 //     6 validation rounds (the quick preset's) on 10 validation networks.
 //
 // The thorough plan keeps 20 support networks and the thorough preset's
-// 15 rounds but validates on 20, with 1 instance: its 52 networks of the
-// other spaces would take 2 GB here.
+// 15 rounds but validates on 20, with 1 instance (its 32 labelled
+// networks hold about 1.2 GB built apart).
 var (
 	OFAQuick    = Plan{Support: 10, Validation: 10, Effort: &protocol.Effort{LabelledRounds: 8, ValidationRounds: 6, Warmup: 0, Instances: 1}}
 	OFAThorough = Plan{Support: 20, Validation: 20, Effort: &protocol.Effort{LabelledRounds: 15, ValidationRounds: 15, Warmup: 1, Instances: 1}}

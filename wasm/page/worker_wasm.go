@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strings"
 	"syscall/js"
@@ -26,6 +27,15 @@ import (
 // downloaded the first space's weights and atlas beside this program;
 // the other spaces' files are fetched on first use.
 func runWorker() {
+	// WebAssembly memory only grows, so the garbage collector's headroom
+	// (GOGC=100: up to the live heap again) becomes the tab's for good.
+	// An OFA profile's networks are about 190 MB live (engine.OFABuilder);
+	// natively this limit took the quick profile's peak from 310 to 258
+	// MB and the thorough one's from 391 to 268 MB (docs/RESULTS.md
+	// "ofamem branch"). It is soft: above it the collector runs more
+	// often, which costs building time, not timed samples (Forward
+	// allocates nothing, so no collection starts inside a sample).
+	debug.SetMemoryLimit(workerMemoryLimit)
 	self := js.Global()
 	post := func(e protocol.Event) { self.Call("postMessage", protocol.EncodeEvent(e)) }
 	start := time.Now()
@@ -58,6 +68,9 @@ func runWorker() {
 	post(protocol.Event{Kind: protocol.KindReady, Ready: &ready})
 	select {}
 }
+
+// workerMemoryLimit is the worker's soft memory limit (runWorker).
+const workerMemoryLimit = 256 << 20
 
 // testKillWorker is the message that makes a worker started with
 // ?test-hooks (worker.js?test-hooks, from a page loaded with ?test-hooks)
