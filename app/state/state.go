@@ -104,7 +104,7 @@ const GPUQuickValidation = 20
 //     here it would double the tab's memory. The 22 networks share their
 //     identical layers and buffers (engine.OFABuilder: 0.8 GB built
 //     apart, 184 MB live shared; the worker's WebAssembly memory peaks
-//     near 300 MB, docs/RESULTS.md "ofamem branch"), and a second
+//     at 262 MB, docs/RESULTS.md "ofamem branch"), and a second
 //     instance shares nothing with the first;
 //   - no warm-up run: the calibration run before the timed samples already
 //     touches every weight (each run is far above measure's 2 ms minimum
