@@ -7,10 +7,9 @@ import (
 	"github.com/helpwasm/helpwasm/space/ofa"
 )
 
-// OFABuilder builds OFA networks that share what deployed copies of them
-// could share without changing how each one runs: the folded, packed
-// weights of identical layers and one set of activation and scratch
-// buffers.
+// OFABuilder builds OFA networks that share the folded, packed weights
+// of their identical layers and one set of activation and scratch
+// buffers, each network's layers laid out as it would have them alone.
 //
 // Why: the page's quick OFA profile holds 22 networks at once (they are
 // timed interleaved, round after round, so that a machine that speeds up
@@ -19,14 +18,15 @@ import (
 // that. Two OFA networks of one seed have the same weights wherever a
 // block has the same slot, kernel and expansion (what decides its shape,
 // ofaBlockStream), and every network has the same head (final expansion,
-// feature mix and classifier, 14 MB); 22 networks have about 150 distinct
-// blocks among their 330, 137 MB. A shared layer is the very layer a
-// network built alone would have, packed the same way and read in the
-// same order, so each network's arithmetic and memory traffic are
-// unchanged; only which addresses it reads is shared with other
-// networks (docs/RESULTS.md "ofamem branch" measures what that does to
-// the timings). Networks run one at a time, so one set of activation
-// buffers, sized for the largest, serves them all.
+// feature mix and classifier, 14 MB); the quick profile's 22 networks
+// have 152 distinct blocks among their 335, 137 MB. A shared layer is
+// the very layer a network built alone would have, packed the same way
+// and read in the same order, so each network does the same arithmetic
+// over the same layout; what can change is what it finds in the cache,
+// since other networks read the same layers (docs/RESULTS.md "ofamem
+// branch" compares the timings: within the noise at load 10-15, not
+// shown on a quiet machine). Networks run one at a time, so one set of
+// activation buffers, sized for the largest, serves them all.
 //
 // Copies: networks of the same architecture and seed built while another
 // is in use (a session's second instance of a network) share nothing with
