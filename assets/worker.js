@@ -36,6 +36,9 @@ importScripts("wasm_exec.js");
     bytes("nasbench201.atlas.json"),
   ]).then(function (r) {
     self.helpwasmAssets = { weights: r[1], atlas: r[2] };
+    // Browser tests only (?test-hooks): the Go program reports its
+    // linear memory's size (which never shrinks: its peak) on request.
+    if (/[?&]test-hooks(=|&|$)/.test(location.search)) { self.helpwasmWasmMemory = r[0].instance.exports.mem; }
     return go.run(r[0].instance).then(function () {
       died("its program exited with code " + exitCode);
     }, function (err) {

@@ -66,6 +66,17 @@
 // network's 10-logit buffer, overwritten by each Forward. A Network is not
 // safe for concurrent use; build one per goroutine.
 //
+// # Sharing (OFA)
+//
+// OFA networks are 25-52 MB each and a profile holds 22-32 at once, so an
+// OFABuilder builds them sharing what two deployed copies could share
+// without running differently: the folded, packed weights of identical
+// layers (a block's weights depend only on its slot, kernel and
+// expansion, each drawn from a stream of its own; the head is the same in
+// every network) and one set of activation buffers. NewOFA builds a
+// network alone, with the same weights. The networks of one builder run
+// one at a time; see OFABuilder for the copies rule and lifetimes.
+//
 // # How it is fast
 //
 // Convolutions are matrix products C = A·B on packed operands (gemm.go):

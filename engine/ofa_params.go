@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/helpwasm/helpwasm/space/ofa"
 )
@@ -45,32 +46,78 @@ func (g paramGen) linear(in, out int) (w, b []float32) {
 	return g.uniform(out*in, -lim, lim), g.uniform(out, -lim, lim)
 }
 
-// newOFAParams draws all parameters of a's network from seed, in layer
-// order. It panics if a does not validate.
+// Each part of the network draws from its own stream, named by what
+// decides its shape (ofaStream): the stem and the first block, each block
+// by its slot, kernel and expansion, and the head. Two networks of one
+// seed therefore have identical weights wherever their layers have the
+// same shape, which is what lets an OFABuilder build such a layer once
+// for both.
+const (
+	ofaStreamStem = 1
+	ofaStreamHead = 2
+)
+
+// ofaBlockStream names the stream of a block: its shape follows from
+// its slot, kernel and expansion.
+func ofaBlockStream(b ofa.Block) uint64 {
+	return 1000 + uint64(b.Slot)*100 + uint64(b.K)*10 + uint64(b.E)
+}
+
+// ofaGen is the generator of one stream of seed's weights.
+func ofaGen(seed, stream uint64) paramGen {
+	// The second PCG word separates the streams (the constant is the one
+	// newParamGen uses for stream 0).
+	return paramGen{rand.New(rand.NewPCG(seed, 0x68656c7077617336+stream*0x9e3779b97f4a7c15))}
+}
+
+// newOFAStemParams draws the stem and the first block.
+func newOFAStemParams(seed uint64) (stem, firstDW, firstPW convParams) {
+	g := ofaGen(seed, ofaStreamStem)
+	return g.conv(ofa.InputChannels, ofa.StemChannels, 3, true),
+		g.conv(1, ofa.StemChannels, 3, true),
+		g.conv(ofa.StemChannels, ofa.FirstBlockChannels, 1, true)
+}
+
+// newOFABlockParams draws the block of shape b.
+func newOFABlockParams(b ofa.Block, seed uint64) ofaBlockParams {
+	g := ofaGen(seed, ofaBlockStream(b))
+	bp := ofaBlockParams{shape: b}
+	bp.expand = g.conv(b.In, b.Mid, 1, true)
+	bp.dw = g.conv(1, b.Mid, b.K, true)
+	if b.SE {
+		s := &seParams{mid: b.Mid, se: b.SEMid}
+		s.reduceW, s.reduceB = g.linear(b.Mid, b.SEMid)
+		s.expandW, s.expandB = g.linear(b.SEMid, b.Mid)
+		bp.se = s
+	}
+	bp.project = g.conv(b.Mid, b.Out, 1, true)
+	return bp
+}
+
+// newOFAHeadParams draws the final expansion, feature mix and classifier.
+func newOFAHeadParams(seed uint64) (finalExpand, mix convParams, fcW, fcB []float32) {
+	g := ofaGen(seed, ofaStreamHead)
+	finalExpand = g.conv(ofa.LastStageWidth, ofa.FinalExpandWidth, 1, true)
+	mix = g.conv(ofa.FinalExpandWidth, ofa.FeatureMixWidth, 1, false)
+	fcW, fcB = g.linear(ofa.FeatureMixWidth, ofa.NumClasses)
+	return finalExpand, mix, fcW, fcB
+}
+
+// newOFAParams draws all parameters of a's network from seed, as NewOFA
+// and every OFABuilder build it. It panics if a does not validate.
 func newOFAParams(a ofa.Arch, seed uint64) *ofaParams {
+	checkOFA(a)
+	p := &ofaParams{arch: a}
+	p.stem, p.firstDW, p.firstPW = newOFAStemParams(seed)
+	for _, b := range ofa.Blocks(nil, a) {
+		p.blocks = append(p.blocks, newOFABlockParams(b, seed))
+	}
+	p.finalExpand, p.mix, p.fcW, p.fcB = newOFAHeadParams(seed)
+	return p
+}
+
+func checkOFA(a ofa.Arch) {
 	if err := a.Validate(); err != nil {
 		panic(fmt.Sprintf("engine: NewOFA: %v", err))
 	}
-	g := newParamGen(seed)
-	p := &ofaParams{arch: a}
-	p.stem = g.conv(ofa.InputChannels, ofa.StemChannels, 3, true)
-	p.firstDW = g.conv(1, ofa.StemChannels, 3, true)
-	p.firstPW = g.conv(ofa.StemChannels, ofa.FirstBlockChannels, 1, true)
-	for _, b := range ofa.Blocks(nil, a) {
-		bp := ofaBlockParams{shape: b}
-		bp.expand = g.conv(b.In, b.Mid, 1, true)
-		bp.dw = g.conv(1, b.Mid, b.K, true)
-		if b.SE {
-			s := &seParams{mid: b.Mid, se: b.SEMid}
-			s.reduceW, s.reduceB = g.linear(b.Mid, b.SEMid)
-			s.expandW, s.expandB = g.linear(b.SEMid, b.Mid)
-			bp.se = s
-		}
-		bp.project = g.conv(b.Mid, b.Out, 1, true)
-		p.blocks = append(p.blocks, bp)
-	}
-	p.finalExpand = g.conv(ofa.LastStageWidth, ofa.FinalExpandWidth, 1, true)
-	p.mix = g.conv(ofa.FinalExpandWidth, ofa.FeatureMixWidth, 1, false)
-	p.fcW, p.fcB = g.linear(ofa.FeatureMixWidth, ofa.NumClasses)
-	return p
 }

@@ -145,7 +145,11 @@ var FBNetQuick = Plan{Support: Quick.Support, Validation: 12, Effort: Quick.Effo
 // 90 s and hold 1.7 GB of networks, so:
 //   - 1 instance of each network: the second instance guards against one
 //     copy's unlucky memory placement, which matters for small networks;
-//     here it would double the tab's memory (22 networks, about 0.9 GB with one);
+//     here it would double the tab's memory. The 22 networks share their
+//     identical layers and buffers (engine.OFABuilder: 0.8 GB built
+//     apart, 184 MB live shared; the worker's WebAssembly memory peaks
+//     at 262 MB, docs/RESULTS.md "ofamem branch"), and a second
+//     instance shares nothing with the first;
 //   - no warm-up run: the calibration run before the timed samples already
 //     touches every weight (each run is far above measure's 2 ms minimum
 //     sample, so calibration is one plain run), and the statistic is the
@@ -154,8 +158,8 @@ var FBNetQuick = Plan{Support: Quick.Support, Validation: 12, Effort: Quick.Effo
 //     6 validation rounds (the quick preset's) on 10 validation networks.
 //
 // The thorough plan keeps 20 support networks and the thorough preset's
-// 15 rounds but validates on 20, with 1 instance: its 52 networks of the
-// other spaces would take 2 GB here. Both keep their preset's
+// 15 rounds but validates on 20, with 1 instance (its 32 labelled
+// networks hold about 1.2 GB built apart). Both keep their preset's
 // re-measurements.
 var (
 	OFAQuick    = Plan{Support: 10, Validation: 10, Effort: Effort{LabelledRounds: 8, ValidationRounds: 6, Warmup: 0, Instances: 1, MaxRetries: measure.Quick().MaxRetries}}

@@ -414,7 +414,7 @@ type profileResult struct {
 func newSession(entry registry.Entry, m *predictor.Model, at *atlas.Atlas) (*session.Session, error) {
 	return session.New(session.Config{
 		Space: entry.Space, Model: m, Atlas: at,
-		Build: func(a space.Arch) measure.Item { return measure.ItemFunc(entry.Build(a, engineSeed).Forward) },
+		Build: func(a space.Arch) measure.Item { return entry.Item(a, engineSeed) },
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/helpwasm/helpwasm/engine"
+	"github.com/helpwasm/helpwasm/measure"
 	"github.com/helpwasm/helpwasm/predictor"
 	"github.com/helpwasm/helpwasm/space"
 	"github.com/helpwasm/helpwasm/space/fbnet"
@@ -29,11 +30,36 @@ type Entry struct {
 	// settings), the starting point for meta-training.
 	Config func() predictor.Config
 	// Build returns the engine network of a with weights drawn from seed.
+	// The networks of one Entry (one Lookup) may share memory (OFA's share
+	// identical layers and their buffers: engine.OFABuilder), so build
+	// and run them from one goroutine, one Forward at a time.
 	Build func(a space.Arch, seed uint64) Network
 }
 
+// Item builds a's network (Build) as a measure.Item: Run is one Forward,
+// and Close, which a session calls once the network is timed, releases
+// what the network holds where it has something to release (an OFA
+// network's copy slot in its builder).
+func (e Entry) Item(a space.Arch, seed uint64) measure.Item {
+	n := e.Build(a, seed)
+	if c, ok := n.(interface{ Close() }); ok {
+		return closingItem{n, c}
+	}
+	return measure.ItemFunc(n.Forward)
+}
+
+// closingItem is a network with a Close method, as a measure.Item.
+type closingItem struct {
+	n Network
+	c interface{ Close() }
+}
+
+func (it closingItem) Run()   { it.n.Forward() }
+func (it closingItem) Close() { it.c.Close() }
+
 // entries lists the registered spaces, in the order Names gives them.
 func entries() []Entry {
+	ofaBuilder := engine.NewOFABuilder()
 	return []Entry{
 		{
 			Space:  nasbench201.Space{},
@@ -52,8 +78,10 @@ func entries() []Entry {
 		{
 			Space:  ofa.Space{},
 			Config: predictor.OFAConfig,
+			// One builder per Entry: a profile holds 22-32 OFA networks
+			// at once, 0.8-1.2 GB built apart (see engine.OFABuilder).
 			Build: func(a space.Arch, seed uint64) Network {
-				return engine.NewOFA(a.(ofa.Arch), seed)
+				return ofaBuilder.New(a.(ofa.Arch), seed)
 			},
 		},
 	}

@@ -27,6 +27,8 @@ type browser struct {
 	mu      sync.Mutex
 	hookID  int
 	pending map[int][2]js.Value // resolve, reject
+	// memWaiters resolve testWorkerMemory's promises (?test-hooks).
+	memWaiters []js.Value
 }
 
 // newBrowser takes over the worker boot.js started.
@@ -115,6 +117,19 @@ func (b *browser) hook() {
 			b.worker.Call("postMessage", testKillWorker)
 			return nil
 		}))
+		// The worker's memory report (worker_wasm.go's memoryReport).
+		api.Set("testWorkerMemory", js.FuncOf(func(this js.Value, args []js.Value) any {
+			var exec js.Func
+			exec = js.FuncOf(func(this js.Value, args []js.Value) any {
+				b.mu.Lock()
+				b.memWaiters = append(b.memWaiters, args[0])
+				b.mu.Unlock()
+				b.worker.Call("postMessage", testMemory)
+				exec.Release()
+				return nil
+			})
+			return js.Global().Get("Promise").New(exec)
+		}))
 	}
 	js.Global().Set("helpwasm", api)
 }
@@ -175,7 +190,18 @@ func (b *browser) settle(e protocol.Event) {
 // reports it as a load error if the worker never became ready).
 func (b *browser) listen(w js.Value) {
 	w.Set("onmessage", js.FuncOf(func(this js.Value, args []js.Value) any {
-		b.events <- args[0].Get("data").String()
+		msg := args[0].Get("data").String()
+		if rest, ok := strings.CutPrefix(msg, testMemory+":"); ok {
+			b.mu.Lock()
+			waiters := b.memWaiters
+			b.memWaiters = nil
+			b.mu.Unlock()
+			for _, resolve := range waiters {
+				resolve.Invoke(js.Global().Get("JSON").Call("parse", rest))
+			}
+			return nil
+		}
+		b.events <- msg
 		return nil
 	}))
 	w.Set("onerror", js.FuncOf(func(this js.Value, args []js.Value) any {

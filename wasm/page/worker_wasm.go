@@ -5,9 +5,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"syscall/js"
 	"time"
@@ -24,6 +27,15 @@ import (
 // downloaded the first space's weights and atlas beside this program;
 // the other spaces' files are fetched on first use.
 func runWorker() {
+	// WebAssembly memory only grows, so the garbage collector's headroom
+	// (GOGC=100: up to the live heap again) becomes the tab's for good.
+	// An OFA profile's networks are about 190 MB live (engine.OFABuilder);
+	// natively this limit took the quick profile's peak from 310 to 258
+	// MB and the thorough one's from 391 to 268 MB (docs/RESULTS.md
+	// "ofamem branch"). It is soft: above it the collector runs more
+	// often, which costs building time, not timed samples (Forward
+	// allocates nothing, so no collection starts inside a sample).
+	debug.SetMemoryLimit(workerMemoryLimit)
 	self := js.Global()
 	post := func(e protocol.Event) { self.Call("postMessage", protocol.EncodeEvent(e)) }
 	start := time.Now()
@@ -40,6 +52,10 @@ func runWorker() {
 			go func() { panic("test-kill-worker: killed on request (?test-hooks)") }()
 			return nil
 		}
+		if testHooks && msg == testMemory {
+			self.Call("postMessage", testMemory+":"+memoryReport(self))
+			return nil
+		}
 		req, err := protocol.DecodeRequest(msg)
 		if err != nil {
 			post(protocol.Event{Kind: protocol.KindError, Message: err.Error()})
@@ -53,11 +69,35 @@ func runWorker() {
 	select {}
 }
 
+// workerMemoryLimit is the worker's soft memory limit (runWorker).
+const workerMemoryLimit = 256 << 20
+
 // testKillWorker is the message that makes a worker started with
 // ?test-hooks (worker.js?test-hooks, from a page loaded with ?test-hooks)
 // panic, for the browser test of the page's restart; any other worker
 // decodes it as a malformed request.
 const testKillWorker = "test-kill-worker"
+
+// testMemory is the message that makes a worker started with ?test-hooks
+// answer "test-memory:" and memoryReport's JSON, for the browser test of
+// the OFA profile's memory.
+const testMemory = "test-memory"
+
+// memoryReport is the worker's memory in MB: its WebAssembly linear
+// memory (wasm; it never shrinks, so this is its peak), and of the Go
+// heap inside it the objects (live and not yet collected), the live heap
+// as the last collection found it, and all the runtime holds.
+func memoryReport(self js.Value) string {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	metrics.Read(s)
+	mb := func(v uint64) float64 { return float64(v) / 1e6 }
+	r := map[string]float64{"objects": mb(s[0].Value.Uint64()), "live": mb(s[1].Value.Uint64()), "held": mb(s[2].Value.Uint64())}
+	if m := self.Get("helpwasmWasmMemory"); m.Truthy() {
+		r["wasm"] = float64(m.Get("buffer").Get("byteLength").Int()) / 1e6
+	}
+	b, _ := json.Marshal(r)
+	return string(b)
+}
 
 func loadService(self js.Value, post func(protocol.Event)) (*worker.Service, error) {
 	assets := self.Get("helpwasmAssets")
@@ -145,7 +185,7 @@ func spaceData(name string, weights, atl, pool []byte) (worker.Data, error) {
 	}
 	d := worker.Data{
 		Space: entry.Space,
-		Build: func(a space.Arch) measure.Item { return measure.ItemFunc(entry.Build(a, networkSeed).Forward) },
+		Build: func(a space.Arch) measure.Item { return entry.Item(a, networkSeed) },
 		Model: model,
 		Atlas: at,
 	}
