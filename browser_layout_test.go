@@ -123,3 +123,25 @@ func TestBrowserLayout(t *testing.T) {
 		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
 	}
 }
+
+// TestBrowserLayoutGPU: with a GPU (SwiftShader) in a space its engine
+// does not run, the device line names the spaces as visitors know them,
+// not by their names in files ("nasbench201").
+func TestBrowserLayoutGPU(t *testing.T) {
+	dir := distDir(t)
+	exe := chromiumPath(t)
+	h, err := newHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	p := openPageOpts(t, exe, srv.URL+"/", webGPUFlags...)
+	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa"))
+	eval[float64](t, p, 60*time.Second, waitJS(`document.querySelector("#space")?.value === "ofa" && document.querySelector("#no-gpu") && `+profileReady, "OFA page with the device line", 55000))
+	line := text(t, p, "#no-gpu")
+	t.Logf("device line: %q", line)
+	if strings.Contains(line, "nasbench201") || !strings.Contains(line, "NAS-Bench-201") || !strings.Contains(line, "OFA MobileNetV3") {
+		t.Errorf("the device line %q should name NAS-Bench-201 and OFA MobileNetV3 by their titles", line)
+	}
+}
