@@ -101,6 +101,7 @@ func TestBrowserLayout(t *testing.T) {
 	// OFA presented at 1280x720: every slide fits the screen.
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa&present&autorun&test-hooks&test-plan=short"))
 	eval[float64](t, p, 60*time.Second, waitJS(`document.querySelector("#page").dataset.state === "profiling"`, "OFA autorun", 55000))
+	fitsScreen(t, p, "ofa-start")
 	start := time.Now()
 	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#page").dataset.state === "done" && `+profileReady, "OFA profile", 290000))
 	t.Logf("OFA short profile in %.0f s (%s)", time.Since(start).Seconds(), loadAvg())
