@@ -56,8 +56,11 @@ func mixedStageRows(t *testing.T, p *page) []string {
 		return out; })()`)
 }
 
-// TestBrowserLayout loads each space's start view at 390x844 and
-// 1280x720, then presents OFA at 1280x720.
+// TestBrowserLayout loads each space's start view at 390x844 (nothing
+// past the screen's edge, every control tappable, OFA's editor rows one
+// stage each) and 1280x720 (no NAS-Bench-201 wording elsewhere), then
+// presents OFA at 1280x720: the start slide while profiling, the verdict,
+// adaptation, editor, explore and device slides each fit the screen.
 func TestBrowserLayout(t *testing.T) {
 	dir := distDir(t)
 	exe := chromiumPath(t)
@@ -120,6 +123,11 @@ func TestBrowserLayout(t *testing.T) {
 		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageDown))
 		eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#slide-title").textContent.startsWith("%d /")`, i+1), "next slide", 3000))
 	}
+	for range 4 {
+		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageUp))
+	}
+	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#page").className.includes("slide-device")`, "device slide", 3000))
+	fitsScreen(t, p, "ofa-device")
 	if ex := p.logged("exception"); len(ex) > 0 {
 		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
 	}
