@@ -24,6 +24,7 @@ type Page struct {
 // environment.
 func New(env vugu.EventEnv, p state.Platform, files ui.Files, spaces ...space.Slotted) *Page {
 	app := state.New(p, spaces...)
+	app.SpaceTitle = ui.SpaceTitle
 	return &Page{App: app, Root: &ui.Root{App: app, Files: files}, env: env}
 }
 

@@ -33,7 +33,11 @@ func (a *App) NoGPU() string {
 	case a.Ready == nil || a.GPUOffered():
 		return ""
 	case a.Ready.GPU != nil:
-		return fmt.Sprintf("The GPU (%s) is offered for %s only: its WebGPU engine does not run this search space yet.", a.Ready.GPU.Adapter, strings.Join(a.Ready.GPU.Spaces, ", "))
+		titles := make([]string, len(a.Ready.GPU.Spaces))
+		for i, name := range a.Ready.GPU.Spaces {
+			titles[i] = a.title(name)
+		}
+		return fmt.Sprintf("The GPU (%s) is offered for %s only: its WebGPU engine does not run %s yet.", a.Ready.GPU.Adapter, strings.Join(titles, ", "), a.title(a.Space.Name()))
 	case a.Ready.NoGPU != "":
 		return "No GPU profile here: " + strings.TrimSuffix(a.Ready.NoGPU, ".") + ". The CPU works as before."
 	}
@@ -194,4 +198,12 @@ func (a *App) enterEngine() {
 	a.Result, a.Step, a.Exported = nil, 0, ""
 	a.Prediction, a.Measured, a.Explored, a.BudgetMS = nil, nil, nil, 0
 	a.Progress, a.Timed = map[string]protocol.Progress{}, nil
+}
+
+// title is the visitor's name for a space (SpaceTitle, else its Name).
+func (a *App) title(name string) string {
+	if a.SpaceTitle == nil {
+		return name
+	}
+	return a.SpaceTitle(name)
 }

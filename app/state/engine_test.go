@@ -33,16 +33,22 @@ func TestNoGPU(t *testing.T) {
 		ready *protocol.Ready
 		space string
 		want  string
+		title func(string) string // App.SpaceTitle
 	}{
 		{"no adapter", &protocol.Ready{Space: "nasbench201", NoGPU: "navigator.gpu is undefined (WebGPU is off in this browser)"}, "nasbench201",
-			"No GPU profile here: navigator.gpu is undefined (WebGPU is off in this browser). The CPU works as before."},
-		{"silent", &protocol.Ready{Space: "nasbench201"}, "nasbench201", "this browser offers no WebGPU adapter"},
-		{"other space", gpuReady(protocol.EngineCPU), "fbnet", "offered for nasbench201 only"},
-		{"offered", gpuReady(protocol.EngineCPU), "nasbench201", ""},
+			"No GPU profile here: navigator.gpu is undefined (WebGPU is off in this browser). The CPU works as before.", nil},
+		{"silent", &protocol.Ready{Space: "nasbench201"}, "nasbench201", "this browser offers no WebGPU adapter", nil},
+		{"other space", gpuReady(protocol.EngineCPU), "fbnet", "offered for nasbench201 only: its WebGPU engine does not run fbnet yet.", nil},
+		{"other space, titled", gpuReady(protocol.EngineCPU), "fbnet", "offered for NAS-Bench-201 only: its WebGPU engine does not run FBNet yet.",
+			func(name string) string {
+				return map[string]string{"nasbench201": "NAS-Bench-201", "fbnet": "FBNet"}[name]
+			}},
+		{"offered", gpuReady(protocol.EngineCPU), "nasbench201", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := New(&fakePlatform{}, nasbench201.Space{}, fbnet.Space{})
+			a.SpaceTitle = tt.title
 			a.Apply(protocol.Event{Kind: protocol.KindReady, Ready: tt.ready})
 			if tt.space != "nasbench201" {
 				a.enter(fbnet.Space{})

@@ -115,6 +115,10 @@ type App struct {
 	// Spaces); the editor edits its slots.
 	Space  space.Slotted
 	spaces []space.Slotted
+	// SpaceTitle names a space for visitors ("NAS-Bench-201" for
+	// "nasbench201"); the UI owns the titles and sets it. nil: the
+	// space's Name.
+	SpaceTitle func(name string) string
 	// pendingSpace is a switch asked for before the worker was ready;
 	// switchTo the one under way.
 	pendingSpace, switchTo string

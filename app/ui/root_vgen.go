@@ -421,7 +421,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "keys"}}}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(vugu.HTML("Keys: \x3Ckbd\x3Ep\x3C/kbd\x3E profile, \x3Ckbd\x3Ec\x3C/kbd\x3E cancel, \x3Ckbd\x3Et\x3C/kbd\x3E quick/thorough, \x3Ckbd\x3Em\x3C/kbd\x3E measure the cell, \x3Ckbd\x3Ee\x3C/kbd\x3E explore, \x3Ckbd\x3E←\x3C/kbd\x3E/\x3Ckbd\x3E→\x3C/kbd\x3E adaptation steps. Add \x3Ccode\x3E?autorun\x3C/code\x3E to the address to profile on load, \x3Ccode\x3E?seed=N\x3C/code\x3E to repeat a profile\x26#39;s choice of networks, \x3Ccode\x3E?space=fbnet\x3C/code\x3E to start in FBNet."))
+			vgn.SetInnerHTML(vugu.HTML("Keys: \x3Ckbd\x3Ep\x3C/kbd\x3E profile, \x3Ckbd\x3Ec\x3C/kbd\x3E cancel, \x3Ckbd\x3Et\x3C/kbd\x3E quick/thorough, \x3Ckbd\x3Em\x3C/kbd\x3E measure the editor\x26#39;s network, \x3Ckbd\x3Ee\x3C/kbd\x3E explore, \x3Ckbd\x3E←\x3C/kbd\x3E/\x3Ckbd\x3E→\x3C/kbd\x3E adaptation steps. Add \x3Ccode\x3E?autorun\x3C/code\x3E to the address to profile on load, \x3Ccode\x3E?seed=N\x3C/code\x3E to repeat a profile\x26#39;s choice of networks, \x3Ccode\x3E?space=fbnet\x3C/code\x3E or \x3Ccode\x3E?space=ofa\x3C/code\x3E to start in another search space."))
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
 		}

@@ -58,6 +58,10 @@ func textOf(name string) spaceText {
 	return spaceText{Title: name, A: "a", Option: name, About: "Pick each slot's choice, or paste an architecture string.", Listed: "the listed networks"}
 }
 
+// SpaceTitle is a space's name for visitors ("NAS-Bench-201" for
+// "nasbench201"), for the state's sentences (state.App.SpaceTitle).
+func SpaceTitle(name string) string { return textOf(name).Title }
+
 // SpaceOption is one entry of the space switch.
 type SpaceOption struct{ Name, Label string }
 
