@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/helpwasm/helpwasm/internal/chromium"
 )
 
 // minTap is the smallest height or width (CSS px) of a control a phone
@@ -63,7 +65,7 @@ func mixedStageRows(t *testing.T, p *page) []string {
 // adaptation, editor, explore and device slides each fit the screen.
 func TestBrowserLayout(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +77,7 @@ func TestBrowserLayout(t *testing.T) {
 	for _, space := range []string{"nasbench201", "fbnet", "ofa"} {
 		p.do(t, 5*time.Second, chromedp.EmulateViewport(390, 844))
 		p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space="+space))
-		eval[float64](t, p, 60*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#space")?.value === %q && document.querySelector("#editor") && `, space)+profileReady, space+" page", 55000))
+		waitFor(t, p, space+" page", fmt.Sprintf(`document.querySelector("#space")?.value === %q && document.querySelector("#editor") && `, space)+profileReady)
 		if w := eval[int](t, p, 5*time.Second, `document.documentElement.scrollWidth`); w > 390 {
 			t.Errorf("%s: page is %d px wide at 390", space, w)
 		}
@@ -103,13 +105,13 @@ func TestBrowserLayout(t *testing.T) {
 
 	// OFA presented at 1280x720: every slide fits the screen.
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa&present&autorun&test-hooks&test-plan=short"))
-	eval[float64](t, p, 60*time.Second, waitJS(`document.querySelector("#page").dataset.state === "profiling"`, "OFA autorun", 55000))
+	waitFor(t, p, "OFA autorun", `document.querySelector("#page").dataset.state === "profiling"`)
 	fitsScreen(t, p, "ofa-start")
 	start := time.Now()
-	eval[float64](t, p, 5*time.Minute, waitJS(`document.querySelector("#page").dataset.state === "done" && `+profileReady, "OFA profile", 290000))
+	waitWithin(t, p, profileDeadline, "OFA profile", `document.querySelector("#page").dataset.state === "done" && `+profileReady)
 	t.Logf("OFA short profile in %.0f s (%s)", time.Since(start).Seconds(), loadAvg())
 	click(t, p, "#explore-run")
-	eval[float64](t, p, time.Minute, waitJS(`document.querySelector("#explore-time") && document.querySelector("#budget")`, "explore", 55000))
+	waitFor(t, p, "explore", `document.querySelector("#explore-time") && document.querySelector("#budget")`)
 	eval[bool](t, p, 5*time.Second, `(() => { document.activeElement?.blur(); return true; })()`)
 	for i := 3; ; i++ {
 		name := eval[string](t, p, 5*time.Second, `document.querySelector("#page").className.replace(/.*slide-/, "")`)
@@ -121,12 +123,12 @@ func TestBrowserLayout(t *testing.T) {
 			break
 		}
 		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageDown))
-		eval[float64](t, p, 5*time.Second, waitJS(fmt.Sprintf(`document.querySelector("#slide-title").textContent.startsWith("%d /")`, i+1), "next slide", 3000))
+		waitFor(t, p, "next slide", fmt.Sprintf(`document.querySelector("#slide-title").textContent.startsWith("%d /")`, i+1))
 	}
 	for range 4 {
 		p.do(t, 5*time.Second, chromedp.KeyEvent(kb.PageUp))
 	}
-	eval[float64](t, p, 5*time.Second, waitJS(`document.querySelector("#page").className.includes("slide-device")`, "device slide", 3000))
+	waitFor(t, p, "device slide", `document.querySelector("#page").className.includes("slide-device")`)
 	fitsScreen(t, p, "ofa-device")
 	if ex := p.logged("exception"); len(ex) > 0 {
 		t.Errorf("exceptions:\n%s", strings.Join(ex, "\n"))
@@ -138,16 +140,16 @@ func TestBrowserLayout(t *testing.T) {
 // not by their names in files ("nasbench201").
 func TestBrowserLayoutGPU(t *testing.T) {
 	dir := distDir(t)
-	exe := chromiumPath(t)
+	exe := chromium.Path(t)
 	h, err := newHandler(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	p := openPageOpts(t, exe, srv.URL+"/", webGPUFlags...)
+	p := openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa"))
-	eval[float64](t, p, 60*time.Second, waitJS(`document.querySelector("#space")?.value === "ofa" && document.querySelector("#no-gpu") && `+profileReady, "OFA page with the device line", 55000))
+	waitFor(t, p, "OFA page with the device line", `document.querySelector("#space")?.value === "ofa" && document.querySelector("#no-gpu") && `+profileReady)
 	line := text(t, p, "#no-gpu")
 	t.Logf("device line: %q", line)
 	if strings.Contains(line, "nasbench201") || !strings.Contains(line, "NAS-Bench-201") || !strings.Contains(line, "OFA MobileNetV3") {
