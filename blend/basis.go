@@ -51,17 +51,9 @@ func OpCostBasis(labelled [][]float64, ms, scale []float64, basis [][]float64, b
 		panic(fmt.Sprintf("blend: OpCostBasis: %d basis rows for %d labelled points", len(basis), len(labelled)))
 	}
 	f := &OpCostBasisFit{}
-	o := opcost.Options{Scale: scale}
 	var err error
-	if o.Weights, err = opcost.HuberWeights(labelled, ms, o); err != nil {
-		return nil, fmt.Errorf("op-cost model: %w", err)
-	}
-	f.Weights = o.Weights
-	if f.OpCost, err = opcost.Fit(labelled, ms, o); err != nil {
-		return nil, fmt.Errorf("op-cost model: %w", err)
-	}
-	if f.Basis, err = opcost.Fit(basis, ms, opcost.Options{Scale: basisScale}); err != nil {
-		return nil, fmt.Errorf("known-device basis: %w", err)
+	if f.Weights, f.OpCost, f.Basis, err = fitOpCostAndBasis(labelled, ms, scale, basis, basisScale); err != nil {
+		return nil, err
 	}
 	f.cands = [2]Candidate{
 		{Name: OpCostRobustName, LOO: f.OpCost.LOO},
@@ -88,3 +80,20 @@ func (f *OpCostBasisFit) PredictTo(dst []float64, xs, bs [][]float64) []float64 
 // LOO is the stack's leave-one-out predictions (ms) of the labelled
 // points.
 func (f *OpCostBasisFit) LOO() []float64 { return f.Blend.LOO }
+
+// fitOpCostAndBasis fits the two models every rule with known devices
+// starts from: the Huber-weighted non-negative op-cost model (returning
+// its weights) and the non-negative basis of the known devices' columns.
+func fitOpCostAndBasis(labelled [][]float64, ms, scale []float64, basis [][]float64, basisScale []float64) (weights []float64, opc, bas *opcost.Model, err error) {
+	o := opcost.Options{Scale: scale}
+	if o.Weights, err = opcost.HuberWeights(labelled, ms, o); err != nil {
+		return nil, nil, nil, fmt.Errorf("op-cost model: %w", err)
+	}
+	if opc, err = opcost.Fit(labelled, ms, o); err != nil {
+		return nil, nil, nil, fmt.Errorf("op-cost model: %w", err)
+	}
+	if bas, err = opcost.Fit(basis, ms, opcost.Options{Scale: basisScale}); err != nil {
+		return nil, nil, nil, fmt.Errorf("known-device basis: %w", err)
+	}
+	return o.Weights, opc, bas, nil
+}

@@ -89,17 +89,9 @@ func BasisRules(labelled [][]float64, ms, scale []float64, basis [][]float64, ba
 		panic("blend: BasisRules: no basis column")
 	}
 	f := &BasisRulesFit{}
-	o := opcost.Options{Scale: scale}
 	var err error
-	if o.Weights, err = opcost.HuberWeights(labelled, ms, o); err != nil {
-		return nil, fmt.Errorf("op-cost model: %w", err)
-	}
-	f.Weights = o.Weights
-	if f.OpCost, err = opcost.Fit(labelled, ms, o); err != nil {
-		return nil, fmt.Errorf("op-cost model: %w", err)
-	}
-	if f.Basis, err = opcost.Fit(basis, ms, opcost.Options{Scale: basisScale}); err != nil {
-		return nil, fmt.Errorf("known-device basis: %w", err)
+	if f.Weights, f.OpCost, f.Basis, err = fitOpCostAndBasis(labelled, ms, scale, basis, basisScale); err != nil {
+		return nil, err
 	}
 	p := len(basis[0])
 	col := make([][]float64, len(basis))
