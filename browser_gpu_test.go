@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -37,15 +36,7 @@ func gpuProfile(t *testing.T, p *page, what string) (seconds float64, v validati
 // then profiles the CPU with the same networks and draws the two side by
 // side.
 func TestBrowserGPU(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	p := openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
+	p := openDist(t, chromium.WebGPU...)
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url))
 	waitFor(t, p, "interactive page with a device choice", onEngine("cpu"))
 	if a := text(t, p, "#gpu-adapter"); !strings.Contains(a, "swiftshader") {

@@ -8,7 +8,6 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -64,15 +63,7 @@ func mixedStageRows(t *testing.T, p *page) []string {
 // presents OFA at 1280x720: the start slide while profiling, the verdict,
 // adaptation, editor, explore and device slides each fit the screen.
 func TestBrowserLayout(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	p := openPageAt(t, exe, srv.URL+"/")
+	p := openDist(t)
 
 	for _, space := range []string{"nasbench201", "fbnet", "ofa"} {
 		p.do(t, 5*time.Second, chromedp.EmulateViewport(390, 844))
@@ -139,15 +130,7 @@ func TestBrowserLayout(t *testing.T) {
 // does not run, the device line names the spaces as visitors know them,
 // not by their names in files ("nasbench201").
 func TestBrowserLayoutGPU(t *testing.T) {
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	p := openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
+	p := openDist(t, chromium.WebGPU...)
 	p.do(t, 30*time.Second, chromedp.Navigate(p.url+"?space=ofa"))
 	waitFor(t, p, "OFA page with the device line", `document.querySelector("#space")?.value === "ofa" && document.querySelector("#no-gpu") && `+profileReady)
 	line := text(t, p, "#no-gpu")

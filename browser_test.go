@@ -88,8 +88,9 @@ func openPage(t *testing.T, exe string, h http.Handler) *page {
 }
 
 // openDist serves the built page (dist/) and opens it in a fresh
-// Chromium, skipping without either.
-func openDist(t *testing.T) *page {
+// Chromium, skipping without either: with --disable-gpu, or with extra
+// options instead (chromium.WebGPU).
+func openDist(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 	dir := distDir(t)
 	exe := chromium.Path(t)
@@ -97,7 +98,12 @@ func openDist(t *testing.T) *page {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return openPage(t, exe, h)
+	if len(extra) == 0 {
+		return openPage(t, exe, h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return openPageOpts(t, exe, srv.URL+"/", extra...)
 }
 
 // openCounted is openDist with the bytes sent counted per file.
