@@ -79,12 +79,26 @@ func (p *page) allLogs() string {
 	return strings.Join(p.logs, "\n")
 }
 
-// openPage starts Chromium on a fresh profile, serving h.
-func openPage(t *testing.T, exe string, h http.Handler) *page {
+// openPage starts Chromium on a fresh profile, serving h: with
+// --disable-gpu, or with extra options instead (chromium.WebGPU).
+func openPage(t *testing.T, exe string, h http.Handler, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return openPageAt(t, exe, srv.URL+"/")
+	if len(extra) == 0 {
+		return openPageAt(t, exe, srv.URL+"/")
+	}
+	return openPageOpts(t, exe, srv.URL+"/", extra...)
+}
+
+// distHandler serves the built page (dist/), skipping without it.
+func distHandler(t *testing.T) http.Handler {
+	t.Helper()
+	h, err := newHandler(distDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // openDist serves the built page (dist/) and opens it in a fresh
@@ -92,31 +106,15 @@ func openPage(t *testing.T, exe string, h http.Handler) *page {
 // options instead (chromium.WebGPU).
 func openDist(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(extra) == 0 {
-		return openPage(t, exe, h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return openPageOpts(t, exe, srv.URL+"/", extra...)
+	h := distHandler(t)
+	return openPage(t, chromium.Path(t), h, extra...)
 }
 
 // openCounted is openDist with the bytes sent counted per file.
 func openCounted(t *testing.T) (*page, *countingHandler) {
 	t.Helper()
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingHandler{h: h, bytes: map[string]int64{}}
-	return openPage(t, exe, counter), counter
+	counter := &countingHandler{h: distHandler(t), bytes: map[string]int64{}}
+	return openPage(t, chromium.Path(t), counter), counter
 }
 
 // allowDownloads makes the browser save downloads (an exported profile)
@@ -827,12 +825,6 @@ func TestBrowserProfileRuns(t *testing.T) {
 	if runs <= 0 {
 		t.Skip("set HELPWASM_PROFILE_RUNS=N to time N quick profiles")
 	}
-	dir := distDir(t)
-	exe := chromium.Path(t)
-	h, err := newHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	devices := []string{"cpu"}
 	switch d := os.Getenv("HELPWASM_PROFILE_DEVICE"); d {
 	case "", "cpu":
@@ -845,11 +837,9 @@ func TestBrowserProfileRuns(t *testing.T) {
 	}
 	var p *page
 	if devices[0] == "cpu" {
-		p = openPage(t, exe, h)
+		p = openDist(t)
 	} else {
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		p = openPageOpts(t, exe, srv.URL+"/", chromium.WebGPU...)
+		p = openDist(t, chromium.WebGPU...)
 	}
 	// HELPWASM_PROFILE_EXPORT=DIR keeps each run's exported profile as
 	// DIR/page-<space>-<run>.json, to compare with the CLI's
