@@ -95,8 +95,8 @@ func TestPlanAgreement(t *testing.T) {
 					bare := pr
 					bare.Effort = nil
 					for _, req := range []protocol.ProfileRequest{pr, bare} {
-						sreq, err := f.svc.profileRequest(context.Background(), 1, req)
-						if err != nil {
+						sreq := f.svc.profileRequest(context.Background(), 1, req)
+						if err := sreq.Effort.Check(); err != nil {
 							t.Fatal(err)
 						}
 						if sreq.Support != want.Support || sreq.Validation != want.Validation || sreq.Preset != mode {

@@ -598,11 +598,7 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 		return protocol.Event{}, err
 	}
 	start := s.cfg.Clock.Now()
-	sreq, err := s.profileRequest(ctx, id, req)
-	if err != nil {
-		return protocol.Event{}, err
-	}
-	out, err := s.cur.sess.Profile(ctx, sreq)
+	out, err := s.cur.sess.Profile(ctx, s.profileRequest(ctx, id, req))
 	if err != nil {
 		return protocol.Event{}, err
 	}
@@ -622,14 +618,11 @@ func (s *Service) runProfile(ctx context.Context, id int, req protocol.ProfileRe
 
 // profileRequest is the session request req asks for: timed with the
 // effort it carries, or, without one, with the plan's for the current
-// space, engine and mode.
-func (s *Service) profileRequest(ctx context.Context, id int, req protocol.ProfileRequest) (session.Request, error) {
+// space, engine and mode (session.Profile checks it).
+func (s *Service) profileRequest(ctx context.Context, id int, req protocol.ProfileRequest) session.Request {
 	eff := s.plan(req.Mode).Effort
 	if req.Effort != nil {
 		eff = *req.Effort
-	}
-	if err := eff.Check(); err != nil {
-		return session.Request{}, err
 	}
 	return session.Request{
 		Preset: req.Mode, Support: req.Support, Validation: req.Validation, Seed: req.Seed,
@@ -641,7 +634,7 @@ func (s *Service) profileRequest(ctx context.Context, id int, req protocol.Profi
 			s.cfg.Emit(protocol.Event{ID: id, Kind: protocol.KindProgress, Progress: &protocol.Progress{Phase: protocol.PhaseAdapt, Step: "adapting", Done: 0, Total: 1}})
 			s.cfg.Yield()
 		},
-	}, nil
+	}
 }
 
 // describe turns a device of sv (and its validation, if any) into what
