@@ -65,9 +65,8 @@ func ofaBlockStream(b ofa.Block) uint64 {
 
 // ofaGen is the generator of one stream of seed's weights.
 func ofaGen(seed, stream uint64) paramGen {
-	// The second PCG word separates the streams (the constant is the one
-	// newParamGen uses for stream 0).
-	return paramGen{rand.New(rand.NewPCG(seed, 0x68656c7077617336+stream*0x9e3779b97f4a7c15))}
+	// The second PCG word separates the streams (stream 0 is newParamGen's).
+	return paramGen{rand.New(rand.NewPCG(seed, paramStream+stream*0x9e3779b97f4a7c15))}
 }
 
 // newOFAStemParams draws the stem and the first block.

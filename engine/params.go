@@ -79,10 +79,13 @@ type netParams struct {
 type paramGen struct{ rng *rand.Rand }
 
 func newParamGen(seed uint64) paramGen {
-	// The second PCG word is an arbitrary constant separating this stream
-	// from other users of the same seed.
-	return paramGen{rand.New(rand.NewPCG(seed, 0x68656c7077617336))}
+	return paramGen{rand.New(rand.NewPCG(seed, paramStream))}
 }
+
+// paramStream is the second PCG word of newParamGen: an arbitrary
+// constant separating its stream from other users of the same seed
+// (ofaGen offsets it per part of an OFA network).
+const paramStream = 0x68656c7077617336
 
 // uniform returns n values uniform in [lo, hi).
 func (g paramGen) uniform(n int, lo, hi float64) []float32 {
